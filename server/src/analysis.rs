@@ -1,0 +1,107 @@
+//! One analysis run: parsed files of both sides in, drift points out.
+//!
+//! This is the engine's entry point for the CLI, the language server and tests alike.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::cascade::Consumers;
+use crate::drift::{self, DriftPoint};
+use crate::model::{FileModel, Side};
+use crate::syntax;
+use crate::workspace::{SourceFile, Workspace, WorkspaceError};
+
+/// What the engine compares.
+#[derive(Debug, Clone, Default)]
+pub struct AnalysisInput {
+    pub spec: Vec<Arc<FileModel>>,
+    pub implementation: Vec<Arc<FileModel>>,
+    /// Which files consume each spec type; `Consumers::Unknown` when not detected.
+    pub consumers: Consumers,
+}
+
+/// The result of comparing the two sides.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// Sorted by (implementation path or spec path, position, kind).
+    pub points: Vec<DriftPoint>,
+    pub spec_files: usize,
+    pub spec_types: usize,
+    /// Every file compared, by root-relative path.
+    pub files: BTreeMap<String, Arc<FileModel>>,
+}
+
+impl Analysis {
+    pub fn file(&self, path: &str) -> Option<&Arc<FileModel>> {
+        self.files.get(path)
+    }
+}
+
+/// Parses one file's text into its model (tree-sitter, then extraction).
+pub fn parse_file(path: &str, side_path: &str, side: Side, text: Arc<str>) -> FileModel {
+    syntax::parse_file(path, side_path, side, text)
+}
+
+/// Compares the two sides.
+pub fn analyze(input: &AnalysisInput) -> Analysis {
+    let points = drift::compare(&input.spec, &input.implementation, &input.consumers);
+    let mut files = BTreeMap::new();
+    for f in input.spec.iter().chain(input.implementation.iter()) {
+        files.insert(f.path.clone(), f.clone());
+    }
+    Analysis {
+        points,
+        spec_files: input.spec.len(),
+        spec_types: input.spec.iter().map(|f| f.declarations.len()).sum(),
+        files,
+    }
+}
+
+/// Reads and parses every source file of the workspace in parallel (each file once).
+/// `on_parsed` is called once per file (for progress bars).
+pub fn load_models(
+    files: &[SourceFile],
+    on_parsed: &(dyn Fn() + Sync),
+) -> Result<Vec<Arc<FileModel>>, WorkspaceError> {
+    files
+        .par_iter()
+        .map(|f| {
+            let text = f.read()?;
+            let model = parse_file(&f.rel_path, &f.side_path, f.side, text.into());
+            on_parsed();
+            Ok(Arc::new(model))
+        })
+        .collect()
+}
+
+/// Loads the workspace's files and compares them: what `moment-sync check` does.
+pub fn check_workspace(ws: &Workspace, on_parsed: &(dyn Fn() + Sync)) -> Result<Analysis, WorkspaceError> {
+    let files = ws.source_files()?;
+    let models = load_models(&files, on_parsed)?;
+    let (spec, implementation): (Vec<_>, Vec<_>) = models.into_iter().partition(|m| m.side == Side::Spec);
+    Ok(analyze(&AnalysisInput { spec, implementation, consumers: Consumers::Unknown }))
+}
+
+/// Compares two in-memory sets of files (root-relative path, side-relative path, text): handy for
+/// snapshots and tests that never touch the disk.
+pub fn analyze_texts(spec: &[(String, String, String)], implementation: &[(String, String, String)]) -> Analysis {
+    let parse = |side: Side, files: &[(String, String, String)]| -> Vec<Arc<FileModel>> {
+        files
+            .par_iter()
+            .map(|(path, side_path, text)| Arc::new(parse_file(path, side_path, side, Arc::from(text.as_str()))))
+            .collect()
+    };
+    analyze(&AnalysisInput {
+        spec: parse(Side::Spec, spec),
+        implementation: parse(Side::Implementation, implementation),
+        consumers: Consumers::Unknown,
+    })
+}
+
+/// `true` when `path` has an extension the engine parses.
+pub fn is_typescript(path: &Path) -> bool {
+    syntax::Dialect::for_path(path).is_some()
+}

@@ -1,0 +1,138 @@
+//! Walking the two side folders and classifying paths.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use super::{join_rel, Config, WorkspaceError};
+use crate::model::Side;
+
+/// A source file of one side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    pub abs_path: PathBuf,
+    /// Relative to the root, `/` separators.
+    pub rel_path: String,
+    /// Relative to its side's folder.
+    pub side_path: String,
+    pub side: Side,
+}
+
+impl SourceFile {
+    /// Reads the file as UTF-8 (a BOM is kept: it is part of the text positions count from).
+    pub fn read(&self) -> Result<String, WorkspaceError> {
+        let bytes = std::fs::read(&self.abs_path)
+            .map_err(|source| WorkspaceError::Unreadable { path: PathBuf::from(&self.rel_path), source })?;
+        String::from_utf8(bytes).map_err(|e| WorkspaceError::NotUtf8 {
+            path: PathBuf::from(&self.rel_path),
+            offset: e.utf8_error().valid_up_to(),
+        })
+    }
+}
+
+const DEFAULT_INCLUDE: &[&str] = &["**/*.ts", "**/*.tsx", "**/*.mts", "**/*.cts"];
+/// Never compared: tests are not spec (drift-model §1), dependencies are nobody's domain.
+const BUILT_IN_EXCLUDE: &[&str] =
+    &["**/node_modules/**", "**/__tests__/**", "**/*.spec.ts", "**/*.test.ts", "**/*.spec.tsx", "**/*.test.tsx"];
+
+/// The include/exclude globs, matched against root-relative paths.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    include: GlobSet,
+    exclude: GlobSet,
+}
+
+impl Filter {
+    pub fn new(config: &Config) -> Result<Filter, WorkspaceError> {
+        let include: Vec<String> = match &config.include {
+            Some(globs) => globs.clone(),
+            None => DEFAULT_INCLUDE.iter().map(|s| s.to_string()).collect(),
+        };
+        let mut exclude: Vec<String> = BUILT_IN_EXCLUDE.iter().map(|s| s.to_string()).collect();
+        exclude.extend(config.exclude.iter().flatten().cloned());
+        Ok(Filter { include: build_set(&include, "include")?, exclude: build_set(&exclude, "exclude")? })
+    }
+
+    pub fn accepts(&self, rel_path: &str) -> bool {
+        crate::analysis::is_typescript(Path::new(rel_path))
+            && self.include.is_match(rel_path)
+            && !self.exclude.is_match(rel_path)
+    }
+}
+
+fn build_set(patterns: &[String], origin: &str) -> Result<GlobSet, WorkspaceError> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = Glob::new(pattern).map_err(|e| WorkspaceError::BadGlob {
+            pattern: pattern.clone(),
+            origin: format!("`{origin}`"),
+            message: e.kind().to_string(),
+        })?;
+        builder.add(glob);
+    }
+    builder.build().map_err(|e| WorkspaceError::BadGlob {
+        pattern: patterns.join(", "),
+        origin: format!("`{origin}`"),
+        message: e.to_string(),
+    })
+}
+
+/// Every accepted file below `root/dir`, sorted by path.
+pub fn walk_side(root: &Path, dir: &str, side: Side, filter: &Filter) -> Result<Vec<SourceFile>, WorkspaceError> {
+    let base = root.join(dir);
+    let mut out = Vec::new();
+    let walker = ignore::WalkBuilder::new(&base)
+        .standard_filters(false)
+        .follow_links(false)
+        .filter_entry(|e| !matches!(e.file_name().to_str(), Some("node_modules" | ".git")))
+        .build();
+    for entry in walker {
+        let entry = entry.map_err(|e| WorkspaceError::Unreadable {
+            path: base.clone(),
+            source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("cannot walk the folder")),
+        })?;
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let Ok(side_rel) = entry.path().strip_prefix(&base) else { continue };
+        let side_path = slash_path(side_rel);
+        let rel_path = join_rel(dir, &side_path);
+        if filter.accepts(&rel_path) {
+            out.push(SourceFile { abs_path: entry.path().to_path_buf(), rel_path, side_path, side });
+        }
+    }
+    out.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    Ok(out)
+}
+
+/// Which side `path` is on, if it is an accepted source file of either.
+pub fn classify(root: &Path, path: &Path, spec_dir: &str, impl_dir: &str, filter: &Filter) -> Option<SourceFile> {
+    let rel = path.strip_prefix(root).ok()?;
+    let rel_path = slash_path(rel);
+    if !filter.accepts(&rel_path) {
+        return None;
+    }
+    // The longer folder wins when one side is nested in the other.
+    let mut sides = [(spec_dir, Side::Spec), (impl_dir, Side::Implementation)];
+    sides.sort_by_key(|(dir, _)| std::cmp::Reverse(dir.len()));
+    for (dir, side) in sides {
+        let side_path = if dir == "." {
+            Some(rel_path.as_str())
+        } else {
+            rel_path.strip_prefix(dir).and_then(|r| r.strip_prefix('/'))
+        };
+        if let Some(side_path) = side_path {
+            return Some(SourceFile {
+                abs_path: path.to_path_buf(),
+                rel_path: rel_path.clone(),
+                side_path: side_path.to_string(),
+                side,
+            });
+        }
+    }
+    None
+}
+
+fn slash_path(p: &Path) -> String {
+    p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}

@@ -1,0 +1,146 @@
+//! The workspace: root discovery, configuration and the source files of both sides
+//! (drift-model §1).
+
+mod config;
+mod files;
+
+use std::path::{Path, PathBuf};
+
+pub use config::{Config, Severity};
+pub use files::SourceFile;
+
+use crate::model::Side;
+
+/// Errors a user can cause: each names the file (and line) and the problem.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error("{}:{line}: {message}", path.display())]
+    Config { path: PathBuf, line: usize, message: String },
+    #[error("{what} folder `{}` does not exist", path.display())]
+    MissingDir { what: &'static str, path: PathBuf },
+    #[error("root `{}` is not a folder", path.display())]
+    BadRoot { path: PathBuf },
+    #[error("cannot read `{}`: {source}", path.display())]
+    Unreadable { path: PathBuf, source: std::io::Error },
+    #[error("`{}` is not valid UTF-8 (first bad byte at offset {offset})", path.display())]
+    NotUtf8 { path: PathBuf, offset: usize },
+    #[error("invalid glob `{pattern}` in {origin}: {message}")]
+    BadGlob { pattern: String, origin: String, message: String },
+}
+
+/// A resolved workspace: root, configuration and the two side folders.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub config: Config,
+    /// Relative to the root, `/` separators, no trailing slash.
+    pub generated_dir: String,
+    pub implementation_dir: String,
+    filter: files::Filter,
+}
+
+/// The folder holding local state.
+pub const STATE_DIR: &str = ".moment";
+/// The config file, relative to the root.
+pub const CONFIG_FILE: &str = ".moment/sync.json";
+/// Where upstream event signals arrive, relative to the root.
+pub const EVENTS_DIR: &str = ".complai/events/moment";
+
+const DEFAULT_GENERATED: &str = "generated";
+const FALLBACK_GENERATED: &str = ".moment/generated/typescript/src";
+const DEFAULT_IMPLEMENTATION: &str = "src/domain";
+
+/// The project root for `start`: the nearest ancestor holding `.moment/`, else the git work-tree
+/// root, else `start` itself.
+pub fn discover_root(start: &Path) -> PathBuf {
+    let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
+    if let Some(dir) = start.ancestors().find(|d| d.join(STATE_DIR).is_dir()) {
+        return dir.to_path_buf();
+    }
+    if let Some(dir) = start.ancestors().find(|d| d.join(".git").exists()) {
+        return dir.to_path_buf();
+    }
+    start
+}
+
+impl Workspace {
+    /// Opens the workspace at `root` with `.moment/sync.json` overlaid by `overrides`
+    /// (command-line flags or editor settings).
+    pub fn open(root: &Path, overrides: &Config) -> Result<Workspace, WorkspaceError> {
+        if !root.is_dir() {
+            return Err(WorkspaceError::BadRoot { path: root.to_path_buf() });
+        }
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let config = Config::load(&root.join(CONFIG_FILE))?.overlay(overrides);
+        Workspace::with_config(root, config)
+    }
+
+    /// Opens the workspace with an already merged configuration.
+    pub fn with_config(root: PathBuf, config: Config) -> Result<Workspace, WorkspaceError> {
+        let generated_dir = match &config.generated_dir {
+            Some(dir) => normalize_dir(dir),
+            None if !root.join(DEFAULT_GENERATED).is_dir() && root.join(FALLBACK_GENERATED).is_dir() => {
+                FALLBACK_GENERATED.to_string()
+            }
+            None => DEFAULT_GENERATED.to_string(),
+        };
+        let implementation_dir =
+            normalize_dir(config.implementation_dir.as_deref().unwrap_or(DEFAULT_IMPLEMENTATION));
+        require_dir(&root, &generated_dir, "spec side (generatedDir)")?;
+        require_dir(&root, &implementation_dir, "implementation side (implementationDir)")?;
+        let filter = files::Filter::new(&config)?;
+        Ok(Workspace { root, config, generated_dir, implementation_dir, filter })
+    }
+
+    /// The folder of a side, relative to the root.
+    pub fn side_dir(&self, side: Side) -> &str {
+        match side {
+            Side::Spec => &self.generated_dir,
+            Side::Implementation => &self.implementation_dir,
+        }
+    }
+
+    /// Every source file of both sides, sorted by path: spec files first.
+    pub fn source_files(&self) -> Result<Vec<SourceFile>, WorkspaceError> {
+        let mut all = files::walk_side(&self.root, &self.generated_dir, Side::Spec, &self.filter)?;
+        all.extend(files::walk_side(&self.root, &self.implementation_dir, Side::Implementation, &self.filter)?);
+        Ok(all)
+    }
+
+    /// Classifies an absolute path: which side it is on and its root- and side-relative paths,
+    /// or `None` when it is not a source file of either side.
+    pub fn classify(&self, path: &Path) -> Option<SourceFile> {
+        files::classify(&self.root, path, &self.generated_dir, &self.implementation_dir, &self.filter)
+    }
+
+    /// Absolute path of a root-relative path.
+    pub fn absolute(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// The implementation file that pairs with a spec file at `side_path` by relative path.
+    pub fn implementation_path_for(&self, spec_side_path: &str) -> String {
+        join_rel(&self.implementation_dir, spec_side_path)
+    }
+}
+
+fn require_dir(root: &Path, rel: &str, what: &'static str) -> Result<(), WorkspaceError> {
+    let path = root.join(rel);
+    if path.is_dir() {
+        Ok(())
+    } else {
+        Err(WorkspaceError::MissingDir { what, path })
+    }
+}
+
+/// `a/b/` → `a/b`, `./a` → `a`, backslashes to slashes.
+fn normalize_dir(dir: &str) -> String {
+    let dir = dir.replace('\\', "/");
+    let dir = dir.trim_start_matches("./").trim_end_matches('/');
+    if dir.is_empty() { ".".to_string() } else { dir.to_string() }
+}
+
+/// Joins two `/` paths, treating `.` as empty.
+pub fn join_rel(dir: &str, rel: &str) -> String {
+    if dir == "." || dir.is_empty() { rel.to_string() } else { format!("{dir}/{rel}") }
+}
