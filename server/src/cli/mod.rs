@@ -13,11 +13,14 @@ pub struct Cli {
 pub enum Command {
     /// Report drift between the spec side and the implementation side.
     Check,
+    /// Run the language server (LSP over stdio).
+    Lsp(crate::lsp::LspArgs),
 }
 
 /// Runs the command line; returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check => 0,
+        Command::Lsp(args) => crate::lsp::run(args),
     }
 }
