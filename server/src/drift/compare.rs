@@ -188,9 +188,12 @@ pub fn compare(
     Comparison { points, moves }
 }
 
-fn sort_key(p: &DriftPoint) -> (String, usize, DriftKind, String) {
+/// Drift-model §8 order; points at the same place follow the spec's order (so that fixes inserted
+/// at one place keep the spec's member order).
+fn sort_key(p: &DriftPoint) -> (String, usize, DriftKind, usize, String) {
     let (path, at) = p.primary_location().map(|l| (l.path.clone(), l.span.start)).unwrap_or_default();
-    (path, at, p.kind, p.id.clone())
+    let spec_at = p.spec.as_ref().map(|l| l.span.start).unwrap_or(0);
+    (path, at, p.kind, spec_at, p.id.clone())
 }
 
 /// Renames between left-over spec types and left-over implementation types of paired files.

@@ -104,33 +104,39 @@ pub fn add_member(spec: &FileModel, member: &Member, layout: &Layout<'_>, target
         None => format!("{decl_indent}{}", layout.indent_unit),
     };
     let text = reindent(&snippet, spec_layout.indent_at(member.span.start), &member_indent, layout.eol);
-    let mut edits = Vec::new();
-    // A comma-separated body needs a comma after the current last member first.
-    if let Some(last) = members.last() {
-        let has_sep = matches!(next_non_space(layout.text, last.decl_span.end), Some((_, ',' | ';')));
-        if sep == "," && !has_sep {
-            edits.push(layout.edit(Span::empty_at(last.decl_span.end), ","));
+    let body_sep = if target.kind == DeclKind::Class && text.trim_end().ends_with('}') { "" } else { sep };
+    let own_line_close = layout.text[line_start(layout.text, close)..close].trim().is_empty();
+    match members.last() {
+        // Multi-line body: a new line before the closing brace (and a comma after the current
+        // last member when the body is comma-separated and it has none).
+        Some(last) if own_line_close => {
+            let mut edits = Vec::new();
+            let has_sep = matches!(next_non_space(layout.text, last.decl_span.end), Some((_, ',' | ';')));
+            if sep == "," && !has_sep {
+                edits.push(layout.edit(Span::empty_at(last.decl_span.end), ","));
+            }
+            let at = line_start(layout.text, close);
+            edits.push(layout.edit(Span::empty_at(at), format!("{member_indent}{text}{body_sep}{}", layout.eol)));
+            edits
+        }
+        // One-line body: `{ a: string }` → `{ a: string; b: number }`, keeping a trailing separator.
+        Some(last) => match next_non_space(layout.text, last.decl_span.end) {
+            Some((i, ',' | ';')) => vec![layout.edit(Span::empty_at(i + 1), format!(" {text}{body_sep}"))],
+            _ => vec![layout.edit(Span::empty_at(last.decl_span.end), format!("{sep} {text}"))],
+        },
+        // Empty body: members go on lines of their own after `{`. The other edits are identical
+        // for every member added, so they apply once: they drop the blank interior and put the
+        // closing brace on its own line (they sort after the insertions at the same offset).
+        None => {
+            let mut edits =
+                vec![layout.edit(Span::empty_at(body.start + 1), format!("{}{member_indent}{text}{body_sep}", layout.eol))];
+            if close > body.start + 1 {
+                edits.push(layout.edit(Span::new(body.start + 1, close), ""));
+            }
+            edits.push(layout.edit(Span::new(close, close + 1), format!("{}{decl_indent}}}", layout.eol)));
+            edits
         }
     }
-    let own_line_close = layout.text[line_start(layout.text, close)..close].trim().is_empty();
-    let body_sep = if target.kind == DeclKind::Class && text.trim_end().ends_with('}') { "" } else { sep };
-    if own_line_close {
-        let at = line_start(layout.text, close);
-        edits.push(layout.edit(Span::empty_at(at), format!("{member_indent}{text}{body_sep}{}", layout.eol)));
-    } else if members.is_empty() {
-        edits.push(layout.edit(
-            Span::empty_at(close),
-            format!("{}{member_indent}{text}{body_sep}{}{decl_indent}", layout.eol, layout.eol),
-        ));
-    } else {
-        let insert_at = match members.last().and_then(|l| next_non_space(layout.text, l.decl_span.end)) {
-            Some((i, ',' | ';')) => i + 1,
-            _ => members.last().map(|l| l.decl_span.end).unwrap_or(close),
-        };
-        let lead = if edits.is_empty() && !matches!(next_non_space(layout.text, members.last().map(|l| l.decl_span.end).unwrap_or(close)), Some((_, ',' | ';'))) { sep } else { "" };
-        edits.push(layout.edit(Span::empty_at(insert_at), format!("{lead} {text}{body_sep}")));
-    }
-    edits
 }
 
 /// The spec member's source text (with its JSDoc); a method added to a class gets a body that
