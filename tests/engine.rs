@@ -31,14 +31,23 @@ fn only(a: &Analysis, kind: DriftKind) -> &DriftPoint {
 
 fn assert_no_drift(spec: &str, imp: &str) {
     let a = run(spec, imp);
-    assert!(a.points.is_empty(), "expected no drift, got {:#?}", a.points);
+    assert!(
+        a.points.is_empty(),
+        "expected no drift, got {:#?}",
+        a.points
+    );
 }
 
 /// Applies every point's preferred fix to the implementation text and re-checks.
 fn fix_all(spec: &str, imp: &str) -> (String, Analysis) {
     let a = run(spec, imp);
-    let edits: Vec<&TextEdit> =
-        a.points.iter().filter_map(|p| p.fixes.first()).flat_map(|f| f.edits.iter()).filter(|e| e.path == IMPL).collect();
+    let edits: Vec<&TextEdit> = a
+        .points
+        .iter()
+        .filter_map(|p| p.fixes.first())
+        .flat_map(|f| f.edits.iter())
+        .filter(|e| e.path == IMPL)
+        .collect();
     let fixed = apply_edits(IMPL, imp, &edits).expect("fix edits apply");
     let again = run(spec, &fixed);
     (fixed, again)
@@ -56,21 +65,39 @@ fn formatting_comments_order_and_separators_are_not_drift() {
 
 #[test]
 fn interface_and_object_type_alias_are_the_same_shape() {
-    assert_no_drift("export interface A { a: string }", "export type A = { a: string };");
-    assert_no_drift("export type A = { a: string }", "export interface A { a: string }");
+    assert_no_drift(
+        "export interface A { a: string }",
+        "export type A = { a: string };",
+    );
+    assert_no_drift(
+        "export type A = { a: string }",
+        "export interface A { a: string }",
+    );
 }
 
 #[test]
 fn union_and_intersection_order_duplicates_and_parentheses_are_not_drift() {
-    assert_no_drift("export type S = 'a' | 'b' | 'c';", "export type S = 'c' | ('a' | 'b') | 'a';");
+    assert_no_drift(
+        "export type S = 'a' | 'b' | 'c';",
+        "export type S = 'c' | ('a' | 'b') | 'a';",
+    );
     assert_no_drift("export type I = A & B;", "export type I = (B & A);");
-    assert_no_drift("export interface X { f: (A | B)[] }", "export interface X { f: Array<B | A> }");
+    assert_no_drift(
+        "export interface X { f: (A | B)[] }",
+        "export interface X { f: Array<B | A> }",
+    );
 }
 
 #[test]
 fn quote_styles_are_not_drift() {
-    assert_no_drift("export type S = 'a' | \"b\";", "export type S = \"a\" | 'b';");
-    assert_no_drift("export interface X { 'a-b': string; c: number }", "export interface X { \"a-b\": string; 'c': number }");
+    assert_no_drift(
+        "export type S = 'a' | \"b\";",
+        "export type S = \"a\" | 'b';",
+    );
+    assert_no_drift(
+        "export interface X { 'a-b': string; c: number }",
+        "export interface X { \"a-b\": string; 'c': number }",
+    );
 }
 
 #[test]
@@ -84,8 +111,17 @@ fn array_spellings_are_not_drift() {
 #[test]
 fn a_type_moved_to_another_file_is_not_drift_but_noted() {
     let a = analyze_texts(
-        &[file(SPEC, "export interface A { a: string }\nexport interface B { b: string }")],
-        &[file(IMPL, "export interface A { a: string }"), file("src/domain/billing/other.ts", "export interface B { b: string }")],
+        &[file(
+            SPEC,
+            "export interface A { a: string }\nexport interface B { b: string }",
+        )],
+        &[
+            file(IMPL, "export interface A { a: string }"),
+            file(
+                "src/domain/billing/other.ts",
+                "export interface B { b: string }",
+            ),
+        ],
     );
     assert!(a.points.is_empty(), "{:#?}", a.points);
     assert_eq!(a.moves.len(), 1);
@@ -102,26 +138,41 @@ fn class_public_members_compare_with_interface_members() {
 
 #[test]
 fn enum_implicit_values_equal_explicit_ones() {
-    assert_no_drift("export enum E { A, B, C = 10, D }", "export const enum E { A = 0, B = 1, C = 0xA, D = 11 }");
+    assert_no_drift(
+        "export enum E { A, B, C = 10, D }",
+        "export const enum E { A = 0, B = 1, C = 0xA, D = 11 }",
+    );
 }
 
 #[test]
 fn export_forms_barrels_and_private_declarations() {
     // Exported later through `export { }`, and `export default`.
-    assert_no_drift("export interface A { a: string }\nexport class K { k!: number }", "interface A { a: string }\nexport { A };\nexport default class K { k!: number }");
+    assert_no_drift(
+        "export interface A { a: string }\nexport class K { k!: number }",
+        "interface A { a: string }\nexport { A };\nexport default class K { k!: number }",
+    );
     // Non-exported declarations and re-exports are not compared.
-    let a = run("export interface A { a: string }", "export interface A { a: string }\ninterface Hidden { h: string }\nexport * from './x';");
+    let a = run(
+        "export interface A { a: string }",
+        "export interface A { a: string }\ninterface Hidden { h: string }\nexport * from './x';",
+    );
     assert!(a.points.is_empty(), "{:#?}", a.points);
 }
 
 #[test]
 fn merged_interfaces_are_merged() {
-    assert_no_drift("export interface A { a: string; b: number }", "export interface A { a: string }\nexport interface A { b: number }");
+    assert_no_drift(
+        "export interface A { a: string; b: number }",
+        "export interface A { a: string }\nexport interface A { b: number }",
+    );
 }
 
 #[test]
 fn method_parameter_names_do_not_count() {
-    assert_no_drift("export interface A { m(command: string, n?: number): void }", "export interface A { m(c: string, count?: number): void }");
+    assert_no_drift(
+        "export interface A { m(command: string, n?: number): void }",
+        "export interface A { m(c: string, count?: number): void }",
+    );
 }
 
 // ---- §4: each kind ----
@@ -132,10 +183,16 @@ fn missing_type_is_category_1_spec_ahead_with_a_fix_that_adds_it() {
     let imp = "export interface A { a: string }\n";
     let a = run(spec, imp);
     let p = only(&a, DriftKind::MissingType);
-    assert_eq!((p.category, p.direction, p.symbol.as_str()), (Category::CleanApply, Direction::SpecAhead, "Paid"));
+    assert_eq!(
+        (p.category, p.direction, p.symbol.as_str()),
+        (Category::CleanApply, Direction::SpecAhead, "Paid")
+    );
     assert!(p.member.is_none());
     let (fixed, again) = fix_all(spec, imp);
-    assert!(fixed.contains("/** Paid. */\nexport interface Paid { readonly at: string }"), "{fixed}");
+    assert!(
+        fixed.contains("/** Paid. */\nexport interface Paid { readonly at: string }"),
+        "{fixed}"
+    );
     assert!(again.points.is_empty(), "{:#?}", again.points);
 }
 
@@ -151,9 +208,15 @@ fn missing_type_without_partner_file_creates_it() {
 
 #[test]
 fn extra_type_is_impl_ahead_category_2() {
-    let a = run("export interface A { a: string }", "export interface A { a: string }\nexport interface Draft { x: number; y: number }");
+    let a = run(
+        "export interface A { a: string }",
+        "export interface A { a: string }\nexport interface Draft { x: number; y: number }",
+    );
     let p = only(&a, DriftKind::ExtraType);
-    assert_eq!((p.category, p.direction), (Category::ManageableDrift, Direction::ImplAhead));
+    assert_eq!(
+        (p.category, p.direction),
+        (Category::ManageableDrift, Direction::ImplAhead)
+    );
     assert_eq!(p.symbol, "Draft");
 }
 
@@ -161,7 +224,13 @@ fn extra_type_is_impl_ahead_category_2() {
 fn implementation_files_that_pair_with_nothing_are_ignored() {
     let a = analyze_texts(
         &[file(SPEC, "export interface A { a: string }")],
-        &[file(IMPL, "export interface A { a: string }"), file("src/domain/util/helpers.ts", "export interface Helper { h: string }")],
+        &[
+            file(IMPL, "export interface A { a: string }"),
+            file(
+                "src/domain/util/helpers.ts",
+                "export interface Helper { h: string }",
+            ),
+        ],
     );
     assert!(a.points.is_empty(), "{:#?}", a.points);
 }
@@ -174,9 +243,15 @@ fn renamed_type_pairs_similar_left_overs() {
     );
     assert_eq!(kinds(&a), vec![DriftKind::RenamedType]);
     let p = &a.points[0];
-    assert_eq!((p.expected.as_deref(), p.actual.as_deref()), (Some("CreditNote"), Some("CreditMemo")));
+    assert_eq!(
+        (p.expected.as_deref(), p.actual.as_deref()),
+        (Some("CreditNote"), Some("CreditMemo"))
+    );
     assert_eq!(p.category, Category::ManageableDrift);
-    let (fixed, again) = fix_all("export interface CreditNote { id: string; invoiceId: string; reason: string }", "export interface CreditMemo { id: string; invoiceId: string; reason: string }");
+    let (fixed, again) = fix_all(
+        "export interface CreditNote { id: string; invoiceId: string; reason: string }",
+        "export interface CreditMemo { id: string; invoiceId: string; reason: string }",
+    );
     assert!(fixed.starts_with("export interface CreditNote"), "{fixed}");
     assert!(again.points.is_empty());
 }
@@ -186,53 +261,115 @@ fn missing_members_categories() {
     let spec = "export interface A {\n  a: string;\n  req: number;\n  opt?: number;\n  /** @deprecated use a */\n  old?: string;\n  m(): void;\n}\n";
     let imp = "export interface A {\n  a: string;\n}\n";
     let a = run(spec, imp);
-    let cat = |m: &str| a.points.iter().find(|p| p.member.as_deref() == Some(m)).map(|p| p.category.number());
+    let cat = |m: &str| {
+        a.points
+            .iter()
+            .find(|p| p.member.as_deref() == Some(m))
+            .map(|p| p.category.number())
+    };
     assert_eq!(cat("req"), Some(2));
     assert_eq!(cat("opt"), Some(1));
-    assert_eq!(cat("old"), Some(1), "deprecated (documentation-only) member");
+    assert_eq!(
+        cat("old"),
+        Some(1),
+        "deprecated (documentation-only) member"
+    );
     assert_eq!(cat("m"), Some(2));
-    assert!(a.points.iter().all(|p| p.kind == DriftKind::MissingMember && p.direction == Direction::SpecAhead));
+    assert!(a
+        .points
+        .iter()
+        .all(|p| p.kind == DriftKind::MissingMember && p.direction == Direction::SpecAhead));
     let (fixed, again) = fix_all(spec, imp);
-    assert!(fixed.contains("  /** @deprecated use a */\n  old?: string;\n"), "deprecation carried over:\n{fixed}");
+    assert!(
+        fixed.contains("  /** @deprecated use a */\n  old?: string;\n"),
+        "deprecation carried over:\n{fixed}"
+    );
     assert!(again.points.is_empty(), "{:#?}\n{fixed}", again.points);
 }
 
 #[test]
 fn enum_and_union_members_are_exhaustiveness_category_2() {
-    let a = run("export enum E { A = 'a', B = 'b' }\nexport type U = 'x' | 'y';", "export enum E { A = 'a' }\nexport type U = 'x';");
-    assert_eq!(kinds(&a), vec![DriftKind::MissingMember, DriftKind::MissingMember]);
-    assert!(a.points.iter().all(|p| p.category == Category::ManageableDrift));
-    let (fixed, again) = fix_all("export enum E { A = 'a', B = 'b' }\nexport type U = 'x' | 'y';", "export enum E { A = 'a' }\nexport type U = 'x';");
+    let a = run(
+        "export enum E { A = 'a', B = 'b' }\nexport type U = 'x' | 'y';",
+        "export enum E { A = 'a' }\nexport type U = 'x';",
+    );
+    assert_eq!(
+        kinds(&a),
+        vec![DriftKind::MissingMember, DriftKind::MissingMember]
+    );
+    assert!(a
+        .points
+        .iter()
+        .all(|p| p.category == Category::ManageableDrift));
+    let (fixed, again) = fix_all(
+        "export enum E { A = 'a', B = 'b' }\nexport type U = 'x' | 'y';",
+        "export enum E { A = 'a' }\nexport type U = 'x';",
+    );
     assert!(again.points.is_empty(), "{:#?}\n{fixed}", again.points);
 }
 
 #[test]
 fn extra_member_is_impl_ahead() {
-    let a = run("export interface A { a: string }", "export interface A { a: string; internal: number }");
+    let a = run(
+        "export interface A { a: string }",
+        "export interface A { a: string; internal: number }",
+    );
     let p = only(&a, DriftKind::ExtraMember);
-    assert_eq!((p.direction, p.category, p.member.as_deref()), (Direction::ImplAhead, Category::ManageableDrift, Some("internal")));
-    let (_, again) = fix_all("export interface A { a: string }", "export interface A { a: string; internal: number }");
+    assert_eq!(
+        (p.direction, p.category, p.member.as_deref()),
+        (
+            Direction::ImplAhead,
+            Category::ManageableDrift,
+            Some("internal")
+        )
+    );
+    let (_, again) = fix_all(
+        "export interface A { a: string }",
+        "export interface A { a: string; internal: number }",
+    );
     assert!(again.points.is_empty());
 }
 
 #[test]
 fn renamed_member_needs_same_type_and_similar_name() {
-    let a = run("export interface A { customerId: string }", "export interface A { customerID: string }");
+    let a = run(
+        "export interface A { customerId: string }",
+        "export interface A { customerID: string }",
+    );
     let p = only(&a, DriftKind::RenamedMember);
-    assert_eq!((p.member.as_deref(), p.expected.as_deref(), p.actual.as_deref()), (Some("customerId"), Some("customerId"), Some("customerID")));
+    assert_eq!(
+        (
+            p.member.as_deref(),
+            p.expected.as_deref(),
+            p.actual.as_deref()
+        ),
+        (Some("customerId"), Some("customerId"), Some("customerID"))
+    );
     // Different types: not a rename but a missing and an extra member.
-    let a = run("export interface A { customerId: string }", "export interface A { customerID: number }");
+    let a = run(
+        "export interface A { customerId: string }",
+        "export interface A { customerID: number }",
+    );
     assert_eq!(kinds(&a).len(), 2);
     assert!(!kinds(&a).contains(&DriftKind::RenamedMember));
 }
 
 #[test]
 fn changed_type_is_category_3_when_consumers_are_unknown() {
-    let a = run("export interface Invoice { total: number }", "export interface Invoice {\n  total: string;\n}");
+    let a = run(
+        "export interface Invoice { total: number }",
+        "export interface Invoice {\n  total: string;\n}",
+    );
     let p = only(&a, DriftKind::ChangedType);
-    assert_eq!((p.expected.as_deref(), p.actual.as_deref()), (Some("number"), Some("string")));
+    assert_eq!(
+        (p.expected.as_deref(), p.actual.as_deref()),
+        (Some("number"), Some("string"))
+    );
     assert_eq!(p.category, Category::Breaking);
-    assert_eq!(p.message, "Invoice.total is `string` here but `number` in the spec");
+    assert_eq!(
+        p.message,
+        "Invoice.total is `string` here but `number` in the spec"
+    );
     assert_eq!(p.fixes[0].title, "Change Invoice.total to `number`");
 }
 
@@ -250,8 +387,19 @@ fn changed_optionality_and_readonly() {
     let a = run(spec, imp);
     let mut k = kinds(&a);
     k.sort();
-    assert_eq!(k, vec![DriftKind::ChangedOptionality, DriftKind::ChangedOptionality, DriftKind::ChangedReadonly, DriftKind::ChangedReadonly]);
-    assert!(a.points.iter().all(|p| p.category == Category::ManageableDrift));
+    assert_eq!(
+        k,
+        vec![
+            DriftKind::ChangedOptionality,
+            DriftKind::ChangedOptionality,
+            DriftKind::ChangedReadonly,
+            DriftKind::ChangedReadonly
+        ]
+    );
+    assert!(a
+        .points
+        .iter()
+        .all(|p| p.category == Category::ManageableDrift));
     let (fixed, again) = fix_all(spec, imp);
     assert!(again.points.is_empty(), "{:#?}\n{fixed}", again.points);
 }
@@ -261,20 +409,32 @@ fn changed_signature_ignores_names_but_not_types() {
     let spec = "export interface Agg { place(command: Cmd): Evt }";
     let a = run(spec, "export interface Agg { place(command: Cmd): void }");
     let p = only(&a, DriftKind::ChangedSignature);
-    assert_eq!((p.expected.as_deref(), p.actual.as_deref()), (Some("(Cmd) => Evt"), Some("(Cmd) => void")));
+    assert_eq!(
+        (p.expected.as_deref(), p.actual.as_deref()),
+        (Some("(Cmd) => Evt"), Some("(Cmd) => void"))
+    );
     let a = run(spec, "export interface Agg { place(command?: Cmd): Evt }");
     only(&a, DriftKind::ChangedSignature);
-    let (fixed, again) = fix_all(spec, "export class Agg {\n  place(c: Cmd): void {\n    return;\n  }\n}");
+    let (fixed, again) = fix_all(
+        spec,
+        "export class Agg {\n  place(c: Cmd): void {\n    return;\n  }\n}",
+    );
     assert!(fixed.contains("place(command: Cmd): Evt {"), "{fixed}");
     assert!(again.points.is_empty());
 }
 
 #[test]
 fn changed_kind_but_not_for_interface_versus_object_alias() {
-    let a = run("export type Status = 'a' | 'b';", "export enum Status { A = 'a', B = 'b' }");
+    let a = run(
+        "export type Status = 'a' | 'b';",
+        "export enum Status { A = 'a', B = 'b' }",
+    );
     let p = only(&a, DriftKind::ChangedKind);
     assert_eq!(p.category, Category::Breaking);
-    let (fixed, again) = fix_all("export type Status = 'a' | 'b';", "export enum Status { A = 'a', B = 'b' }");
+    let (fixed, again) = fix_all(
+        "export type Status = 'a' | 'b';",
+        "export enum Status { A = 'a', B = 'b' }",
+    );
     assert_eq!(fixed, "export type Status = 'a' | 'b';");
     assert!(again.points.is_empty());
 }
@@ -282,19 +442,38 @@ fn changed_kind_but_not_for_interface_versus_object_alias() {
 #[test]
 fn changed_generics_covers_parameters_constraints_defaults_and_heritage() {
     for (spec, imp) in [
-        ("export interface P<T> { t: T }", "export interface P { t: T }"),
-        ("export interface P<T extends object> { t: T }", "export interface P<T> { t: T }"),
-        ("export interface P<T = string> { t: T }", "export interface P<T> { t: T }"),
-        ("export interface P extends Base { t: string }", "export interface P { t: string }"),
+        (
+            "export interface P<T> { t: T }",
+            "export interface P { t: T }",
+        ),
+        (
+            "export interface P<T extends object> { t: T }",
+            "export interface P<T> { t: T }",
+        ),
+        (
+            "export interface P<T = string> { t: T }",
+            "export interface P<T> { t: T }",
+        ),
+        (
+            "export interface P extends Base { t: string }",
+            "export interface P { t: string }",
+        ),
     ] {
         let a = run(spec, imp);
         let p = only(&a, DriftKind::ChangedGenerics);
         assert_eq!(p.category, Category::ManageableDrift);
         let (fixed, again) = fix_all(spec, imp);
-        assert!(again.points.is_empty(), "{spec} / {imp} → {fixed}: {:#?}", again.points);
+        assert!(
+            again.points.is_empty(),
+            "{spec} / {imp} → {fixed}: {:#?}",
+            again.points
+        );
     }
     // A class implementing what the spec interface extends agrees.
-    assert_no_drift("export interface P extends Base { t: string }", "export class P implements Base { t!: string }");
+    assert_no_drift(
+        "export interface P extends Base { t: string }",
+        "export class P implements Base { t!: string }",
+    );
 }
 
 // ---- ids, positions, robustness ----
@@ -304,7 +483,11 @@ fn ids_are_stable_across_runs_and_distinct() {
     let spec = "export interface A { a: number; b: string }";
     let imp = "export interface A { a: string }";
     let one: Vec<String> = run(spec, imp).points.iter().map(|p| p.id.clone()).collect();
-    let two: Vec<String> = run(spec, &format!("// moved down\n\n{imp}")).points.iter().map(|p| p.id.clone()).collect();
+    let two: Vec<String> = run(spec, &format!("// moved down\n\n{imp}"))
+        .points
+        .iter()
+        .map(|p| p.id.clone())
+        .collect();
     assert_eq!(one, two, "ids do not depend on positions");
     assert_eq!(one.len(), 2);
     assert_ne!(one[0], one[1]);
@@ -325,12 +508,25 @@ fn positions_count_characters_on_multibyte_lines() {
 fn crlf_files_get_right_lines_and_keep_crlf_in_fixes() {
     let imp = "export interface A {\r\n  a: string;\r\n}\r\n";
     let spec = "export interface A {\n  a: string;\n  b?: number;\n  c: string;\n}\n";
-    let a = run(spec, "export interface A {\r\n  a: string;\r\n  c: number;\r\n}\r\n");
+    let a = run(
+        spec,
+        "export interface A {\r\n  a: string;\r\n  c: number;\r\n}\r\n",
+    );
     let r = report::json_report(&a, "/r", "generated", "src/domain");
-    let changed = r.drift_points.iter().find(|p| p.kind == DriftKind::ChangedType).unwrap();
-    assert_eq!(changed.implementation.as_ref().map(|l| (l.line, l.column)), Some((3, 6)));
+    let changed = r
+        .drift_points
+        .iter()
+        .find(|p| p.kind == DriftKind::ChangedType)
+        .unwrap();
+    assert_eq!(
+        changed.implementation.as_ref().map(|l| (l.line, l.column)),
+        Some((3, 6))
+    );
     let (fixed, again) = fix_all(spec, imp);
-    assert!(!fixed.replace("\r\n", "").contains('\n'), "only CRLF line ends: {fixed:?}");
+    assert!(
+        !fixed.replace("\r\n", "").contains('\n'),
+        "only CRLF line ends: {fixed:?}"
+    );
     assert!(again.points.is_empty());
 }
 
@@ -342,7 +538,10 @@ fn syntax_errors_still_yield_what_parses() {
     );
     let f = a.file(IMPL).unwrap();
     assert!(!f.syntax_errors.is_empty());
-    assert!(f.declarations.contains_key("A"), "the healthy declaration is still there");
+    assert!(
+        f.declarations.contains_key("A"),
+        "the healthy declaration is still there"
+    );
 }
 
 #[test]
@@ -355,8 +554,17 @@ fn every_fix_of_every_kind_leaves_parseable_text() {
             let edits: Vec<&TextEdit> = fix.edits.iter().filter(|e| e.path == IMPL).collect();
             let fixed = apply_edits(IMPL, imp, &edits).unwrap();
             let again = run(spec, &fixed);
-            assert!(again.file(IMPL).unwrap().syntax_errors.is_empty(), "{} broke the file:\n{fixed}", fix.title);
-            assert!(!again.points.iter().any(|q| q.id == p.id), "{} did not remove {}", fix.title, p.id);
+            assert!(
+                again.file(IMPL).unwrap().syntax_errors.is_empty(),
+                "{} broke the file:\n{fixed}",
+                fix.title
+            );
+            assert!(
+                !again.points.iter().any(|q| q.id == p.id),
+                "{} did not remove {}",
+                fix.title,
+                p.id
+            );
         }
     }
 }
@@ -379,7 +587,11 @@ fn a_method_added_to_a_class_gets_a_body() {
     let spec = "export interface Agg {\n  place(c: Cmd): Evt;\n}\n";
     let imp = "export class Agg {\n  other(): void {}\n}\n";
     let a = run(spec, imp);
-    let add = a.points.iter().find(|p| p.kind == DriftKind::MissingMember).unwrap();
+    let add = a
+        .points
+        .iter()
+        .find(|p| p.kind == DriftKind::MissingMember)
+        .unwrap();
     let edits: Vec<&TextEdit> = add.fixes[0].edits.iter().collect();
     let fixed = apply_edits(IMPL, imp, &edits).unwrap();
     assert!(fixed.contains("  place(c: Cmd): Evt {\n    throw new Error(\"place is not implemented yet\");\n  }\n}"), "{fixed}");
