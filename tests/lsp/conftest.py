@@ -261,6 +261,16 @@ def make_client(published: dict) -> LanguageClient:
         published[params.uri] = (params.version, list(params.diagnostics))
 
     features[t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
+
+    # What a real editor does with these requests, recorded for the tests.
+    def register(client: LanguageClient, params: t.RegistrationParams):
+        client.registrations = [*getattr(client, "registrations", []), *params.registrations]
+
+    def code_lens_refresh(client: LanguageClient, params: None):
+        client.code_lens_refreshes = getattr(client, "code_lens_refreshes", 0) + 1
+
+    features[t.CLIENT_REGISTER_CAPABILITY] = register
+    features[t.WORKSPACE_CODE_LENS_REFRESH] = code_lens_refresh
     client = LanguageClient(converter_factory=default_converter)
     register_lsp_features(client, features)
     return client

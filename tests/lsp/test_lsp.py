@@ -114,7 +114,7 @@ async def test_quick_fix_applies_and_the_diagnostic_goes(editor: Editor):
     uri, diags = await opened(editor)
     total = the(diags, "changed-type")
     actions = await editor.actions(uri, total.range, diags=[total])
-    fixes = [a for a in actions if a.kind == t.CodeActionKind.QuickFix and a.diagnostics and a.diagnostics[0].code == "changed-type"]
+    fixes = [a for a in actions if isinstance(a, t.CodeAction) and a.kind == t.CodeActionKind.QuickFix and a.diagnostics and a.diagnostics[0].code == "changed-type"]
     preferred = [a for a in fixes if a.is_preferred]
     assert len(preferred) == 1, [a.title for a in actions]
     by_uri, _ = edits_by_uri(preferred[0].edit)
@@ -147,9 +147,10 @@ async def test_show_in_spec(editor: Editor):
     uri, diags = await opened(editor)
     total = the(diags, "changed-type")
     actions = await editor.actions(uri, total.range, diags=[total])
-    [show] = [a for a in actions if a.command and a.command.command == "moment-sync.showSpec"]
+    [show] = [a for a in actions if isinstance(a, t.Command)]
+    assert show.command == "moment-sync.showSpec" and show.title == "Show Invoice.total in spec"
     await editor.client.workspace_execute_command_async(
-        t.ExecuteCommandParams(command=show.command.command, arguments=show.command.arguments)
+        t.ExecuteCommandParams(command=show.command, arguments=show.arguments)
     )
     [shown] = editor.client.shown_documents
     assert same_file(shown.uri, editor.ws.root / SPEC_PATH)
@@ -223,6 +224,8 @@ async def test_spec_change_on_disk_refreshes_open_documents(editor: Editor):
     spec_path = editor.ws.write(SPEC_PATH, SPEC.replace("total: number", "total: string"))
     if is_vscode(editor):
         # VS Code watches for the server (registered dynamically) and reports the change.
+        [registration] = editor.client.registrations
+        assert registration.method == "workspace/didChangeWatchedFiles"
         editor.client.workspace_did_change_watched_files(
             t.DidChangeWatchedFilesParams(changes=[t.FileEvent(uri=spec_path.as_uri(), type=t.FileChangeType.Changed)])
         )
@@ -286,7 +289,7 @@ async def test_multibyte_positions(tmp_path, request, name):
         # (1, 2, 2 UTF-16 units).
         total = the(diags, "changed-type")
         actions = await e.actions(uri, total.range, diags=[total])
-        preferred = next(a for a in actions if a.is_preferred)
+        preferred = next(a for a in actions if isinstance(a, t.CodeAction) and a.is_preferred)
         [(_, edits)] = edits_by_uri(preferred.edit)[0].items()
         expected = range_of(text, "string", e.encoding, nth=1)
         assert [(x.range, x.new_text) for x in edits] == [(expected, "number")]
@@ -307,7 +310,7 @@ async def test_crlf_document(tmp_path, request, name):
         total = the(diags, "changed-type")
         assert total.range.start.line == TOTAL_LINE
         actions = await e.actions(uri, total.range, diags=[total])
-        preferred = next(a for a in actions if a.is_preferred)
+        preferred = next(a for a in actions if isinstance(a, t.CodeAction) and a.is_preferred)
         e.apply(preferred.edit)
         assert e.texts[uri] == impl.replace("/* 😀é */ string", "/* 😀é */ number")
         await e.diagnostics(uri, lacks("changed-type"))

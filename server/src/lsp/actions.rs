@@ -120,12 +120,10 @@ fn show_in_spec(
 ) -> Option<CodeActionOrCommand> {
     // Only useful from the implementation side.
     p.implementation.as_ref()?;
-    let command = show_spec_command(snap, p, features, "Show in spec")?;
-    Some(CodeActionOrCommand::CodeAction(CodeAction {
-        title: format!("Show {} in spec", p.qualified_name()),
-        command: Some(command),
-        ..Default::default()
-    }))
+    // A bare command, not a code action carrying one: navigation edits nothing, and some
+    // clients tell the two apart only by the presence of a `command` field.
+    let title = format!("Show {} in spec", p.qualified_name());
+    show_spec_command(snap, p, features, &title).map(CodeActionOrCommand::Command)
 }
 
 /// The command that opens the spec at a point's spec location.

@@ -153,12 +153,8 @@ pub fn parse(dialect: Dialect, rope: &Rope, old: Option<&Tree>) -> Option<Tree> 
 }
 
 fn new_parser(dialect: Dialect) -> Option<Parser> {
-    let language = match dialect {
-        Dialect::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT,
-        Dialect::Tsx => tree_sitter_typescript::LANGUAGE_TSX,
-    };
     let mut parser = Parser::new();
-    match parser.set_language(&language.into()) {
+    match parser.set_language(&dialect.language()) {
         Ok(()) => Some(parser),
         Err(e) => {
             tracing::error!("cannot load the {dialect:?} grammar: {e}");
@@ -238,12 +234,13 @@ impl DocumentStore {
             .collect()
     }
 
-    /// The text of an open document at a version, if it is still at that version.
-    pub fn text_at(&self, uri: &Uri, version: i32) -> Option<String> {
+    /// The text and tree of an open document at a version, if it is still at that version
+    /// (trees are reference-counted: the clone is cheap).
+    pub fn text_at(&self, uri: &Uri, version: i32) -> Option<(String, Option<Tree>)> {
         self.docs
             .get(uri)
             .filter(|d| d.version == version)
-            .map(|d| d.text())
+            .map(|d| (d.text(), d.tree.clone()))
     }
 
     pub fn is_open(&self, uri: &Uri) -> bool {

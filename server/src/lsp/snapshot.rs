@@ -13,6 +13,7 @@ use crate::analysis::{analyze, parse_file, Analysis, AnalysisInput};
 use crate::cascade::Consumers;
 use crate::drift::{DriftKind, DriftPoint};
 use crate::model::{FileModel, Side};
+use crate::syntax::extract_file;
 use crate::workspace::Config;
 
 /// An open document as the analysis saw it.
@@ -69,15 +70,15 @@ impl Snapshot {
                 _ => {
                     // The document may have changed since it was listed; then a newer analysis
                     // is already scheduled and this one simply skips it.
-                    let Some(text) = docs.text_at(&doc.uri, doc.version) else {
+                    let Some((text, tree)) = docs.text_at(&doc.uri, doc.version) else {
                         continue;
                     };
-                    let model = Arc::new(parse_file(
-                        &file.rel_path,
-                        &file.side_path,
-                        file.side,
-                        text.into(),
-                    ));
+                    // The document's incremental tree saves a full parse per keystroke.
+                    let (path, side_path) = (&file.rel_path, &file.side_path);
+                    let model = Arc::new(match tree {
+                        Some(tree) => extract_file(path, side_path, file.side, text.into(), &tree),
+                        None => parse_file(path, side_path, file.side, text.into()),
+                    });
                     cache.insert(doc.uri.clone(), (doc.version, model.clone()));
                     model
                 }
