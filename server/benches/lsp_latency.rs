@@ -1,1 +1,305 @@
-fn main() {}
+//! Language-server latency: from a keystroke-sized `didChange` to the `publishDiagnostics` of
+//! that version, over stdio against the real binary, with the debounce set to 0 (so what is
+//! measured is the server's work: rope edit, incremental reparse, extraction, the whole-workspace
+//! comparison, conversion and the JSON-RPC round trip). Workspace: 2,000 files, one of them a
+//! 5,000-line implementation file being edited. Printed next to the bare tree-sitter reparse of
+//! the same edits, measured in the same run.
+//!
+//! Run: `cargo bench --bench lsp_latency` (`LSP_BENCH_EDITS=n` changes the number of edits).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use moment_sync::syntax::{parse, Dialect};
+use serde_json::{json, Value};
+use tree_sitter::{InputEdit, Point};
+
+const FILES: usize = 2_000;
+const BIG_LINES: usize = 5_000;
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+fn main() {
+    let edits: usize = std::env::var("LSP_BENCH_EDITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let big = write_workspace(dir.path());
+    let big_text = std::fs::read_to_string(&big).expect("the big file");
+    println!(
+        "workspace: {FILES} files, edited file {} lines / {} KiB, {edits} edits",
+        big_text.lines().count(),
+        big_text.len() / 1024
+    );
+    let (reparse, edit_offsets) = bare_reparse(&big_text, edits);
+    let lsp = lsp_latency(dir.path(), &big, &big_text, &edit_offsets);
+    report("keystroke → published diagnostics", &lsp);
+    report("bare tree-sitter reparse (same edits)", &reparse);
+}
+
+/// The spec side and the implementation side: 999 small pairs with some drift, and one big pair.
+fn write_workspace(root: &Path) -> std::path::PathBuf {
+    let pairs = FILES / 2 - 1;
+    for k in 0..pairs {
+        let spec = small_file(k, "number");
+        // Every tenth file drifts.
+        let implementation = small_file(k, if k % 10 == 0 { "string" } else { "number" });
+        write(
+            &root.join(format!("generated/ctx{}/agg{k}.types.ts", k % 20)),
+            &spec,
+        );
+        write(
+            &root.join(format!("src/domain/ctx{}/agg{k}.types.ts", k % 20)),
+            &implementation,
+        );
+    }
+    write(&root.join("generated/big/big.types.ts"), &big_file(false));
+    let big = root.join("src/domain/big/big.types.ts");
+    write(&big, &big_file(true));
+    big
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().expect("a parent folder")).expect("create folder");
+    std::fs::write(path, text).expect("write file");
+}
+
+fn small_file(k: usize, total: &str) -> String {
+    format!(
+        "export interface Entity{k} {{\n  readonly id: string;\n  total: {total};\n  note?: string;\n}}\n\n\
+         export interface Entity{k}Created {{\n  readonly id: string;\n  readonly at: string;\n}}\n"
+    )
+}
+
+/// 500 interfaces of 10 lines; the implementation drifts in every 50th.
+fn big_file(implementation: bool) -> String {
+    let mut out = String::with_capacity(BIG_LINES * 30);
+    for i in 0..BIG_LINES / 10 {
+        let amount = if implementation && i % 50 == 0 {
+            "string"
+        } else {
+            "number"
+        };
+        out.push_str(&format!(
+            "export interface Line{i} {{\n  // line item {i}\n  readonly id: string;\n  amount: {amount};\n  \
+             label?: string;\n  tags: readonly string[];\n  created: string;\n  updated?: string;\n  \
+             owner: string;\n}}\n"
+        ));
+    }
+    out
+}
+
+/// One keystroke: type `x` at the end of a comment in the middle of the file, then delete it.
+fn keystroke(text: &str, i: usize) -> (usize, &'static str, usize) {
+    let comment = format!("  // line item {}", BIG_LINES / 20 + (i / 2) % 100);
+    let at = text.find(&comment).expect("the comment line") + comment.len();
+    if i % 2 == 0 {
+        (at, "x", at)
+    } else {
+        (at, "", at + 1)
+    }
+}
+
+fn apply(text: &mut String, (start, insert, end): (usize, &str, usize)) {
+    text.replace_range(start..end, insert);
+}
+
+/// Edits a tree and reparses, as the document store does, on a plain string.
+fn bare_reparse(text: &str, edits: usize) -> (Vec<Duration>, Vec<(usize, &'static str, usize)>) {
+    let mut text = text.to_string();
+    let mut tree = parse(&text, Dialect::TypeScript, None);
+    let mut times = Vec::with_capacity(edits);
+    let mut all = Vec::with_capacity(edits);
+    for i in 0..edits {
+        let edit = keystroke(&text, i);
+        all.push(edit);
+        let (start, insert, end) = edit;
+        let new_end = start + insert.len();
+        let point = |t: &str, b: usize| {
+            let row = t[..b].matches('\n').count();
+            Point {
+                row,
+                column: b - t[..b].rfind('\n').map_or(0, |n| n + 1),
+            }
+        };
+        let (start_position, old_end_position) = (point(&text, start), point(&text, end));
+        apply(&mut text, edit);
+        tree.edit(&InputEdit {
+            start_byte: start,
+            old_end_byte: end,
+            new_end_byte: new_end,
+            start_position,
+            old_end_position,
+            new_end_position: point(&text, new_end),
+        });
+        // Only the reparse is timed: computing points on a String is not what the server does.
+        let t0 = Instant::now();
+        tree = parse(&text, Dialect::TypeScript, Some(&tree));
+        times.push(t0.elapsed());
+    }
+    (times, all)
+}
+
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    messages: mpsc::Receiver<Value>,
+}
+
+impl Server {
+    fn start(root: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_moment-sync"))
+            .args(["lsp", "--stdio"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moment-sync lsp");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, messages) = mpsc::channel();
+        std::thread::spawn(move || read_messages(BufReader::new(stdout), tx));
+        let mut server = Server {
+            child,
+            stdin,
+            messages,
+        };
+        let uri = format!("file://{}", root.display());
+        server.send(
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                "processId": null,
+                "rootUri": uri,
+                "workspaceFolders": [{"uri": uri, "name": "bench"}],
+                "capabilities": {"textDocument": {"publishDiagnostics": {"versionSupport": true}}},
+                "initializationOptions": {"debounceMs": 0, "logLevel": "warn"}
+            }}),
+        );
+        server.wait_for(|m| m.get("id") == Some(&json!(1)));
+        server.send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+        server
+    }
+
+    fn send(&mut self, message: Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len())
+            .expect("write to the server");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn wait_for(&self, mut pred: impl FnMut(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let message = self
+                .messages
+                .recv_timeout(left)
+                .expect("the server answers in time");
+            if pred(&message) {
+                return message;
+            }
+        }
+    }
+
+    fn diagnostics_of(&self, uri: &str, version: i64) -> Value {
+        self.wait_for(|m| {
+            m.get("method").and_then(Value::as_str) == Some("textDocument/publishDiagnostics")
+                && m["params"]["uri"] == uri
+                && m["params"]["version"] == version
+        })
+    }
+}
+
+fn read_messages(mut reader: BufReader<std::process::ChildStdout>, tx: mpsc::Sender<Value>) {
+    loop {
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(n) = line.strip_prefix("Content-Length: ") {
+                length = n.parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        if let Ok(value) = serde_json::from_slice(&body) {
+            if tx.send(value).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+fn lsp_latency(
+    root: &Path,
+    big: &Path,
+    text: &str,
+    edits: &[(usize, &str, usize)],
+) -> Vec<Duration> {
+    let started = Instant::now();
+    let mut server = Server::start(root);
+    let uri = format!("file://{}", big.display());
+    server.send(
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": uri, "languageId": "typescript", "version": 1, "text": text
+        }}}),
+    );
+    let first = server.diagnostics_of(&uri, 1);
+    println!(
+        "index + first diagnostics: {:?} ({} diagnostics in the edited file)",
+        started.elapsed(),
+        first["params"]["diagnostics"]
+            .as_array()
+            .map_or(0, Vec::len)
+    );
+    let mut text = text.to_string();
+    let mut times = Vec::with_capacity(edits.len());
+    for (i, &(start, insert, end)) in edits.iter().enumerate() {
+        let version = i as i64 + 2;
+        let range = json!({"start": position(&text, start), "end": position(&text, end)});
+        apply(&mut text, (start, insert, end));
+        let t0 = Instant::now();
+        server.send(
+            json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"range": range, "text": insert}]
+            }}),
+        );
+        server.diagnostics_of(&uri, version);
+        times.push(t0.elapsed());
+    }
+    server.send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": null}));
+    server.wait_for(|m| m.get("id") == Some(&json!(2)));
+    server.send(json!({"jsonrpc": "2.0", "method": "exit", "params": null}));
+    let _ = server.child.wait();
+    times
+}
+
+/// UTF-16 position of a byte offset (the generated text is ASCII: columns are bytes).
+fn position(text: &str, offset: usize) -> Value {
+    let line = text[..offset].matches('\n').count();
+    let col = offset - text[..offset].rfind('\n').map_or(0, |n| n + 1);
+    json!({"line": line, "character": col})
+}
+
+fn report(what: &str, times: &[Duration]) {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    let at = |q: f64| sorted[((sorted.len() as f64 - 1.0) * q).round() as usize];
+    println!(
+        "{what:<40} p50 {:>9.3} ms   p99 {:>9.3} ms   max {:>9.3} ms",
+        at(0.5).as_secs_f64() * 1e3,
+        at(0.99).as_secs_f64() * 1e3,
+        at(1.0).as_secs_f64() * 1e3
+    );
+}

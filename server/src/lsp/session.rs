@@ -266,7 +266,7 @@ impl Session {
                             joined = &mut task => break joined,
                             _ = tokio::time::sleep(Duration::from_millis(100)) => {
                                 let (done, total) = (counts.0.load(Ordering::Relaxed), counts.1.load(Ordering::Relaxed));
-                                let percent = if total == 0 { 0 } else { (done * 100 / total) as u32 };
+                                let percent = (done * 100).checked_div(total).unwrap_or(0) as u32;
                                 progress.report_with_message(format!("{done}/{total} files"), percent).await;
                             }
                         }
