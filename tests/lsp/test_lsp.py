@@ -388,3 +388,35 @@ async def test_unknown_documents_and_odd_positions_are_harmless(editor: Editor):
     assert hover is None
     diags = await editor.diagnostics(uri, has("changed-type"))
     assert the(diags, "changed-type").range.start.line == TOTAL_LINE
+
+
+async def test_indexing_reports_progress_and_logs(editor: Editor):
+    await opened(editor)
+    # Both recorded clients advertise window.workDoneProgress.
+    [reports] = editor.client.progress_reports.values()
+    assert isinstance(reports[0], t.WorkDoneProgressBegin)
+    assert isinstance(reports[-1], t.WorkDoneProgressEnd)
+    assert any("indexed 2 files" in m.message for m in editor.client.log_messages)
+
+
+async def test_missing_file_is_created_by_its_fix(editor: Editor):
+    payment = "generated/billing/payment.types.ts"
+    spec_path = editor.ws.write(payment, "export interface Payment {\n  readonly id: string;\n}\n")
+    if is_vscode(editor):
+        editor.client.workspace_did_change_watched_files(
+            t.DidChangeWatchedFilesParams(changes=[t.FileEvent(uri=spec_path.as_uri(), type=t.FileChangeType.Created)])
+        )
+    uri = editor.open(payment)
+    diags = await editor.diagnostics(uri, has("missing-type"))
+    missing = the(diags, "missing-type")
+    actions = await editor.actions(uri, missing.range, diags=[missing])
+    preferred = next(a for a in actions if isinstance(a, t.CodeAction) and a.is_preferred)
+    by_uri, created = edits_by_uri(preferred.edit)
+    [(target, edits)] = by_uri.items()
+    assert same_file(target, editor.ws.root / "src/domain/billing/payment.types.ts")
+    assert "export interface Payment" in "".join(e.new_text for e in edits)
+    if is_vscode(editor):  # resource operations: the file is created first
+        assert created == [target]
+        assert isinstance(preferred.edit.document_changes[0], t.CreateFile)
+    else:  # no documentChanges: a plain edit of the new file's URI
+        assert created == []

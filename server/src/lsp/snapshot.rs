@@ -96,6 +96,7 @@ impl Snapshot {
         }
         let mut input = AnalysisInput {
             consumers: Consumers::Unknown,
+            implementation_dir: index.ws.implementation_dir.clone(),
             ..Default::default()
         };
         let disk = index.models().filter(|m| !overrides.contains_key(&m.path));
