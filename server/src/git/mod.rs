@@ -1,0 +1,1 @@
+//! Git: artifact store (gix), remotes (the git program), credentials.
