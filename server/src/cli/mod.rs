@@ -2,7 +2,12 @@
 //! are printed as one line naming the file and the problem, with exit code 2.
 
 mod check;
+mod diff;
+mod events;
 mod fix;
+mod history;
+mod rollback;
+mod snapshot;
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +28,16 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Apply the preferred fix of every drift point up to a category.
     Fix(fix::FixArgs),
+    /// List the upstream event signals (.complai/events/moment/*.jsonl).
+    Events(events::EventsArgs),
+    /// Record the spec side as a snapshot on refs/moment/artifacts.
+    Snapshot(snapshot::SnapshotArgs),
+    /// List the snapshots, newest first.
+    History(history::HistoryArgs),
+    /// Show what changed in the spec side between two snapshots, or a snapshot and now.
+    Diff(diff::DiffArgs),
+    /// Restore the spec side's files from a snapshot.
+    Rollback(rollback::RollbackArgs),
 }
 
 /// Where the workspace is and how its sides are overridden (shared by every command).
@@ -80,6 +95,11 @@ pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Fix(args) => fix::run(&args),
+        Command::Events(args) => events::run(&args),
+        Command::Snapshot(args) => snapshot::run(&args),
+        Command::History(args) => history::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Rollback(args) => rollback::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -18,6 +18,7 @@
 pub(crate) mod atomic;
 mod envelope;
 mod reader;
+pub(crate) use reader::hex;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
