@@ -6,6 +6,7 @@ mod diff;
 mod events;
 mod fix;
 mod history;
+mod remote;
 mod rollback;
 mod snapshot;
 
@@ -38,6 +39,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Restore the spec side's files from a snapshot.
     Rollback(rollback::RollbackArgs),
+    /// Share snapshots and branches with remotes (clone, pull, push, branch, auth).
+    Remote(remote::RemoteArgs),
 }
 
 /// Where the workspace is and how its sides are overridden (shared by every command).
@@ -100,6 +103,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::History(args) => history::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Rollback(args) => rollback::run(&args),
+        Command::Remote(args) => remote::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -6,6 +6,7 @@
 
 pub mod credentials;
 mod diff;
+pub mod remote;
 mod secret;
 mod store;
 
@@ -15,5 +16,6 @@ pub use credentials::{
     ResolveError, Resolved, ResolverOptions, StrategyError,
 };
 pub use diff::{diff_files, SpecChange, SpecDiff};
+pub use remote::{tracking_ref, ArtifactsSync, CredentialSource, GitRemoteManager, RemoteError, Transcript};
 pub use secret::{redact_urls, Secret};
 pub use store::{fingerprint, ArtifactStore, RollbackReport, Snapshot, SnapshotOutcome, SpecFile, StoreError, ARTIFACTS_REF};
