@@ -206,7 +206,7 @@ impl GitRemoteManager {
             return Ok(remote.to_string());
         }
         check_name(remote, "remote")?;
-        let repo = gix::open(&self.dir).map_err(repo_err(format!("cannot open the repository at `{}`", self.dir.display())))?;
+        let repo = open_repo(&self.dir)?;
         let url = repo.config_snapshot().string(format!("remote.{remote}.url").as_str()).map(|u| u.to_string());
         url.ok_or_else(|| RemoteError::UnknownRemote(remote.to_string()))
     }
@@ -220,7 +220,7 @@ impl GitRemoteManager {
         }
         let spec = format!("+{ARTIFACTS_REF}:{ARTIFACTS_REF}");
         self.run_git(dest, &["fetch", "origin", &spec], Some(url))?;
-        let repo = gix::open(dest).map_err(repo_err("cannot open the clone"))?;
+        let repo = open_repo(dest)?;
         Ok(find_ref(&repo, ARTIFACTS_REF)?.map(|id| id.to_string()))
     }
 
@@ -250,7 +250,7 @@ impl GitRemoteManager {
 
     /// Moves the local snapshot ref to the fetched one when that only adds snapshots.
     fn fast_forward(&self, tracking: &str) -> Result<ArtifactsSync, RemoteError> {
-        let repo = gix::open(&self.dir).map_err(repo_err("cannot open the repository"))?;
+        let repo = open_repo(&self.dir)?;
         let Some(remote) = find_ref(&repo, tracking)? else { return Ok(ArtifactsSync::RemoteEmpty) };
         let local = find_ref(&repo, ARTIFACTS_REF)?;
         let (r, l) = (remote.to_string(), local.map(|l| l.to_string()));
@@ -280,7 +280,7 @@ impl GitRemoteManager {
     /// `branch`, that branch.
     pub fn push(&self, remote: &str, branch: Option<&str>) -> Result<Vec<String>, RemoteError> {
         let url = self.remote_url(remote)?;
-        let repo = gix::open(&self.dir).map_err(repo_err("cannot open the repository"))?;
+        let repo = open_repo(&self.dir)?;
         let mut refspecs = Vec::new();
         if find_ref(&repo, ARTIFACTS_REF)?.is_some() {
             refspecs.push(format!("{ARTIFACTS_REF}:{ARTIFACTS_REF}"));
@@ -307,21 +307,21 @@ impl GitRemoteManager {
 
     /// The checked-out branch (`None` when HEAD is detached).
     pub fn current_branch(&self) -> Result<Option<String>, RemoteError> {
-        let repo = gix::open(&self.dir).map_err(repo_err("cannot open the repository"))?;
+        let repo = open_repo(&self.dir)?;
         let head = repo.head_name().map_err(repo_err("cannot read HEAD"))?;
         Ok(head.map(|name| name.shorten().to_string()))
     }
 
     pub fn branch_exists(&self, name: &str) -> Result<bool, RemoteError> {
         check_name(name, "branch")?;
-        let repo = gix::open(&self.dir).map_err(repo_err("cannot open the repository"))?;
+        let repo = open_repo(&self.dir)?;
         Ok(find_ref(&repo, &format!("refs/heads/{name}"))?.is_some())
     }
 
     /// Creates `name` at HEAD's commit (with gix; the work tree is not touched).
     pub fn create_branch(&self, name: &str) -> Result<String, RemoteError> {
         check_name(name, "branch")?;
-        let repo = gix::open(&self.dir).map_err(repo_err("cannot open the repository"))?;
+        let repo = open_repo(&self.dir)?;
         let head = repo.head_id().map_err(repo_err("HEAD has no commit yet"))?.detach();
         repo.reference(format!("refs/heads/{name}").as_str(), head, PreviousValue::MustNotExist, "moment-sync remote branch")
             .map_err(repo_err(format!("cannot create branch `{name}`")))?;
@@ -333,6 +333,15 @@ impl GitRemoteManager {
         check_name(name, "branch")?;
         self.run_git(&self.dir, &["switch", name], None).map(|_| ())
     }
+}
+
+/// Opens the repository at `dir` with a fallback identity, so writing a reflog never fails
+/// because `user.name` is unset.
+fn open_repo(dir: &Path) -> Result<gix::Repository, RemoteError> {
+    let mut repo = gix::open(dir).map_err(repo_err(format!("cannot open the repository at `{}`", dir.display())))?;
+    repo.committer_or_set_fallback("moment-sync", "moment-sync@localhost")
+        .map_err(repo_err("cannot set a fallback identity"))?;
+    Ok(repo)
 }
 
 /// Where `pull` keeps a remote's snapshot ref.

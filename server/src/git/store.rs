@@ -134,7 +134,10 @@ impl ArtifactStore {
 
     /// Opens the store of the project at `root` whose spec side is `spec_dir` (root-relative).
     pub fn open_at(root: &Path, spec_dir: &str) -> Result<ArtifactStore, StoreError> {
-        let repo = gix::discover(root).map_err(|_| StoreError::NoRepository { path: root.to_path_buf() })?;
+        let mut repo = gix::discover(root).map_err(|_| StoreError::NoRepository { path: root.to_path_buf() })?;
+        // A snapshot must never fail because `user.name` is unset (reflogs need an identity).
+        repo.committer_or_set_fallback("moment-sync", "moment-sync@localhost")
+            .map_err(git_err("cannot set a fallback identity"))?;
         let workdir = repo.workdir().ok_or_else(|| StoreError::Bare { path: repo.path().to_path_buf() })?;
         let workdir = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
@@ -252,8 +255,7 @@ impl ArtifactStore {
         Ok(id)
     }
 
-    /// The configured committer (git config, `GIT_COMMITTER_*`), else a neutral fallback: a
-    /// snapshot must never fail because `user.name` is unset.
+    /// The configured committer (git config, `GIT_COMMITTER_*`), else the fallback set at open.
     fn signature(&self, now: Timestamp) -> gix::actor::Signature {
         let (name, email) = match self.repo.committer() {
             Some(Ok(sig)) => (sig.name.to_owned(), sig.email.to_owned()),
