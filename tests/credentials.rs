@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use common::http::{Request, Response, Server};
 use moment_sync::git::{
-    CachedTokenFileStrategy, ChildEnv, CredentialStrategy, EnvCredentialStrategy, GhCliCredentialStrategy,
-    GitCredentialHelperStrategy, LayeredCredentialResolver, OAuthDeviceFlowStrategy, Secret, StrategyError,
+    CachedTokenFileStrategy, ChildEnv, CredentialStrategy, EnvCredentialStrategy,
+    GhCliCredentialStrategy, GitCredentialHelperStrategy, LayeredCredentialResolver,
+    OAuthDeviceFlowStrategy, Secret, StrategyError,
 };
 
 fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
@@ -23,7 +24,11 @@ fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
 
 /// PATH with `bin` first.
 fn path_with(bin: &Path) -> String {
-    format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default())
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
 }
 
 fn isolated_git_env(bin: &Path) -> ChildEnv {
@@ -50,14 +55,23 @@ echo gho_fromGhCli123"#,
     assert_eq!(c.source, "GhCliCredentialStrategy");
 
     // Logged out: the reason is gh's own message.
-    script(bin.path(), "gh", "echo 'You are not logged into any GitHub hosts. Run gh auth login' >&2; exit 1");
+    script(
+        bin.path(),
+        "gh",
+        "echo 'You are not logged into any GitHub hosts. Run gh auth login' >&2; exit 1",
+    );
     let err = s.resolve().unwrap_err();
-    assert!(matches!(&err, StrategyError::Failed(m) if m.contains("not logged into")), "{err:?}");
+    assert!(
+        matches!(&err, StrategyError::Failed(m) if m.contains("not logged into")),
+        "{err:?}"
+    );
 
     // Not installed.
     let mut missing = GhCliCredentialStrategy::new("github.com");
     missing.program = PathBuf::from("moment-sync-no-such-gh");
-    assert!(matches!(missing.resolve(), Err(StrategyError::Unavailable(m)) if m.contains("not installed")));
+    assert!(
+        matches!(missing.resolve(), Err(StrategyError::Unavailable(m)) if m.contains("not installed"))
+    );
 }
 
 #[test]
@@ -81,15 +95,24 @@ echo password=helper_token_42"#,
         .with("GIT_CONFIG_KEY_0", "credential.helper")
         .with("GIT_CONFIG_VALUE_0", "fake");
     let c = s.resolve().unwrap();
-    assert_eq!((c.username.as_str(), c.token.expose()), ("octocat", "helper_token_42"));
+    assert_eq!(
+        (c.username.as_str(), c.token.expose()),
+        ("octocat", "helper_token_42")
+    );
     let request = std::fs::read_to_string(&log).unwrap();
-    assert!(request.contains("protocol=https") && request.contains("host=github.com"), "{request}");
+    assert!(
+        request.contains("protocol=https") && request.contains("host=github.com"),
+        "{request}"
+    );
 
     // No helper: git would prompt, which is disabled, so the strategy is skipped with the reason.
     let mut none = GitCredentialHelperStrategy::new("github.com");
     none.env = isolated_git_env(bin.path());
     let err = none.resolve().unwrap_err();
-    assert!(matches!(&err, StrategyError::Unavailable(m) if m.contains("no credential helper")), "{err:?}");
+    assert!(
+        matches!(&err, StrategyError::Unavailable(m) if m.contains("no credential helper")),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -97,15 +120,23 @@ fn cached_token_file_is_refused_when_others_can_read_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("moment-sync/github-token");
     let s = CachedTokenFileStrategy::new(path.clone());
-    assert!(matches!(s.resolve(), Err(StrategyError::Unavailable(m)) if m.contains("no cached token")));
+    assert!(
+        matches!(s.resolve(), Err(StrategyError::Unavailable(m)) if m.contains("no cached token"))
+    );
 
     s.store(&Secret::new("cached_token_7")).unwrap();
-    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
     assert_eq!(s.resolve().unwrap().token.expose(), "cached_token_7");
 
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     let err = s.resolve().unwrap_err();
-    assert!(matches!(&err, StrategyError::Failed(m) if m.contains("group/other") && m.contains("0644")), "{err:?}");
+    assert!(
+        matches!(&err, StrategyError::Failed(m) if m.contains("group/other") && m.contains("0644")),
+        "{err:?}"
+    );
     assert!(!format!("{err}").contains("cached_token_7"));
 
     std::fs::write(&path, "\n\n").unwrap();
@@ -127,7 +158,10 @@ fn device_server(answers: Vec<serde_json::Value>) -> Server {
         ),
         "/login/oauth/access_token" => {
             let next = answers.lock().unwrap().next();
-            Response::json(200, next.unwrap_or(serde_json::json!({"error": "authorization_pending"})))
+            Response::json(
+                200,
+                next.unwrap_or(serde_json::json!({"error": "authorization_pending"})),
+            )
         }
         _ => Response::json(404, serde_json::json!({"error": "not_found"})),
     })
@@ -153,7 +187,11 @@ fn flow(server: &Server) -> Flow {
         sleep: Arc::new(move |d: Duration| recorder.lock().unwrap().push(d.as_secs())),
         cache: None,
     };
-    Flow { strategy, slept, prompt }
+    Flow {
+        strategy,
+        slept,
+        prompt,
+    }
 }
 
 #[test]
@@ -170,22 +208,42 @@ fn device_flow_polls_with_slow_down_back_off() {
     f.strategy.cache = Some(cache_path.clone());
     let c = f.strategy.resolve().unwrap();
     assert_eq!(c.token.expose(), "gho_device_token_9");
-    assert_eq!(*f.slept.lock().unwrap(), [5, 5, 10, 10], "slow_down adds 5 seconds to every later wait");
+    assert_eq!(
+        *f.slept.lock().unwrap(),
+        [5, 5, 10, 10],
+        "slow_down adds 5 seconds to every later wait"
+    );
     let prompt = String::from_utf8(f.prompt.lock().unwrap().clone()).unwrap();
-    assert!(prompt.contains("https://github.example/login/device") && prompt.contains("WDJB-MJHT"), "{prompt}");
+    assert!(
+        prompt.contains("https://github.example/login/device") && prompt.contains("WDJB-MJHT"),
+        "{prompt}"
+    );
     assert!(!prompt.contains("gho_device_token_9"));
     // The token was cached privately for next time.
-    assert_eq!(std::fs::read_to_string(&cache_path).unwrap().trim(), "gho_device_token_9");
-    assert_eq!(std::fs::metadata(&cache_path).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::read_to_string(&cache_path).unwrap().trim(),
+        "gho_device_token_9"
+    );
+    assert_eq!(
+        std::fs::metadata(&cache_path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
 
     let requests = server.requests();
     let first = &requests[0];
     assert_eq!(first.path, "/login/device/code");
-    assert!(first.form().contains(&("client_id".into(), "client-abc".into())));
+    assert!(first
+        .form()
+        .contains(&("client_id".into(), "client-abc".into())));
     assert!(first.form().contains(&("scope".into(), "repo".into())));
     let poll = &requests[1];
-    assert!(poll.form().contains(&("device_code".into(), "dev-123".into())));
-    assert!(poll.form().contains(&("grant_type".into(), "urn:ietf:params:oauth:grant-type:device_code".into())));
+    assert!(poll
+        .form()
+        .contains(&("device_code".into(), "dev-123".into())));
+    assert!(poll.form().contains(&(
+        "grant_type".into(),
+        "urn:ietf:params:oauth:grant-type:device_code".into()
+    )));
     assert_eq!(poll.header("Accept"), Some("application/json"));
 }
 
@@ -193,20 +251,29 @@ fn device_flow_polls_with_slow_down_back_off() {
 fn device_flow_honours_expired_token_and_access_denied() {
     let server = device_server(vec![serde_json::json!({"error": "expired_token"})]);
     let err = flow(&server).strategy.resolve().unwrap_err();
-    assert!(matches!(&err, StrategyError::Failed(m) if m.contains("expired")), "{err:?}");
+    assert!(
+        matches!(&err, StrategyError::Failed(m) if m.contains("expired")),
+        "{err:?}"
+    );
 
     let server = device_server(vec![
         serde_json::json!({"error": "authorization_pending"}),
         serde_json::json!({"error": "access_denied"}),
     ]);
     let err = flow(&server).strategy.resolve().unwrap_err();
-    assert!(matches!(&err, StrategyError::Failed(m) if m.contains("denied")), "{err:?}");
+    assert!(
+        matches!(&err, StrategyError::Failed(m) if m.contains("denied")),
+        "{err:?}"
+    );
 
     // Pending forever: gives up once expires_in (900 s) has been waited, without really waiting.
     let server = device_server(Vec::new());
     let f = flow(&server);
     let err = f.strategy.resolve().unwrap_err();
-    assert!(matches!(&err, StrategyError::Failed(m) if m.contains("expired")), "{err:?}");
+    assert!(
+        matches!(&err, StrategyError::Failed(m) if m.contains("expired")),
+        "{err:?}"
+    );
     assert_eq!(f.slept.lock().unwrap().iter().sum::<u64>(), 900);
 }
 
@@ -215,9 +282,13 @@ fn device_flow_is_skipped_without_client_id_or_person() {
     let server = device_server(Vec::new());
     let mut f = flow(&server);
     f.strategy.interactive = false;
-    assert!(matches!(f.strategy.resolve(), Err(StrategyError::Unavailable(m)) if m.contains("not interactive")));
+    assert!(
+        matches!(f.strategy.resolve(), Err(StrategyError::Unavailable(m)) if m.contains("not interactive"))
+    );
     f.strategy.client_id = None;
-    assert!(matches!(f.strategy.resolve(), Err(StrategyError::Unavailable(m)) if m.contains("client id")));
+    assert!(
+        matches!(f.strategy.resolve(), Err(StrategyError::Unavailable(m)) if m.contains("client id"))
+    );
     assert!(server.requests().is_empty(), "nothing was sent");
 }
 
@@ -244,10 +315,20 @@ fn layered_resolver_tries_in_order_and_says_why_each_failed() {
     assert_eq!(resolved.credential.username, "x-access-token");
     let report: Vec<String> = resolved.attempts.iter().map(ToString::to_string).collect();
     assert_eq!(report.len(), 3, "stops at the first success: {report:#?}");
-    assert!(report[0].starts_with("EnvCredentialStrategy: skipped:"), "{report:#?}");
-    assert!(report[1].starts_with("GhCliCredentialStrategy: failed:") && report[1].contains("not logged in"), "{report:#?}");
+    assert!(
+        report[0].starts_with("EnvCredentialStrategy: skipped:"),
+        "{report:#?}"
+    );
+    assert!(
+        report[1].starts_with("GhCliCredentialStrategy: failed:")
+            && report[1].contains("not logged in"),
+        "{report:#?}"
+    );
     assert_eq!(report[2], "GitCredentialHelperStrategy: found a token");
-    assert!(!format!("{resolved:?}").contains("from_helper_55"), "Debug never shows the token");
+    assert!(
+        !format!("{resolved:?}").contains("from_helper_55"),
+        "Debug never shows the token"
+    );
 }
 
 #[test]
@@ -260,9 +341,16 @@ fn auth_command_reports_the_strategies_without_the_token() {
         .env("GITHUB_TOKEN", "ghp_fromEnvironment_77")
         .output()
         .unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("EnvCredentialStrategy (GITHUB_TOKEN)"), "{text}");
+    assert!(
+        text.contains("EnvCredentialStrategy (GITHUB_TOKEN)"),
+        "{text}"
+    );
     assert!(!text.contains("ghp_fromEnvironment_77"), "{text}");
 
     let out = common::moment_sync(dir.path())
@@ -275,7 +363,13 @@ fn auth_command_reports_the_strategies_without_the_token() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stderr);
-    for name in ["EnvCredentialStrategy", "GhCliCredentialStrategy", "GitCredentialHelperStrategy", "CachedTokenFileStrategy", "OAuthDeviceFlowStrategy"] {
+    for name in [
+        "EnvCredentialStrategy",
+        "GhCliCredentialStrategy",
+        "GitCredentialHelperStrategy",
+        "CachedTokenFileStrategy",
+        "OAuthDeviceFlowStrategy",
+    ] {
         assert!(text.contains(name), "{name} missing from:\n{text}");
     }
 }

@@ -33,21 +33,53 @@ fn repo_state(root: &Path) -> (String, Vec<u8>, String, String) {
 fn snapshot_leaves_head_index_and_work_tree_alone() {
     let dir = project();
     let root = dir.path();
-    write(root, "generated/billing/payment.types.ts", "export interface Payment { amount: number }\n");
+    write(
+        root,
+        "generated/billing/payment.types.ts",
+        "export interface Payment { amount: number }\n",
+    );
     git_ok(root, &["add", "generated/billing/payment.types.ts"]); // staged, uncommitted
     write(root, "notes.txt", "untracked\n");
     let before = repo_state(root);
     let snapshot = created(store(root).snapshot(Some("first")).unwrap());
     assert_eq!(repo_state(root), before);
-    assert_eq!(git_ok(root, &["rev-parse", "refs/moment/artifacts"]).trim(), snapshot.id);
-    let tree = git_ok(root, &["ls-tree", "-r", "--name-only", "refs/moment/artifacts"]);
-    assert_eq!(tree.lines().collect::<Vec<_>>(), ["billing/index.ts", "billing/invoice.types.ts", "billing/payment.types.ts"]);
+    assert_eq!(
+        git_ok(root, &["rev-parse", "refs/moment/artifacts"]).trim(),
+        snapshot.id
+    );
+    let tree = git_ok(
+        root,
+        &["ls-tree", "-r", "--name-only", "refs/moment/artifacts"],
+    );
+    assert_eq!(
+        tree.lines().collect::<Vec<_>>(),
+        [
+            "billing/index.ts",
+            "billing/invoice.types.ts",
+            "billing/payment.types.ts"
+        ]
+    );
     let message = git_ok(root, &["log", "-1", "--format=%B", "refs/moment/artifacts"]);
     assert!(message.starts_with("first\n"), "{message}");
-    assert!(message.contains("Moment-Spec-Fingerprint: sha256:"), "{message}");
-    assert!(message.contains(&format!("Moment-Tool-Version: moment-sync {}", moment_sync::VERSION)), "{message}");
+    assert!(
+        message.contains("Moment-Spec-Fingerprint: sha256:"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!(
+            "Moment-Tool-Version: moment-sync {}",
+            moment_sync::VERSION
+        )),
+        "{message}"
+    );
     assert!(message.contains("Moment-Snapshot-Time: "), "{message}");
-    assert_eq!(snapshot.fingerprint.as_deref().map(|f| f.starts_with("sha256:")), Some(true));
+    assert_eq!(
+        snapshot
+            .fingerprint
+            .as_deref()
+            .map(|f| f.starts_with("sha256:")),
+        Some(true)
+    );
 }
 
 #[test]
@@ -57,15 +89,25 @@ fn unchanged_spec_records_nothing() {
     let first = created(store(root).snapshot(None).unwrap());
     assert_eq!(first.message, "Snapshot of generated");
     // Implementation edits do not matter to the spec side's snapshot.
-    write(root, "src/domain/billing/invoice.types.ts", "export interface Invoice { id: string }\n");
+    write(
+        root,
+        "src/domain/billing/invoice.types.ts",
+        "export interface Invoice { id: string }\n",
+    );
     match store(root).snapshot(Some("again")).unwrap() {
         SnapshotOutcome::Unchanged(s) => assert_eq!(s.id, first.id),
         SnapshotOutcome::Created(s) => panic!("unexpected snapshot {}", s.id),
     }
-    assert_eq!(git_ok(root, &["rev-list", "--count", "refs/moment/artifacts"]).trim(), "1");
+    assert_eq!(
+        git_ok(root, &["rev-list", "--count", "refs/moment/artifacts"]).trim(),
+        "1"
+    );
     let out = moment_sync(root).arg("snapshot").output().unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("unchanged"), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("unchanged"),
+        "{out:?}"
+    );
 }
 
 #[test]
@@ -73,19 +115,35 @@ fn history_lists_newest_first_like_oneline() {
     let dir = project();
     let root = dir.path();
     let a = created(store(root).snapshot(Some("one")).unwrap());
-    write(root, "generated/billing/invoice.types.ts", "export interface Invoice { readonly id: string }\n");
+    write(
+        root,
+        "generated/billing/invoice.types.ts",
+        "export interface Invoice { readonly id: string }\n",
+    );
     let b = created(store(root).snapshot(Some("two")).unwrap());
     let history = store(root).history().unwrap();
-    assert_eq!(history.iter().map(|s| s.id.clone()).collect::<Vec<_>>(), [b.id.clone(), a.id.clone()]);
-    assert_eq!(store(root).latest().unwrap().map(|s| s.id), Some(b.id.clone()));
+    assert_eq!(
+        history.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
+        [b.id.clone(), a.id.clone()]
+    );
+    assert_eq!(
+        store(root).latest().unwrap().map(|s| s.id),
+        Some(b.id.clone())
+    );
 
     let out = moment_sync(root).arg("history").output().unwrap();
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "{text}");
-    assert!(lines[0].starts_with(&b.short_id) && lines[0].ends_with(" two"), "{text}");
-    assert!(lines[1].starts_with(&a.short_id) && lines[1].ends_with(" one"), "{text}");
+    assert!(
+        lines[0].starts_with(&b.short_id) && lines[0].ends_with(" two"),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with(&a.short_id) && lines[1].ends_with(" one"),
+        "{text}"
+    );
     let time = lines[0].split(' ').nth(1).unwrap();
     assert!(time.len() == 20 && time.ends_with('Z'), "{text}");
 }
@@ -113,27 +171,50 @@ fn diff_phrases_engine_drift_as_spec_changes() {
     );
     write(root, "generated/billing/extra.md", "docs\n");
     // Snapshot vs work tree, with an abbreviated id.
-    let out = moment_sync(root).args(["diff", &a.id[..8], "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = moment_sync(root)
+        .args(["diff", &a.id[..8], "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let diff = &json["diff"];
     assert_eq!(diff["addedFiles"], serde_json::json!(["billing/extra.md"]));
-    assert_eq!(diff["modifiedFiles"], serde_json::json!(["billing/invoice.types.ts"]));
+    assert_eq!(
+        diff["modifiedFiles"],
+        serde_json::json!(["billing/invoice.types.ts"])
+    );
     let changes = diff["changes"].as_array().unwrap();
     let find = |change: &str, symbol: &str| {
-        changes.iter().find(|c| c["change"] == change && c["symbol"] == symbol).unwrap_or_else(|| panic!("{change} {symbol} in {changes:#?}"))
+        changes
+            .iter()
+            .find(|c| c["change"] == change && c["symbol"] == symbol)
+            .unwrap_or_else(|| panic!("{change} {symbol} in {changes:#?}"))
     };
     find("added-type", "Refund");
     let note = find("added-member", "Invoice");
     assert_eq!(note["member"], "note");
     let total = find("changed-type", "Invoice");
-    assert_eq!((total["before"].as_str(), total["after"].as_str()), (Some("number"), Some("string")));
+    assert_eq!(
+        (total["before"].as_str(), total["after"].as_str()),
+        (Some("number"), Some("string"))
+    );
     assert_eq!(total["line"], 3);
 
     // Between two snapshots, in the other direction: removals.
     let b = created(store(root).snapshot(Some("two")).unwrap());
-    let out = moment_sync(root).args(["diff", &b.short_id, &a.short_id]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = moment_sync(root)
+        .args(["diff", &b.short_id, &a.short_id])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("removed type Refund"), "{text}");
     assert!(text.contains("removed member Invoice.note"), "{text}");
@@ -145,23 +226,60 @@ fn rollback_restores_creates_and_deletes() {
     let dir = project();
     let root = dir.path();
     let a = created(store(root).snapshot(Some("one")).unwrap());
-    write(root, "generated/billing/invoice.types.ts", "export interface Invoice { readonly id: string }\n");
-    write(root, "generated/orders/order.types.ts", "export interface Order { id: string }\n");
+    write(
+        root,
+        "generated/billing/invoice.types.ts",
+        "export interface Invoice { readonly id: string }\n",
+    );
+    write(
+        root,
+        "generated/orders/order.types.ts",
+        "export interface Order { id: string }\n",
+    );
     std::fs::remove_file(root.join("generated/billing/index.ts")).unwrap();
     created(store(root).snapshot(Some("two")).unwrap());
-    let before = (git_ok(root, &["rev-parse", "HEAD"]), std::fs::read(root.join(".git/index")).unwrap());
+    let before = (
+        git_ok(root, &["rev-parse", "HEAD"]),
+        std::fs::read(root.join(".git/index")).unwrap(),
+    );
 
-    let out = moment_sync(root).args(["rollback", &a.short_id]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = moment_sync(root)
+        .args(["rollback", &a.short_id])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("M generated/billing/invoice.types.ts"), "{text}");
+    assert!(
+        text.contains("M generated/billing/invoice.types.ts"),
+        "{text}"
+    );
     assert!(text.contains("A generated/billing/index.ts"), "{text}");
     assert!(text.contains("D generated/orders/order.types.ts"), "{text}");
-    assert!(!root.join("generated/orders").exists(), "emptied folders are removed");
-    assert!(std::fs::read_to_string(root.join("generated/billing/invoice.types.ts")).unwrap().contains("total"));
-    assert_eq!((git_ok(root, &["rev-parse", "HEAD"]), std::fs::read(root.join(".git/index")).unwrap()), before);
+    assert!(
+        !root.join("generated/orders").exists(),
+        "emptied folders are removed"
+    );
+    assert!(
+        std::fs::read_to_string(root.join("generated/billing/invoice.types.ts"))
+            .unwrap()
+            .contains("total")
+    );
+    assert_eq!(
+        (
+            git_ok(root, &["rev-parse", "HEAD"]),
+            std::fs::read(root.join(".git/index")).unwrap()
+        ),
+        before
+    );
     // Nothing left to do.
-    let out = moment_sync(root).args(["rollback", &a.id]).output().unwrap();
+    let out = moment_sync(root)
+        .args(["rollback", &a.id])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("nothing changed"));
 }
 
@@ -170,30 +288,57 @@ fn rollback_refuses_to_overwrite_unsaved_edits_unless_forced() {
     let dir = project();
     let root = dir.path();
     let a = created(store(root).snapshot(Some("one")).unwrap());
-    write(root, "generated/billing/invoice.types.ts", "export interface Invoice { readonly id: string }\n");
+    write(
+        root,
+        "generated/billing/invoice.types.ts",
+        "export interface Invoice { readonly id: string }\n",
+    );
     created(store(root).snapshot(Some("two")).unwrap());
     // An edit that is in no commit and no snapshot.
     let edited = "export interface Invoice { readonly id: string; draft: boolean }\n";
     write(root, "generated/billing/invoice.types.ts", edited);
 
-    let err = store(root).rollback(&store(root).resolve(&a.id).unwrap(), false).unwrap_err();
-    assert!(matches!(&err, StoreError::Dirty { files } if files == &["generated/billing/invoice.types.ts"]), "{err}");
-    let out = moment_sync(root).args(["rollback", &a.short_id]).output().unwrap();
+    let err = store(root)
+        .rollback(&store(root).resolve(&a.id).unwrap(), false)
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Dirty { files } if files == &["generated/billing/invoice.types.ts"]),
+        "{err}"
+    );
+    let out = moment_sync(root)
+        .args(["rollback", &a.short_id])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("generated/billing/invoice.types.ts") && stderr.contains("--force"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(root.join("generated/billing/invoice.types.ts")).unwrap(), edited);
+    assert!(
+        stderr.contains("generated/billing/invoice.types.ts") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("generated/billing/invoice.types.ts")).unwrap(),
+        edited
+    );
 
     // Content that git has (HEAD or the index) is safe to overwrite.
     git_ok(root, &["add", "generated/billing/invoice.types.ts"]);
-    let report = store(root).rollback(&store(root).resolve(&a.id).unwrap(), false).unwrap();
+    let report = store(root)
+        .rollback(&store(root).resolve(&a.id).unwrap(), false)
+        .unwrap();
     assert_eq!(report.restored, ["billing/invoice.types.ts"]);
 
     // --force overwrites and says so.
     write(root, "generated/billing/invoice.types.ts", edited);
     git_ok(root, &["reset", "-q"]);
-    let out = moment_sync(root).args(["rollback", &a.short_id, "--force"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = moment_sync(root)
+        .args(["rollback", &a.short_id, "--force"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("overwrote unsaved edits"));
 }
 
@@ -201,19 +346,34 @@ fn rollback_refuses_to_overwrite_unsaved_edits_unless_forced() {
 fn errors_name_the_problem() {
     let dir = project();
     let root = dir.path();
-    let out = moment_sync(root).args(["diff", "abc1234"]).output().unwrap();
+    let out = moment_sync(root)
+        .args(["diff", "abc1234"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no snapshot yet"), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no snapshot yet"),
+        "{out:?}"
+    );
     created(store(root).snapshot(None).unwrap());
     // HEAD is a commit, but not a snapshot.
-    let out = moment_sync(root).args(["rollback", "HEAD"]).output().unwrap();
+    let out = moment_sync(root)
+        .args(["rollback", "HEAD"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("names no snapshot"), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("names no snapshot"),
+        "{out:?}"
+    );
 
     let plain = tempfile::tempdir().unwrap();
     write(plain.path(), "generated/a.ts", "export type A = string;\n");
     std::fs::create_dir_all(plain.path().join(".moment")).unwrap();
     let out = moment_sync(plain.path()).arg("snapshot").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not inside a git repository"), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not inside a git repository"),
+        "{out:?}"
+    );
 }

@@ -12,7 +12,14 @@ pub fn git(dir: &Path) -> Command {
     let mut cmd = Command::new("git");
     cmd.current_dir(dir);
     isolate(&mut cmd);
-    cmd.args(["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"]);
+    cmd.args([
+        "-c",
+        "user.name=Test",
+        "-c",
+        "user.email=test@example.com",
+        "-c",
+        "init.defaultBranch=main",
+    ]);
     cmd
 }
 
@@ -35,7 +42,11 @@ pub fn isolate(cmd: &mut Command) {
 /// Runs git and returns its stdout; panics with its stderr on failure.
 pub fn git_ok(dir: &Path, args: &[&str]) -> String {
     let out = git(dir).args(args).output().expect("git runs");
-    assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -50,9 +61,21 @@ pub fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     git_ok(root, &["init", "-q"]);
-    write(root, "generated/billing/invoice.types.ts", "export interface Invoice {\n  readonly id: string;\n  readonly total: number;\n}\n");
-    write(root, "generated/billing/index.ts", "export * from './invoice.types';\n");
-    write(root, "src/domain/billing/invoice.types.ts", "export interface Invoice {\n  readonly id: string;\n  readonly total: number;\n}\n");
+    write(
+        root,
+        "generated/billing/invoice.types.ts",
+        "export interface Invoice {\n  readonly id: string;\n  readonly total: number;\n}\n",
+    );
+    write(
+        root,
+        "generated/billing/index.ts",
+        "export * from './invoice.types';\n",
+    );
+    write(
+        root,
+        "src/domain/billing/invoice.types.ts",
+        "export interface Invoice {\n  readonly id: string;\n  readonly total: number;\n}\n",
+    );
     std::fs::create_dir_all(root.join(".moment")).unwrap();
     git_ok(root, &["add", "-A"]);
     git_ok(root, &["commit", "-q", "-m", "initial"]);

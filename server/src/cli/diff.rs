@@ -59,7 +59,11 @@ fn render(from: &str, to: &str, diff: &SpecDiff) -> String {
         out.push_str("  no change\n");
         return out;
     }
-    for (mark, files) in [("A", &diff.added_files), ("D", &diff.removed_files), ("M", &diff.modified_files)] {
+    for (mark, files) in [
+        ("A", &diff.added_files),
+        ("D", &diff.removed_files),
+        ("M", &diff.modified_files),
+    ] {
         for f in files {
             out.push_str(&format!("  {mark} {f}\n"));
         }

@@ -38,7 +38,12 @@ pub struct EventsArgs {
 pub fn run(args: &EventsArgs) -> anyhow::Result<i32> {
     match list(args) {
         // The reader closed the pipe (`events --follow | head`): a normal way to stop.
-        Err(e) if e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) => Ok(0),
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(0)
+        }
         other => other,
     }
 }
@@ -48,8 +53,17 @@ fn list(args: &EventsArgs) -> anyhow::Result<i32> {
         Some(r) => r.clone(),
         None => discover_root(&std::env::current_dir()?),
     };
-    let since = args.since.as_deref().map(events::parse_since).transpose().map_err(anyhow::Error::msg)?;
-    let mut stream = if args.new { EventStream::open(&root, "cli")? } else { EventStream::in_memory(&root) };
+    let since = args
+        .since
+        .as_deref()
+        .map(events::parse_since)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let mut stream = if args.new {
+        EventStream::open(&root, "cli")?
+    } else {
+        EventStream::in_memory(&root)
+    };
     if args.reset {
         stream.reset();
     }
@@ -60,17 +74,18 @@ fn list(args: &EventsArgs) -> anyhow::Result<i32> {
         events::read_all(&root, &stream.options)?
     };
     print_batch(&first, args.json)?;
+    stream.save()?;
     if !args.follow {
         print_summary(&first);
+        return Ok(0);
     }
-    stream.save()?;
-    while args.follow {
+    // Runs until interrupted or until the reader of stdout goes away.
+    loop {
         std::thread::sleep(Duration::from_millis(args.interval.max(10)));
         let batch = stream.read_new()?;
         print_batch(&batch, args.json)?;
         stream.save()?;
     }
-    Ok(0)
 }
 
 fn print_batch(batch: &Batch, json: bool) -> anyhow::Result<()> {
@@ -104,7 +119,11 @@ fn print_summary(batch: &Batch) {
         parts.push(format!("{} malformed lines skipped", batch.issues.len()));
     }
     if !batch.unknown_types.is_empty() {
-        let types: Vec<String> = batch.unknown_types.iter().map(|(t, n)| format!("{t} ×{n}")).collect();
+        let types: Vec<String> = batch
+            .unknown_types
+            .iter()
+            .map(|(t, n)| format!("{t} ×{n}"))
+            .collect();
         parts.push(format!("unknown types: {}", types.join(", ")));
     }
     eprintln!("{}", parts.join("; "));
@@ -135,7 +154,9 @@ fn subject(payload: &Payload) -> Option<&str> {
         Payload::InvariantDefined(p) => p.name.as_deref(),
         Payload::PolicyDefined(p) => p.name.as_deref(),
         Payload::SagaDefined(p) => p.name.as_deref(),
-        Payload::MomentReconcileCompleted(p) => p.reconcile_result.as_ref().and_then(|v| v.as_str()),
+        Payload::MomentReconcileCompleted(p) => {
+            p.reconcile_result.as_ref().and_then(|v| v.as_str())
+        }
         Payload::Unknown(map) => map.get("name").and_then(|v| v.as_str()),
     }
 }

@@ -19,7 +19,10 @@ pub struct HistoryArgs {
 
 pub fn run(args: &HistoryArgs) -> anyhow::Result<i32> {
     let mut out = super::snapshot::stdout();
-    let ws = open_workspace(args.workspace.root.clone(), args.workspace.generated.clone())?;
+    let ws = open_workspace(
+        args.workspace.root.clone(),
+        args.workspace.generated.clone(),
+    )?;
     let history = ArtifactStore::open(&ws)?.history()?;
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&history)?)?;
@@ -30,7 +33,13 @@ pub fn run(args: &HistoryArgs) -> anyhow::Result<i32> {
     }
     for s in &history {
         // Like `git log --oneline`, with the time between id and message.
-        writeln!(out, "{} {} {}", s.short_id, s.time.strftime("%Y-%m-%dT%H:%M:%SZ"), s.message)?;
+        writeln!(
+            out,
+            "{} {} {}",
+            s.short_id,
+            s.time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            s.message
+        )?;
     }
     Ok(0)
 }

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use crate::git::{
-    ArtifactsSync, CredentialSource, GitRemoteManager, LayeredCredentialResolver, ResolverOptions, ARTIFACTS_REF,
+    ArtifactsSync, CredentialSource, GitRemoteManager, LayeredCredentialResolver, ResolverOptions,
+    ARTIFACTS_REF,
 };
 use crate::workspace::discover_root;
 
@@ -84,12 +85,17 @@ impl RemoteOpts {
     fn host(&self) -> String {
         self.credential_host
             .clone()
-            .or_else(|| std::env::var("MOMENT_GITHUB_HOST").ok().filter(|h| !h.trim().is_empty()))
+            .or_else(|| {
+                std::env::var("MOMENT_GITHUB_HOST")
+                    .ok()
+                    .filter(|h| !h.trim().is_empty())
+            })
             .unwrap_or_else(|| "github.com".to_string())
     }
 
     fn resolver(&self) -> LayeredCredentialResolver {
-        let interactive = !self.no_prompt && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        let interactive =
+            !self.no_prompt && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
         LayeredCredentialResolver::default_chain(&ResolverOptions {
             host: self.host(),
             token_file: self.token_file.clone(),
@@ -98,7 +104,11 @@ impl RemoteOpts {
     }
 
     fn manager(&self, dir: PathBuf) -> GitRemoteManager {
-        GitRemoteManager::new(&dir, &self.host(), CredentialSource::Resolver(self.resolver()))
+        GitRemoteManager::new(
+            &dir,
+            &self.host(),
+            CredentialSource::Resolver(self.resolver()),
+        )
     }
 
     fn root(&self) -> anyhow::Result<PathBuf> {
@@ -113,29 +123,58 @@ pub fn run(args: &RemoteArgs) -> anyhow::Result<i32> {
     match &args.command {
         RemoteCommand::Clone { url, dir, opts } => {
             let cwd = std::env::current_dir()?;
-            let dest = dir.clone().unwrap_or_else(|| PathBuf::from(default_clone_dir(url)));
+            let dest = dir
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(default_clone_dir(url)));
             let manager = opts.manager(cwd);
             let result = manager.clone_repo(url, &dest);
-            finish(&manager, opts, result.map(|artifacts| {
-                match artifacts {
-                    Some(id) => println!("cloned into {} with snapshots ({ARTIFACTS_REF} at {})", dest.display(), short(&id)),
-                    None => println!("cloned into {} (the remote has no snapshots yet)", dest.display()),
-                }
-                0
-            }))
+            finish(
+                &manager,
+                opts,
+                result.map(|artifacts| {
+                    match artifacts {
+                        Some(id) => println!(
+                            "cloned into {} with snapshots ({ARTIFACTS_REF} at {})",
+                            dest.display(),
+                            short(&id)
+                        ),
+                        None => println!(
+                            "cloned into {} (the remote has no snapshots yet)",
+                            dest.display()
+                        ),
+                    }
+                    0
+                }),
+            )
         }
-        RemoteCommand::Pull { remote, branch, opts } => {
+        RemoteCommand::Pull {
+            remote,
+            branch,
+            opts,
+        } => {
             let manager = opts.manager(opts.root()?);
             let result = manager.pull(remote, branch.as_deref());
-            finish(&manager, opts, result.map(|sync| report_pull(remote, &sync, branch.as_deref())))
+            finish(
+                &manager,
+                opts,
+                result.map(|sync| report_pull(remote, &sync, branch.as_deref())),
+            )
         }
-        RemoteCommand::Push { remote, branch, opts } => {
+        RemoteCommand::Push {
+            remote,
+            branch,
+            opts,
+        } => {
             let manager = opts.manager(opts.root()?);
             let result = manager.push(remote, branch.as_deref());
-            finish(&manager, opts, result.map(|refs| {
-                println!("pushed {} to {remote}", refs.join(", "));
-                0
-            }))
+            finish(
+                &manager,
+                opts,
+                result.map(|refs| {
+                    println!("pushed {} to {remote}", refs.join(", "));
+                    0
+                }),
+            )
         }
         RemoteCommand::Branch { name, switch, opts } => {
             let manager = opts.manager(opts.root()?);
@@ -146,7 +185,11 @@ pub fn run(args: &RemoteArgs) -> anyhow::Result<i32> {
     }
 }
 
-fn branch(manager: &GitRemoteManager, name: Option<&str>, switch: bool) -> Result<i32, crate::git::RemoteError> {
+fn branch(
+    manager: &GitRemoteManager,
+    name: Option<&str>,
+    switch: bool,
+) -> Result<i32, crate::git::RemoteError> {
     let Some(name) = name else {
         match manager.current_branch()? {
             Some(b) => println!("{b}"),
@@ -185,10 +228,17 @@ fn report_pull(remote: &str, sync: &ArtifactsSync, branch: Option<&str>) -> i32 
             0
         }
         ArtifactsSync::LocalAhead { local, .. } => {
-            println!("local snapshots are ahead of {remote} (at {}): run `moment-sync remote push`", short(local));
+            println!(
+                "local snapshots are ahead of {remote} (at {}): run `moment-sync remote push`",
+                short(local)
+            );
             0
         }
-        ArtifactsSync::Diverged { local, remote: theirs, tracking } => {
+        ArtifactsSync::Diverged {
+            local,
+            remote: theirs,
+            tracking,
+        } => {
             eprintln!(
                 "moment-sync: snapshots diverged: local {} and {remote} {} each have snapshots the other lacks; \
                  the remote's are kept at {tracking} (compare with `moment-sync diff {} {}`)",
@@ -207,7 +257,11 @@ fn report_pull(remote: &str, sync: &ArtifactsSync, branch: Option<&str>) -> i32 
 }
 
 /// Prints the redacted transcript when asked, then the result.
-fn finish(manager: &GitRemoteManager, opts: &RemoteOpts, result: Result<i32, crate::git::RemoteError>) -> anyhow::Result<i32> {
+fn finish(
+    manager: &GitRemoteManager,
+    opts: &RemoteOpts,
+    result: Result<i32, crate::git::RemoteError>,
+) -> anyhow::Result<i32> {
     if opts.verbose {
         if let Some(report) = manager.credential_report() {
             eprintln!("{}", report.unwrap_or_else(|e| e));
@@ -225,7 +279,11 @@ fn auth(opts: &RemoteOpts) -> i32 {
             for a in &resolved.attempts {
                 println!("{a}");
             }
-            println!("a token for {} is available from {}", opts.host(), resolved.credential.source);
+            println!(
+                "a token for {} is available from {}",
+                opts.host(),
+                resolved.credential.source
+            );
             0
         }
         Err(e) => {
@@ -241,7 +299,15 @@ fn short(id: &str) -> &str {
 
 /// `https://host/o/repo.git` → `repo`, as git names it.
 fn default_clone_dir(url: &str) -> String {
-    let last = url.trim_end_matches('/').rsplit(['/', ':']).next().unwrap_or("repository");
+    let last = url
+        .trim_end_matches('/')
+        .rsplit(['/', ':'])
+        .next()
+        .unwrap_or("repository");
     let name = last.strip_suffix(".git").unwrap_or(last);
-    if name.is_empty() { "repository".to_string() } else { name.to_string() }
+    if name.is_empty() {
+        "repository".to_string()
+    } else {
+        name.to_string()
+    }
 }

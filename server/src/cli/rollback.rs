@@ -40,17 +40,35 @@ pub fn run(args: &RollbackArgs) -> anyhow::Result<i32> {
         return Ok(0);
     }
     if report.is_empty() {
-        writeln!(out, "{} already matches snapshot {}; nothing changed", store.spec_dir(), target.short_id)?;
+        writeln!(
+            out,
+            "{} already matches snapshot {}; nothing changed",
+            store.spec_dir(),
+            target.short_id
+        )?;
         return Ok(0);
     }
-    writeln!(out, "restored {} to snapshot {} ({})", store.spec_dir(), target.short_id, target.message)?;
-    for (mark, files) in [("M", &report.restored), ("A", &report.created), ("D", &report.deleted)] {
+    writeln!(
+        out,
+        "restored {} to snapshot {} ({})",
+        store.spec_dir(),
+        target.short_id,
+        target.message
+    )?;
+    for (mark, files) in [
+        ("M", &report.restored),
+        ("A", &report.created),
+        ("D", &report.deleted),
+    ] {
         for f in files {
             writeln!(out, "  {mark} {}", join_rel(store.spec_dir(), f))?;
         }
     }
     for f in &report.overwritten_edits {
-        eprintln!("moment-sync: warning: overwrote unsaved edits in {} (--force)", join_rel(store.spec_dir(), f));
+        eprintln!(
+            "moment-sync: warning: overwrote unsaved edits in {} (--force)",
+            join_rel(store.spec_dir(), f)
+        );
     }
     Ok(0)
 }

@@ -25,7 +25,10 @@ pub struct SnapshotArgs {
 
 pub fn run(args: &SnapshotArgs) -> anyhow::Result<i32> {
     let mut out = super::snapshot::stdout();
-    let ws = open_workspace(args.workspace.root.clone(), args.workspace.generated.clone())?;
+    let ws = open_workspace(
+        args.workspace.root.clone(),
+        args.workspace.generated.clone(),
+    )?;
     let store = ArtifactStore::open(&ws)?;
     let outcome = store.snapshot(args.message.as_deref())?;
     let (snapshot, created) = match &outcome {
@@ -36,9 +39,20 @@ pub fn run(args: &SnapshotArgs) -> anyhow::Result<i32> {
         let value = serde_json::json!({ "created": created, "snapshot": snapshot });
         writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
     } else if created {
-        writeln!(out, "recorded snapshot {} of {}: {}", snapshot.short_id, store.spec_dir(), snapshot.message)?;
+        writeln!(
+            out,
+            "recorded snapshot {} of {}: {}",
+            snapshot.short_id,
+            store.spec_dir(),
+            snapshot.message
+        )?;
     } else {
-        writeln!(out, "{} is unchanged since snapshot {}; nothing recorded", store.spec_dir(), snapshot.short_id)?;
+        writeln!(
+            out,
+            "{} is unchanged since snapshot {}; nothing recorded",
+            store.spec_dir(),
+            snapshot.short_id
+        )?;
     }
     Ok(0)
 }
@@ -46,15 +60,25 @@ pub fn run(args: &SnapshotArgs) -> anyhow::Result<i32> {
 /// Opens the workspace for the snapshot commands. Only the spec side matters to them, so a
 /// missing implementation folder is not an error here (a project may snapshot its first
 /// generated code before writing any).
-pub(super) fn open_workspace(root: Option<PathBuf>, generated: Option<String>) -> anyhow::Result<Workspace> {
+pub(super) fn open_workspace(
+    root: Option<PathBuf>,
+    generated: Option<String>,
+) -> anyhow::Result<Workspace> {
     let root = match root {
         Some(r) => r,
         None => discover_root(&std::env::current_dir()?),
     };
-    let overrides = Config { generated_dir: generated.clone(), ..Config::default() };
+    let overrides = Config {
+        generated_dir: generated.clone(),
+        ..Config::default()
+    };
     match Workspace::open(&root, &overrides) {
         Err(WorkspaceError::MissingDir { what, .. }) if what.starts_with("implementation") => {
-            let overrides = Config { generated_dir: generated, implementation_dir: Some(".".into()), ..Config::default() };
+            let overrides = Config {
+                generated_dir: generated,
+                implementation_dir: Some(".".into()),
+                ..Config::default()
+            };
             Ok(Workspace::open(&root, &overrides)?)
         }
         other => Ok(other?),

@@ -18,7 +18,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Re
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&parent)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temp = parent.join(format!(
         ".{name}.tmp-{}-{}",
         std::process::id(),
@@ -32,7 +35,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Re
     result
 }
 
-fn write_then_rename(temp: &Path, path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
+fn write_then_rename(
+    temp: &Path,
+    path: &Path,
+    bytes: &[u8],
+    mode: Option<u32>,
+) -> std::io::Result<()> {
     let mut file = std::fs::File::create(temp)?;
     set_mode(&file, mode)?;
     file.write_all(bytes)?;
@@ -66,7 +74,10 @@ mod tests {
         write_atomic(&path, b"one", None).unwrap();
         write_atomic(&path, b"two", None).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
-        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 1, "{names:?}");
     }
 
@@ -77,6 +88,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("secret");
         write_atomic(&path, b"x", Some(0o600)).unwrap();
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 }

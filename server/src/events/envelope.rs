@@ -32,10 +32,16 @@ impl Envelope {
     pub fn from_value(value: Value) -> Result<Envelope, String> {
         let mut object = match value {
             Value::Object(map) => map,
-            other => return Err(format!("expected a JSON object, found {}", json_type(&other))),
+            other => {
+                return Err(format!(
+                    "expected a JSON object, found {}",
+                    json_type(&other)
+                ))
+            }
         };
         let timestamp_text = take_string(&mut object, "timestamp")?;
-        let timestamp = parse_instant(&timestamp_text).map_err(|e| format!("field `timestamp`: {e}"))?;
+        let timestamp =
+            parse_instant(&timestamp_text).map_err(|e| format!("field `timestamp`: {e}"))?;
         Ok(Envelope {
             event_id: take_non_empty(&mut object, "eventId")?,
             event_type: take_non_empty(&mut object, "eventType")?,
@@ -57,7 +63,9 @@ impl Envelope {
 /// Parses an instant written in ISO-8601 with any offset (`Z`, `+02:00`, `-0530`, …). A value
 /// without an offset is refused: it names no instant.
 pub fn parse_instant(text: &str) -> Result<Timestamp, String> {
-    text.trim().parse::<Timestamp>().map_err(|e| format!("`{text}` is not an ISO-8601 instant with an offset ({e})"))
+    text.trim()
+        .parse::<Timestamp>()
+        .map_err(|e| format!("`{text}` is not an ISO-8601 instant with an offset ({e})"))
 }
 
 /// Like [`parse_instant`], but a bare date (`2024-05-01`) means midnight UTC: handy on the
@@ -66,9 +74,12 @@ pub fn parse_since(text: &str) -> Result<Timestamp, String> {
     if let Ok(ts) = parse_instant(text) {
         return Ok(ts);
     }
-    let date: jiff::civil::Date =
-        text.trim().parse().map_err(|_| format!("`{text}` is neither an ISO-8601 instant with an offset nor a date"))?;
-    date.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp()).map_err(|e| format!("`{text}`: {e}"))
+    let date: jiff::civil::Date = text.trim().parse().map_err(|_| {
+        format!("`{text}` is neither an ISO-8601 instant with an offset nor a date")
+    })?;
+    date.to_zoned(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp())
+        .map_err(|e| format!("`{text}`: {e}"))
 }
 
 fn json_type(value: &Value) -> &'static str {
@@ -83,11 +94,16 @@ fn json_type(value: &Value) -> &'static str {
 }
 
 fn wrong_type(field: &str, expected: &str, found: &Value) -> String {
-    format!("field `{field}` must be {expected}, found {}", json_type(found))
+    format!(
+        "field `{field}` must be {expected}, found {}",
+        json_type(found)
+    )
 }
 
 fn take(object: &mut Map<String, Value>, field: &str) -> Result<Value, String> {
-    object.remove(field).ok_or_else(|| format!("missing field `{field}`"))
+    object
+        .remove(field)
+        .ok_or_else(|| format!("missing field `{field}`"))
 }
 
 fn take_string(object: &mut Map<String, Value>, field: &str) -> Result<String, String> {
@@ -105,7 +121,10 @@ fn take_non_empty(object: &mut Map<String, Value>, field: &str) -> Result<String
     Ok(s)
 }
 
-fn take_nullable_string(object: &mut Map<String, Value>, field: &str) -> Result<Option<String>, String> {
+fn take_nullable_string(
+    object: &mut Map<String, Value>,
+    field: &str,
+) -> Result<Option<String>, String> {
     match take(object, field)? {
         Value::Null => Ok(None),
         Value::String(s) => Ok(Some(s)),
@@ -128,7 +147,9 @@ fn take_string_array(object: &mut Map<String, Value>, field: &str) -> Result<Vec
 
 fn take_version(object: &mut Map<String, Value>) -> Result<u64, String> {
     match take(object, "version")? {
-        Value::Number(n) => n.as_u64().ok_or_else(|| format!("field `version` must be a non-negative integer, found {n}")),
+        Value::Number(n) => n
+            .as_u64()
+            .ok_or_else(|| format!("field `version` must be a non-negative integer, found {n}")),
         other => Err(wrong_type("version", "a non-negative integer", &other)),
     }
 }
@@ -182,14 +203,21 @@ impl<'de> Deserialize<'de> for Fields {
                 .map(|(name, def)| field_from_entry(name, def).map_err(D::Error::custom))
                 .collect::<Result<_, _>>()
                 .map(Fields),
-            other => Err(D::Error::custom(format!("`fields` must be an array or an object, found {}", json_type(&other)))),
+            other => Err(D::Error::custom(format!(
+                "`fields` must be an array or an object, found {}",
+                json_type(&other)
+            ))),
         }
     }
 }
 
 fn field_from_entry(name: String, def: Value) -> Result<FieldDef, serde_json::Error> {
     match def {
-        Value::String(type_) => Ok(FieldDef { name: Some(name), type_: Some(type_), ..FieldDef::default() }),
+        Value::String(type_) => Ok(FieldDef {
+            name: Some(name),
+            type_: Some(type_),
+            ..FieldDef::default()
+        }),
         other => {
             let mut field: FieldDef = serde_json::from_value(other)?;
             field.name.get_or_insert(name);
@@ -289,10 +317,13 @@ impl Payload {
     /// Types the payload of `event_type`. A known type whose fields have unusable types (say,
     /// `name: 3`) is an error; unknown keys never are.
     pub fn parse(event_type: &str, payload: &Map<String, Value>) -> Result<Payload, String> {
-        fn typed<T: serde::de::DeserializeOwned>(payload: &Map<String, Value>) -> Result<T, String> {
+        fn typed<T: serde::de::DeserializeOwned>(
+            payload: &Map<String, Value>,
+        ) -> Result<T, String> {
             // Cloning one payload is cheap next to the line we already parsed; it keeps the raw
             // map available for the unknown-type path and for error messages.
-            serde_json::from_value(Value::Object(payload.clone())).map_err(|e| format!("payload: {e}"))
+            serde_json::from_value(Value::Object(payload.clone()))
+                .map_err(|e| format!("payload: {e}"))
         }
         Ok(match event_type {
             "BoundedContextDefined" => Payload::BoundedContextDefined(typed(payload)?),
@@ -307,7 +338,9 @@ impl Payload {
                 let typed: MomentReconcileCompleted = typed(payload)?;
                 if let Some(c) = typed.cascade_category {
                     if !(1..=3).contains(&c) {
-                        return Err(format!("payload: `cascadeCategory` must be 1, 2 or 3, found {c}"));
+                        return Err(format!(
+                            "payload: `cascadeCategory` must be 1, 2 or 3, found {c}"
+                        ));
                     }
                 }
                 Payload::MomentReconcileCompleted(typed)
@@ -348,7 +381,10 @@ mod tests {
     fn accepts_a_well_formed_envelope() {
         let e = Envelope::from_value(envelope(json!({}))).unwrap();
         assert_eq!(e.event_id, "e1");
-        assert_eq!(e.timestamp, "2024-05-01T08:00:00Z".parse::<Timestamp>().unwrap());
+        assert_eq!(
+            e.timestamp,
+            "2024-05-01T08:00:00Z".parse::<Timestamp>().unwrap()
+        );
         assert_eq!(e.correlation_id, None);
     }
 
@@ -356,17 +392,29 @@ mod tests {
     fn names_the_bad_field() {
         let cases = [
             (json!({"eventId": "__remove__"}), "missing field `eventId`"),
-            (json!({"version": "1"}), "field `version` must be a non-negative integer, found a string"),
+            (
+                json!({"version": "1"}),
+                "field `version` must be a non-negative integer, found a string",
+            ),
             (json!({"causationEventIds": [1]}), "causationEventIds[]"),
-            (json!({"payload": null}), "field `payload` must be an object, found null"),
-            (json!({"timestamp": "2024-05-01T10:00:00"}), "field `timestamp`"),
+            (
+                json!({"payload": null}),
+                "field `payload` must be an object, found null",
+            ),
+            (
+                json!({"timestamp": "2024-05-01T10:00:00"}),
+                "field `timestamp`",
+            ),
             (json!({"eventId": ""}), "must not be empty"),
         ];
         for (overrides, expected) in cases {
             let err = Envelope::from_value(envelope(overrides.clone())).unwrap_err();
             assert!(err.contains(expected), "{overrides}: {err}");
         }
-        assert_eq!(Envelope::from_value(Value::Null).unwrap_err(), "expected a JSON object, found null");
+        assert_eq!(
+            Envelope::from_value(Value::Null).unwrap_err(),
+            "expected a JSON object, found null"
+        );
     }
 
     #[test]
@@ -376,7 +424,10 @@ mod tests {
         let c = parse_instant("2024-05-01T03:30:00-0430").unwrap();
         assert_eq!(a, b);
         assert_eq!(b, c);
-        assert_eq!(parse_since("2024-05-01").unwrap(), parse_instant("2024-05-01T00:00:00Z").unwrap());
+        assert_eq!(
+            parse_since("2024-05-01").unwrap(),
+            parse_instant("2024-05-01T00:00:00Z").unwrap()
+        );
         assert!(parse_since("yesterday").is_err());
     }
 
@@ -387,11 +438,23 @@ mod tests {
             "fields": [{"name": "total", "type": "number",
                         "deprecated": {"reason": "use amount", "replacement": "amount"}}]
         });
-        let Value::Object(map) = payload else { unreachable!() };
-        let Payload::EventDefined(e) = Payload::parse("EventDefined", &map).unwrap() else { panic!() };
+        let Value::Object(map) = payload else {
+            unreachable!()
+        };
+        let Payload::EventDefined(e) = Payload::parse("EventDefined", &map).unwrap() else {
+            panic!()
+        };
         assert_eq!(e.extra.get("colour"), Some(&json!("blue")));
         let fields = e.fields.unwrap().0;
-        assert_eq!(fields[0].deprecated.as_ref().unwrap().replacement.as_deref(), Some("amount"));
+        assert_eq!(
+            fields[0]
+                .deprecated
+                .as_ref()
+                .unwrap()
+                .replacement
+                .as_deref(),
+            Some("amount")
+        );
     }
 
     #[test]
@@ -400,7 +463,10 @@ mod tests {
         else {
             unreachable!()
         };
-        let Payload::ValueObjectDefined(v) = Payload::parse("ValueObjectDefined", &map).unwrap() else { panic!() };
+        let Payload::ValueObjectDefined(v) = Payload::parse("ValueObjectDefined", &map).unwrap()
+        else {
+            panic!()
+        };
         let fields = v.fields.unwrap().0;
         assert_eq!(fields.len(), 2);
         assert_eq!(fields[1].name.as_deref(), Some("currency"));
@@ -409,15 +475,26 @@ mod tests {
 
     #[test]
     fn reconcile_completed_and_unknown() {
-        let Value::Object(map) = json!({"reconcileResult": "applied", "cascadeCategory": 1}) else { unreachable!() };
+        let Value::Object(map) = json!({"reconcileResult": "applied", "cascadeCategory": 1}) else {
+            unreachable!()
+        };
         assert!(matches!(
             Payload::parse("MomentReconcileCompleted", &map).unwrap(),
-            Payload::MomentReconcileCompleted(MomentReconcileCompleted { cascade_category: Some(1), .. })
+            Payload::MomentReconcileCompleted(MomentReconcileCompleted {
+                cascade_category: Some(1),
+                ..
+            })
         ));
-        let Value::Object(bad) = json!({"cascadeCategory": 7}) else { unreachable!() };
+        let Value::Object(bad) = json!({"cascadeCategory": 7}) else {
+            unreachable!()
+        };
         assert!(Payload::parse("MomentReconcileCompleted", &bad).is_err());
         assert!(!Payload::parse("SomethingNew", &map).unwrap().is_known());
-        let Value::Object(wrong) = json!({"name": 3}) else { unreachable!() };
-        assert!(Payload::parse("CommandDefined", &wrong).unwrap_err().contains("payload"));
+        let Value::Object(wrong) = json!({"name": 3}) else {
+            unreachable!()
+        };
+        assert!(Payload::parse("CommandDefined", &wrong)
+            .unwrap_err()
+            .contains("payload"));
     }
 }

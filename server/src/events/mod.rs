@@ -28,9 +28,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use envelope::{
-    parse_instant, parse_since, AggregateAdded, BoundedContextDefined, CommandDefined, Deprecation, Envelope,
-    EventDefined, FieldDef, Fields, InvariantDefined, MomentReconcileCompleted, Payload, PolicyDefined, SagaDefined,
-    ValueObjectDefined, KNOWN_EVENT_TYPES,
+    parse_instant, parse_since, AggregateAdded, BoundedContextDefined, CommandDefined, Deprecation,
+    Envelope, EventDefined, FieldDef, Fields, InvariantDefined, MomentReconcileCompleted, Payload,
+    PolicyDefined, SagaDefined, ValueObjectDefined, KNOWN_EVENT_TYPES,
 };
 pub use reader::DEFAULT_MAX_LINE_BYTES;
 
@@ -94,11 +94,21 @@ pub struct Batch {
 #[derive(Debug, thiserror::Error)]
 pub enum EventError {
     #[error("cannot read `{}`: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot write `{}`: {source}", path.display())]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}:{line}: corrupt event cursor: {message} (delete the file or run `moment-sync events --reset` to start over)", path.display())]
-    Cursor { path: PathBuf, line: usize, message: String },
+    Cursor {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     #[error("invalid consumer name `{0}`: use letters, digits, `-` and `_`")]
     Consumer(String),
 }
@@ -114,7 +124,10 @@ pub struct ReadOptions {
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        ReadOptions { since: None, max_line_bytes: DEFAULT_MAX_LINE_BYTES }
+        ReadOptions {
+            since: None,
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+        }
     }
 }
 
@@ -182,10 +195,17 @@ impl EventStream {
     /// Opens the stream of `root` with the persisted cursor of `consumer`
     /// (`.moment/events/<consumer>.cursor.json`; absent means "from the beginning").
     pub fn open(root: &Path, consumer: &str) -> Result<EventStream, EventError> {
-        if consumer.is_empty() || !consumer.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        if consumer.is_empty()
+            || !consumer
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
             return Err(EventError::Consumer(consumer.to_string()));
         }
-        let path = root.join(STATE_DIR).join("events").join(format!("{consumer}.cursor.json"));
+        let path = root
+            .join(STATE_DIR)
+            .join("events")
+            .join(format!("{consumer}.cursor.json"));
         let cursor = load_cursor(&path)?;
         let mut stream = EventStream::in_memory(root);
         stream.cursor_path = Some(path);
@@ -198,7 +218,10 @@ impl EventStream {
         EventStream {
             dir: root.join(EVENTS_DIR),
             cursor_path: None,
-            cursor: Cursor { version: CURSOR_VERSION, ..Cursor::default() },
+            cursor: Cursor {
+                version: CURSOR_VERSION,
+                ..Cursor::default()
+            },
             options: ReadOptions::default(),
             hold_partial_tail: true,
         }
@@ -225,16 +248,25 @@ impl EventStream {
 
     /// Forgets the position: the next read starts from the beginning.
     pub fn reset(&mut self) {
-        self.cursor = Cursor { version: CURSOR_VERSION, ..Cursor::default() };
+        self.cursor = Cursor {
+            version: CURSOR_VERSION,
+            ..Cursor::default()
+        };
     }
 
     /// Writes the cursor atomically (temp file + rename). A no-op for an in-memory stream.
     pub fn save(&self) -> Result<(), EventError> {
-        let Some(path) = &self.cursor_path else { return Ok(()) };
-        let mut text = serde_json::to_string_pretty(&self.cursor).unwrap_or_default();
+        let Some(path) = &self.cursor_path else {
+            return Ok(());
+        };
+        let write_error = |source| EventError::Write {
+            path: path.clone(),
+            source,
+        };
+        let mut text = serde_json::to_string_pretty(&self.cursor)
+            .map_err(|e| write_error(std::io::Error::other(e)))?;
         text.push('\n');
-        atomic::write_atomic(path, text.as_bytes(), None)
-            .map_err(|source| EventError::Write { path: path.clone(), source })
+        atomic::write_atomic(path, text.as_bytes(), None).map_err(write_error)
     }
 
     /// Reads every event that arrived since the cursor, ordered by (timestamp, file, line), and
@@ -244,10 +276,15 @@ impl EventStream {
         let mut events = Vec::new();
         self.visit_new(&mut batch, |event| events.push(event))?;
         // Stable sort: equal timestamps keep (file, line) order, which is the reading order.
-        events.sort_by(|a, b| a.envelope.timestamp.cmp(&b.envelope.timestamp));
+        events.sort_by_key(|e| e.envelope.timestamp);
         let mut fresh = Vec::with_capacity(events.len());
         for event in events {
-            if deliverable(&mut self.cursor.seen, self.options.since, &event, &mut batch) {
+            if deliverable(
+                &mut self.cursor.seen,
+                self.options.since,
+                &event,
+                &mut batch,
+            ) {
                 fresh.push(event);
             }
         }
@@ -296,13 +333,24 @@ impl EventStream {
         let entries = match std::fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(source) => return Err(EventError::Read { path: self.dir.clone(), source }),
+            Err(source) => {
+                return Err(EventError::Read {
+                    path: self.dir.clone(),
+                    source,
+                })
+            }
         };
         let mut names = Vec::new();
         for entry in entries {
-            let entry = entry.map_err(|source| EventError::Read { path: self.dir.clone(), source })?;
+            let entry = entry.map_err(|source| EventError::Read {
+                path: self.dir.clone(),
+                source,
+            })?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            let is_file = entry.file_type().map(|t| t.is_file() || t.is_symlink()).unwrap_or(false);
+            let is_file = entry
+                .file_type()
+                .map(|t| t.is_file() || t.is_symlink())
+                .unwrap_or(false);
             if is_file && name.ends_with(".jsonl") && !name.starts_with('.') {
                 names.push(name);
             }
@@ -314,7 +362,11 @@ impl EventStream {
     /// Where to start reading each file: its cursor position when the file still starts with the
     /// bytes the cursor saw, the position of a vanished/rewritten file whose bytes it now holds
     /// (rotation under a new name), else the beginning.
-    fn plan_starts(&self, names: &[String], batch: &mut Batch) -> Result<Vec<FilePosition>, EventError> {
+    fn plan_starts(
+        &self,
+        names: &[String],
+        batch: &mut Batch,
+    ) -> Result<Vec<FilePosition>, EventError> {
         let mut orphans: Vec<(&String, &FilePosition)> = Vec::new();
         let mut starts: Vec<Option<FilePosition>> = Vec::with_capacity(names.len());
         for name in names {
@@ -363,7 +415,8 @@ impl EventStream {
 
     fn still_matches(&self, name: &str, pos: &FilePosition) -> Result<bool, EventError> {
         let path = self.dir.join(name);
-        let fp = reader::fingerprint(&path, pos.offset).map_err(|source| EventError::Read { path, source })?;
+        let fp = reader::fingerprint(&path, pos.offset)
+            .map_err(|source| EventError::Read { path, source })?;
         Ok(fp == pos.fingerprint)
     }
 
@@ -380,15 +433,22 @@ impl EventStream {
         f: &mut impl FnMut(Event),
     ) -> Result<FilePosition, EventError> {
         let path = self.dir.join(name);
-        let io = |source| EventError::Read { path: path.clone(), source };
+        let io = |source| EventError::Read {
+            path: path.clone(),
+            source,
+        };
         let file = self.rel(name);
         let mut lines =
-            reader::LineReader::open(&path, start.offset, start.line, self.options.max_line_bytes).map_err(io)?;
+            reader::LineReader::open(&path, start.offset, start.line, self.options.max_line_bytes)
+                .map_err(io)?;
         let mut buf = Vec::new();
         let (mut offset, mut line_no) = (start.offset, start.line);
         while let Some(line) = lines.next_line(&mut buf).map_err(io)? {
             let parsed = if line.too_long {
-                Err(format!("line longer than {} bytes", self.options.max_line_bytes))
+                Err(format!(
+                    "line longer than {} bytes",
+                    self.options.max_line_bytes
+                ))
             } else {
                 parse_line(&buf)
             };
@@ -399,19 +459,38 @@ impl EventStream {
             line_no = line.line;
             match parsed {
                 Ok(None) => {}
-                Ok(Some((envelope, payload))) => {
-                    f(Event { envelope, payload, origin: Origin { file: file.clone(), line: line.line, offset: line.offset } })
-                }
-                Err(message) => batch.issues.push(LineIssue { file: file.clone(), line: line.line, message }),
+                Ok(Some((envelope, payload))) => f(Event {
+                    envelope,
+                    payload,
+                    origin: Origin {
+                        file: file.clone(),
+                        line: line.line,
+                        offset: line.offset,
+                    },
+                }),
+                Err(message) => batch.issues.push(LineIssue {
+                    file: file.clone(),
+                    line: line.line,
+                    message,
+                }),
             }
         }
         let fingerprint = reader::fingerprint(&path, offset).map_err(io)?;
-        Ok(FilePosition { offset, line: line_no, fingerprint })
+        Ok(FilePosition {
+            offset,
+            line: line_no,
+            fingerprint,
+        })
     }
 }
 
 /// Applies de-duplication and the `since` filter; records the id as delivered.
-fn deliverable(seen: &mut BTreeSet<String>, since: Option<Timestamp>, event: &Event, batch: &mut Batch) -> bool {
+fn deliverable(
+    seen: &mut BTreeSet<String>,
+    since: Option<Timestamp>,
+    event: &Event,
+    batch: &mut Batch,
+) -> bool {
     if !seen.insert(id_digest(&event.envelope.event_id)) {
         batch.duplicates += 1;
         return false;
@@ -421,7 +500,10 @@ fn deliverable(seen: &mut BTreeSet<String>, since: Option<Timestamp>, event: &Ev
         return false;
     }
     if !event.payload.is_known() {
-        *batch.unknown_types.entry(event.envelope.event_type.clone()).or_default() += 1;
+        *batch
+            .unknown_types
+            .entry(event.envelope.event_type.clone())
+            .or_default() += 1;
     }
     true
 }
@@ -431,7 +513,8 @@ fn parse_line(bytes: &[u8]) -> Result<Option<(Envelope, Payload)>, String> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| format!("invalid JSON: {e}"))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("invalid JSON: {e}"))?;
     let envelope = Envelope::from_value(value)?;
     let payload = Payload::parse(&envelope.event_type, &envelope.payload)?;
     Ok(Some((envelope, payload)))
@@ -445,9 +528,17 @@ fn load_cursor(path: &Path) -> Result<Cursor, EventError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(Cursor { version: CURSOR_VERSION, ..Cursor::default() })
+            return Ok(Cursor {
+                version: CURSOR_VERSION,
+                ..Cursor::default()
+            })
         }
-        Err(source) => return Err(EventError::Read { path: path.to_path_buf(), source }),
+        Err(source) => {
+            return Err(EventError::Read {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
     };
     let cursor: Cursor = serde_json::from_str(&text).map_err(|e| EventError::Cursor {
         path: path.to_path_buf(),

@@ -37,10 +37,20 @@ pub struct LineReader {
 
 impl LineReader {
     /// Opens `path` positioned at `offset`, which is the start of physical line `line + 1`.
-    pub fn open(path: &Path, offset: u64, line: usize, max_line_bytes: usize) -> std::io::Result<LineReader> {
+    pub fn open(
+        path: &Path,
+        offset: u64,
+        line: usize,
+        max_line_bytes: usize,
+    ) -> std::io::Result<LineReader> {
         let mut file = File::open(path)?;
         file.seek(SeekFrom::Start(offset))?;
-        Ok(LineReader { inner: BufReader::with_capacity(64 * 1024, file), offset, line, max_line_bytes })
+        Ok(LineReader {
+            inner: BufReader::with_capacity(64 * 1024, file),
+            offset,
+            line,
+            max_line_bytes,
+        })
     }
 
     /// Reads the next line into `buf` (cleared first, `\n` and a trailing `\r` removed).
@@ -78,7 +88,13 @@ impl LineReader {
             buf.pop();
         }
         self.line += 1;
-        Ok(Some(RawLine { line: self.line, offset: start, end: self.offset, terminated, too_long }))
+        Ok(Some(RawLine {
+            line: self.line,
+            offset: start,
+            end: self.offset,
+            terminated,
+            too_long,
+        }))
     }
 }
 
@@ -128,7 +144,12 @@ mod tests {
         let mut buf = Vec::new();
         let mut out = Vec::new();
         while let Some(l) = reader.next_line(&mut buf).unwrap() {
-            out.push((l.line, String::from_utf8_lossy(&buf).into_owned(), l.terminated, l.too_long));
+            out.push((
+                l.line,
+                String::from_utf8_lossy(&buf).into_owned(),
+                l.terminated,
+                l.too_long,
+            ));
         }
         out
     }

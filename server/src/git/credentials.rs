@@ -29,7 +29,11 @@ pub struct Credential {
 
 impl Credential {
     pub fn new(token: impl Into<String>, source: &str) -> Credential {
-        Credential { username: TOKEN_USERNAME.to_string(), token: Secret::new(token), source: source.to_string() }
+        Credential {
+            username: TOKEN_USERNAME.to_string(),
+            token: Secret::new(token),
+            source: source.to_string(),
+        }
     }
 }
 
@@ -72,8 +76,16 @@ impl ChildEnv {
 
 /// Runs `cmd` with `input` on stdin, waiting at most `timeout`. Returns (status ok, stdout,
 /// stderr).
-pub(crate) fn run_child(mut cmd: Command, input: Option<&[u8]>, timeout: Duration) -> Result<(bool, String, String), String> {
-    cmd.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() });
+pub(crate) fn run_child(
+    mut cmd: Command,
+    input: Option<&[u8]>,
+    timeout: Duration,
+) -> Result<(bool, String, String), String> {
+    cmd.stdin(if input.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let program = cmd.get_program().to_string_lossy().into_owned();
     let mut child = cmd.spawn().map_err(|e| match e.kind() {
@@ -94,7 +106,10 @@ pub(crate) fn run_child(mut cmd: Command, input: Option<&[u8]>, timeout: Duratio
             Ok(None) if Instant::now() >= deadline => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(format!("`{program}` did not finish within {}s", timeout.as_secs()));
+                return Err(format!(
+                    "`{program}` did not finish within {}s",
+                    timeout.as_secs()
+                ));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
             Err(e) => return Err(format!("cannot wait for `{program}`: {e}")),
@@ -124,8 +139,11 @@ const CHILD_TIMEOUT: Duration = Duration::from_secs(20);
 /// `MOMENT_GITHUB_TOKEN`, then `GITHUB_TOKEN`.
 pub struct EnvCredentialStrategy {
     names: Vec<String>,
-    lookup: Box<dyn Fn(&str) -> Option<String> + Send + Sync>,
+    lookup: Box<EnvLookup>,
 }
+
+/// Reads one environment variable.
+type EnvLookup = dyn Fn(&str) -> Option<String> + Send + Sync;
 
 impl EnvCredentialStrategy {
     pub const NAMES: [&'static str; 2] = ["MOMENT_GITHUB_TOKEN", "GITHUB_TOKEN"];
@@ -136,8 +154,13 @@ impl EnvCredentialStrategy {
     }
 
     /// Reads variables through `lookup` (tests, embedding tools).
-    pub fn with_lookup(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> EnvCredentialStrategy {
-        EnvCredentialStrategy { names: Self::NAMES.iter().map(|s| s.to_string()).collect(), lookup: Box::new(lookup) }
+    pub fn with_lookup(
+        lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+    ) -> EnvCredentialStrategy {
+        EnvCredentialStrategy {
+            names: Self::NAMES.iter().map(|s| s.to_string()).collect(),
+            lookup: Box::new(lookup),
+        }
     }
 
     pub fn from_map(map: HashMap<String, String>) -> EnvCredentialStrategy {
@@ -158,11 +181,17 @@ impl CredentialStrategy for EnvCredentialStrategy {
 
     fn resolve(&self) -> Result<Credential, StrategyError> {
         for name in &self.names {
-            if let Some(value) = (self.lookup)(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+            if let Some(value) = (self.lookup)(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+            {
                 return Ok(Credential::new(value, &format!("{} ({name})", self.name())));
             }
         }
-        Err(StrategyError::Unavailable(format!("{} are unset or empty", self.names.join(" and "))))
+        Err(StrategyError::Unavailable(format!(
+            "{} are unset or empty",
+            self.names.join(" and ")
+        )))
     }
 }
 
@@ -177,7 +206,11 @@ pub struct GhCliCredentialStrategy {
 
 impl GhCliCredentialStrategy {
     pub fn new(host: &str) -> GhCliCredentialStrategy {
-        GhCliCredentialStrategy { program: PathBuf::from("gh"), host: host.to_string(), env: ChildEnv::default() }
+        GhCliCredentialStrategy {
+            program: PathBuf::from("gh"),
+            host: host.to_string(),
+            env: ChildEnv::default(),
+        }
     }
 }
 
@@ -192,12 +225,16 @@ impl CredentialStrategy for GhCliCredentialStrategy {
         // gh would otherwise try to prompt or open a browser.
         cmd.env("GH_PROMPT_DISABLED", "1").env("NO_COLOR", "1");
         self.env.apply(&mut cmd);
-        let (ok, stdout, stderr) = run_child(cmd, None, CHILD_TIMEOUT).map_err(StrategyError::Unavailable)?;
+        let (ok, stdout, stderr) =
+            run_child(cmd, None, CHILD_TIMEOUT).map_err(StrategyError::Unavailable)?;
         let token = stdout.lines().next().unwrap_or_default().trim().to_string();
         if !ok || token.is_empty() {
             let why = first_line(&stderr).unwrap_or("printed no token");
             let secret = Secret::new(token);
-            return Err(StrategyError::Failed(format!("`gh auth token` failed: {}", secret.redact(why))));
+            return Err(StrategyError::Failed(format!(
+                "`gh auth token` failed: {}",
+                secret.redact(why)
+            )));
         }
         Ok(Credential::new(token, self.name()))
     }
@@ -237,11 +274,13 @@ impl CredentialStrategy for GitCredentialHelperStrategy {
         let mut cmd = Command::new(&self.git);
         cmd.args(["credential", "fill"]);
         // Never fall back to asking on the terminal or through a GUI prompt.
-        cmd.env("GIT_TERMINAL_PROMPT", "0").env_remove("GIT_ASKPASS").env_remove("SSH_ASKPASS");
+        cmd.env("GIT_TERMINAL_PROMPT", "0")
+            .env_remove("GIT_ASKPASS")
+            .env_remove("SSH_ASKPASS");
         self.env.apply(&mut cmd);
         let input = format!("protocol={}\nhost={}\n\n", self.protocol, self.host);
-        let (ok, stdout, stderr) =
-            run_child(cmd, Some(input.as_bytes()), CHILD_TIMEOUT).map_err(StrategyError::Unavailable)?;
+        let (ok, stdout, stderr) = run_child(cmd, Some(input.as_bytes()), CHILD_TIMEOUT)
+            .map_err(StrategyError::Unavailable)?;
         let mut username = None;
         let mut password = None;
         for line in stdout.lines() {
@@ -253,7 +292,9 @@ impl CredentialStrategy for GitCredentialHelperStrategy {
         }
         match password.filter(|p| !p.is_empty()) {
             Some(token) if ok => Ok(Credential {
-                username: username.filter(|u| !u.is_empty()).unwrap_or_else(|| TOKEN_USERNAME.to_string()),
+                username: username
+                    .filter(|u| !u.is_empty())
+                    .unwrap_or_else(|| TOKEN_USERNAME.to_string()),
                 token,
                 source: self.name().to_string(),
             }),
@@ -261,7 +302,9 @@ impl CredentialStrategy for GitCredentialHelperStrategy {
                 "no credential helper gave a password for {}://{}{}",
                 self.protocol,
                 self.host,
-                first_line(&stderr).map(|l| format!(" ({l})")).unwrap_or_default()
+                first_line(&stderr)
+                    .map(|l| format!(" ({l})"))
+                    .unwrap_or_default()
             ))),
         }
     }
@@ -295,7 +338,11 @@ impl CachedTokenFileStrategy {
 
     /// Writes `token` to the file (mode 0600, atomically).
     pub fn store(&self, token: &Secret) -> std::io::Result<()> {
-        write_atomic(&self.path, format!("{}\n", token.expose()).as_bytes(), Some(0o600))
+        write_atomic(
+            &self.path,
+            format!("{}\n", token.expose()).as_bytes(),
+            Some(0o600),
+        )
     }
 }
 
@@ -309,7 +356,9 @@ impl CredentialStrategy for CachedTokenFileStrategy {
         let meta = match std::fs::metadata(&self.path) {
             Ok(meta) => meta,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(StrategyError::Unavailable(format!("no cached token at `{shown}`")))
+                return Err(StrategyError::Unavailable(format!(
+                    "no cached token at `{shown}`"
+                )))
             }
             Err(e) => return Err(StrategyError::Failed(format!("cannot read `{shown}`: {e}"))),
         };
@@ -373,8 +422,11 @@ impl OAuthDeviceFlowStrategy {
         OAuthDeviceFlowStrategy {
             device_code_url: std::env::var("MOMENT_GITHUB_DEVICE_CODE_URL")
                 .unwrap_or_else(|_| Self::GITHUB_DEVICE_CODE_URL.to_string()),
-            token_url: std::env::var("MOMENT_GITHUB_TOKEN_URL").unwrap_or_else(|_| Self::GITHUB_TOKEN_URL.to_string()),
-            client_id: std::env::var("MOMENT_GITHUB_OAUTH_CLIENT_ID").ok().filter(|c| !c.trim().is_empty()),
+            token_url: std::env::var("MOMENT_GITHUB_TOKEN_URL")
+                .unwrap_or_else(|_| Self::GITHUB_TOKEN_URL.to_string()),
+            client_id: std::env::var("MOMENT_GITHUB_OAUTH_CLIENT_ID")
+                .ok()
+                .filter(|c| !c.trim().is_empty()),
             scope: "repo".to_string(),
             interactive,
             prompt: Arc::new(Mutex::new(std::io::stderr())),
@@ -392,19 +444,25 @@ impl OAuthDeviceFlowStrategy {
             .new_agent()
     }
 
-    fn post(&self, agent: &ureq::Agent, url: &str, form: &[(&str, &str)]) -> Result<serde_json::Value, StrategyError> {
+    fn post(
+        &self,
+        agent: &ureq::Agent,
+        url: &str,
+        form: &[(&str, &str)],
+    ) -> Result<serde_json::Value, StrategyError> {
         let mut response = agent
             .post(url)
             .header("Accept", "application/json")
             .send_form(form.iter().copied())
             .map_err(|e| StrategyError::Failed(format!("cannot reach `{url}`: {e}")))?;
         let status = response.status();
-        let body = response
-            .body_mut()
-            .read_to_string()
-            .map_err(|e| StrategyError::Failed(format!("cannot read the answer of `{url}`: {e}")))?;
+        let body = response.body_mut().read_to_string().map_err(|e| {
+            StrategyError::Failed(format!("cannot read the answer of `{url}`: {e}"))
+        })?;
         serde_json::from_str(&body).map_err(|_| {
-            StrategyError::Failed(format!("`{url}` answered {status} with a body that is not JSON"))
+            StrategyError::Failed(format!(
+                "`{url}` answered {status} with a body that is not JSON"
+            ))
         })
     }
 
@@ -430,13 +488,18 @@ impl DeviceCode {
         let text = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
         if let Some(error) = text("error") {
             let detail = text("error_description").unwrap_or_default();
-            return Err(StrategyError::Failed(format!("device code request refused: {error} {detail}").trim().to_string()));
+            return Err(StrategyError::Failed(
+                format!("device code request refused: {error} {detail}")
+                    .trim()
+                    .to_string(),
+            ));
         }
         let missing = |k: &str| StrategyError::Failed(format!("device code answer lacks `{k}`"));
         Ok(DeviceCode {
             device_code: text("device_code").ok_or_else(|| missing("device_code"))?,
             user_code: text("user_code").ok_or_else(|| missing("user_code"))?,
-            verification_uri: text("verification_uri").ok_or_else(|| missing("verification_uri"))?,
+            verification_uri: text("verification_uri")
+                .ok_or_else(|| missing("verification_uri"))?,
             expires_in: v.get("expires_in").and_then(|x| x.as_u64()).unwrap_or(900),
             interval: v.get("interval").and_then(|x| x.as_u64()).unwrap_or(5),
         })
@@ -455,10 +518,16 @@ impl CredentialStrategy for OAuthDeviceFlowStrategy {
             ));
         };
         if !self.interactive {
-            return Err(StrategyError::Unavailable("not interactive: the device flow needs a person".to_string()));
+            return Err(StrategyError::Unavailable(
+                "not interactive: the device flow needs a person".to_string(),
+            ));
         }
         let agent = Self::agent();
-        let answer = self.post(&agent, &self.device_code_url, &[("client_id", client_id), ("scope", &self.scope)])?;
+        let answer = self.post(
+            &agent,
+            &self.device_code_url,
+            &[("client_id", client_id), ("scope", &self.scope)],
+        )?;
         let code = DeviceCode::from_json(&answer)?;
         self.say(&format!(
             "To authorize moment-sync, open {} and enter the code {}",
@@ -468,21 +537,35 @@ impl CredentialStrategy for OAuthDeviceFlowStrategy {
         if let Some(path) = &self.cache {
             // Caching is a convenience: a failure is reported but does not lose the token.
             if let Err(e) = CachedTokenFileStrategy::new(path.clone()).store(&token) {
-                self.say(&format!("warning: cannot cache the token in `{}`: {e}", path.display()));
+                self.say(&format!(
+                    "warning: cannot cache the token in `{}`: {e}",
+                    path.display()
+                ));
             }
         }
-        Ok(Credential { username: TOKEN_USERNAME.to_string(), token, source: self.name().to_string() })
+        Ok(Credential {
+            username: TOKEN_USERNAME.to_string(),
+            token,
+            source: self.name().to_string(),
+        })
     }
 }
 
 impl OAuthDeviceFlowStrategy {
     /// Polls the token endpoint until the user decides or the code expires.
-    fn poll(&self, agent: &ureq::Agent, client_id: &str, code: &DeviceCode) -> Result<Secret, StrategyError> {
+    fn poll(
+        &self,
+        agent: &ureq::Agent,
+        client_id: &str,
+        code: &DeviceCode,
+    ) -> Result<Secret, StrategyError> {
         let mut interval = code.interval.max(1);
         let mut waited = 0u64;
         loop {
             if waited >= code.expires_in {
-                return Err(StrategyError::Failed("the device code expired before it was authorized".to_string()));
+                return Err(StrategyError::Failed(
+                    "the device code expired before it was authorized".to_string(),
+                ));
             }
             (self.sleep)(Duration::from_secs(interval));
             waited += interval;
@@ -495,20 +578,42 @@ impl OAuthDeviceFlowStrategy {
                     ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
                 ],
             )?;
-            if let Some(token) = answer.get("access_token").and_then(|t| t.as_str()).filter(|t| !t.is_empty()) {
+            if let Some(token) = answer
+                .get("access_token")
+                .and_then(|t| t.as_str())
+                .filter(|t| !t.is_empty())
+            {
                 return Ok(Secret::new(token));
             }
-            match answer.get("error").and_then(|e| e.as_str()).unwrap_or("no access_token in the answer") {
+            match answer
+                .get("error")
+                .and_then(|e| e.as_str())
+                .unwrap_or("no access_token in the answer")
+            {
                 "authorization_pending" => {}
                 // RFC 8628 §3.5: add 5 seconds, or use the interval the server names.
                 "slow_down" => {
-                    interval = answer.get("interval").and_then(|i| i.as_u64()).unwrap_or(interval + 5).max(interval + 1)
+                    interval = answer
+                        .get("interval")
+                        .and_then(|i| i.as_u64())
+                        .unwrap_or(interval + 5)
+                        .max(interval + 1)
                 }
                 "expired_token" => {
-                    return Err(StrategyError::Failed("the device code expired before it was authorized".to_string()))
+                    return Err(StrategyError::Failed(
+                        "the device code expired before it was authorized".to_string(),
+                    ))
                 }
-                "access_denied" => return Err(StrategyError::Failed("the authorization was denied".to_string())),
-                other => return Err(StrategyError::Failed(format!("the token endpoint answered `{other}`"))),
+                "access_denied" => {
+                    return Err(StrategyError::Failed(
+                        "the authorization was denied".to_string(),
+                    ))
+                }
+                other => {
+                    return Err(StrategyError::Failed(format!(
+                        "the token endpoint answered `{other}`"
+                    )))
+                }
             }
         }
     }
@@ -572,7 +677,10 @@ impl LayeredCredentialResolver {
     /// The seed's order: environment, GitHub CLI, git credential helper, cached token file,
     /// OAuth device flow (whose token is cached in the token file).
     pub fn default_chain(options: &ResolverOptions) -> LayeredCredentialResolver {
-        let token_file = options.token_file.clone().or_else(CachedTokenFileStrategy::default_path);
+        let token_file = options
+            .token_file
+            .clone()
+            .or_else(CachedTokenFileStrategy::default_path);
         let mut strategies: Vec<Box<dyn CredentialStrategy>> = vec![
             Box::new(EnvCredentialStrategy::new()),
             Box::new(GhCliCredentialStrategy::new(&options.host)),
@@ -596,10 +704,19 @@ impl LayeredCredentialResolver {
         for strategy in &self.strategies {
             match strategy.resolve() {
                 Ok(credential) => {
-                    attempts.push(Attempt { strategy: strategy.name().to_string(), failure: None });
-                    return Ok(Resolved { credential, attempts });
+                    attempts.push(Attempt {
+                        strategy: strategy.name().to_string(),
+                        failure: None,
+                    });
+                    return Ok(Resolved {
+                        credential,
+                        attempts,
+                    });
                 }
-                Err(failure) => attempts.push(Attempt { strategy: strategy.name().to_string(), failure: Some(failure) }),
+                Err(failure) => attempts.push(Attempt {
+                    strategy: strategy.name().to_string(),
+                    failure: Some(failure),
+                }),
             }
         }
         Err(ResolveError { attempts })
@@ -619,9 +736,15 @@ mod tests {
         let c = EnvCredentialStrategy::from_map(map).resolve().unwrap();
         assert_eq!(c.token.expose(), "first-token");
         assert!(c.source.contains("MOMENT_GITHUB_TOKEN"));
-        let only = EnvCredentialStrategy::from_map(HashMap::from([("GITHUB_TOKEN".to_string(), "gh-token".to_string())]));
+        let only = EnvCredentialStrategy::from_map(HashMap::from([(
+            "GITHUB_TOKEN".to_string(),
+            "gh-token".to_string(),
+        )]));
         assert_eq!(only.resolve().unwrap().token.expose(), "gh-token");
-        let none = EnvCredentialStrategy::from_map(HashMap::from([("GITHUB_TOKEN".to_string(), "  ".to_string())]));
+        let none = EnvCredentialStrategy::from_map(HashMap::from([(
+            "GITHUB_TOKEN".to_string(),
+            "  ".to_string(),
+        )]));
         assert!(matches!(none.resolve(), Err(StrategyError::Unavailable(_))));
     }
 
@@ -629,13 +752,23 @@ mod tests {
     fn resolver_reports_every_attempt() {
         let resolver = LayeredCredentialResolver::new(vec![
             Box::new(EnvCredentialStrategy::from_map(HashMap::new())),
-            Box::new(CachedTokenFileStrategy::new(PathBuf::from("/nonexistent/moment-sync/token"))),
+            Box::new(CachedTokenFileStrategy::new(PathBuf::from(
+                "/nonexistent/moment-sync/token",
+            ))),
         ]);
         let err = resolver.resolve().unwrap_err();
         assert_eq!(err.attempts.len(), 2);
         let text = err.to_string();
-        assert!(text.contains("EnvCredentialStrategy: skipped: MOMENT_GITHUB_TOKEN and GITHUB_TOKEN are unset"), "{text}");
-        assert!(text.contains("CachedTokenFileStrategy: skipped: no cached token"), "{text}");
+        assert!(
+            text.contains(
+                "EnvCredentialStrategy: skipped: MOMENT_GITHUB_TOKEN and GITHUB_TOKEN are unset"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("CachedTokenFileStrategy: skipped: no cached token"),
+            "{text}"
+        );
     }
 
     #[test]

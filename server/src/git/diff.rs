@@ -52,15 +52,19 @@ pub struct SpecDiff {
 
 impl SpecDiff {
     pub fn is_empty(&self) -> bool {
-        self.added_files.is_empty() && self.removed_files.is_empty() && self.modified_files.is_empty()
+        self.added_files.is_empty()
+            && self.removed_files.is_empty()
+            && self.modified_files.is_empty()
     }
 }
 
 /// Compares `old` with `new`; `compared(side_path)` says which files the drift engine should
 /// read (the workspace's include/exclude rules).
 pub fn diff_files(old: &[SpecFile], new: &[SpecFile], compared: &dyn Fn(&str) -> bool) -> SpecDiff {
-    let old_map: BTreeMap<&str, &SpecFile> = old.iter().map(|f| (f.side_path.as_str(), f)).collect();
-    let new_map: BTreeMap<&str, &SpecFile> = new.iter().map(|f| (f.side_path.as_str(), f)).collect();
+    let old_map: BTreeMap<&str, &SpecFile> =
+        old.iter().map(|f| (f.side_path.as_str(), f)).collect();
+    let new_map: BTreeMap<&str, &SpecFile> =
+        new.iter().map(|f| (f.side_path.as_str(), f)).collect();
     let mut diff = SpecDiff::default();
     for (path, file) in &new_map {
         match old_map.get(path) {
@@ -71,23 +75,39 @@ pub fn diff_files(old: &[SpecFile], new: &[SpecFile], compared: &dyn Fn(&str) ->
             Some(_) => {}
         }
     }
-    diff.removed_files = old_map.keys().filter(|p| !new_map.contains_key(*p)).map(|p| p.to_string()).collect();
+    diff.removed_files = old_map
+        .keys()
+        .filter(|p| !new_map.contains_key(*p))
+        .map(|p| p.to_string())
+        .collect();
     diff.changes = type_changes(old, new, compared);
     diff
 }
 
-fn texts(files: &[SpecFile], prefix: &str, compared: &dyn Fn(&str) -> bool) -> Vec<(String, String, String)> {
+fn texts(
+    files: &[SpecFile],
+    prefix: &str,
+    compared: &dyn Fn(&str) -> bool,
+) -> Vec<(String, String, String)> {
     files
         .iter()
         .filter(|f| analysis::is_typescript(Path::new(&f.side_path)) && compared(&f.side_path))
         .filter_map(|f| {
             let text = String::from_utf8(f.bytes.clone()).ok()?;
-            Some((format!("{prefix}/{}", f.side_path), f.side_path.clone(), text))
+            Some((
+                format!("{prefix}/{}", f.side_path),
+                f.side_path.clone(),
+                text,
+            ))
         })
         .collect()
 }
 
-fn type_changes(old: &[SpecFile], new: &[SpecFile], compared: &dyn Fn(&str) -> bool) -> Vec<SpecChange> {
+fn type_changes(
+    old: &[SpecFile],
+    new: &[SpecFile],
+    compared: &dyn Fn(&str) -> bool,
+) -> Vec<SpecChange> {
     let new_texts = texts(new, NEW, compared);
     let old_texts = texts(old, OLD, compared);
     let result = analysis::analyze_texts(&new_texts, &old_texts);
@@ -105,25 +125,58 @@ fn phrase(p: &DriftPoint, lines: &BTreeMap<&str, (LineIndex, &str)>) -> SpecChan
     let (change, before, after, summary) = match p.kind {
         DriftKind::MissingType => ("added-type", None, None, format!("added type {name}")),
         DriftKind::ExtraType => ("removed-type", None, None, format!("removed type {name}")),
-        DriftKind::MissingMember => ("added-member", None, p.expected.clone(), format!("added member {name}")),
-        DriftKind::ExtraMember => ("removed-member", p.actual.clone(), None, format!("removed member {name}")),
+        DriftKind::MissingMember => (
+            "added-member",
+            None,
+            p.expected.clone(),
+            format!("added member {name}"),
+        ),
+        DriftKind::ExtraMember => (
+            "removed-member",
+            p.actual.clone(),
+            None,
+            format!("removed member {name}"),
+        ),
         DriftKind::RenamedType | DriftKind::RenamedMember => {
-            let what = if p.kind == DriftKind::RenamedType { "type" } else { "member" };
+            let what = if p.kind == DriftKind::RenamedType {
+                "type"
+            } else {
+                "member"
+            };
             let old = p.actual.clone().unwrap_or_default();
             let new = p.expected.clone().unwrap_or_default();
-            let change = if what == "type" { "renamed-type" } else { "renamed-member" };
-            (change, Some(old.clone()), Some(new.clone()), format!("renamed {what} {old} → {new}"))
+            let change = if what == "type" {
+                "renamed-type"
+            } else {
+                "renamed-member"
+            };
+            (
+                change,
+                Some(old.clone()),
+                Some(new.clone()),
+                format!("renamed {what} {old} → {new}"),
+            )
         }
         kind => {
-            let what = kind.as_str().trim_start_matches("changed-").replace('-', " ");
+            let what = kind
+                .as_str()
+                .trim_start_matches("changed-")
+                .replace('-', " ");
             let from = p.actual.as_deref().unwrap_or("∅");
             let to = p.expected.as_deref().unwrap_or("∅");
-            (kind.as_str(), p.actual.clone(), p.expected.clone(), format!("{name}: {what} `{from}` → `{to}`"))
+            (
+                kind.as_str(),
+                p.actual.clone(),
+                p.expected.clone(),
+                format!("{name}: {what} `{from}` → `{to}`"),
+            )
         }
     };
     // Additions and changes point into the newer side; removals into the older one.
     let location = match p.kind {
-        DriftKind::ExtraType | DriftKind::ExtraMember => p.implementation.as_ref().or(p.spec.as_ref()),
+        DriftKind::ExtraType | DriftKind::ExtraMember => {
+            p.implementation.as_ref().or(p.spec.as_ref())
+        }
         _ => p.spec.as_ref().or(p.implementation.as_ref()),
     };
     let (path, line) = locate(location, lines);
@@ -140,10 +193,21 @@ fn phrase(p: &DriftPoint, lines: &BTreeMap<&str, (LineIndex, &str)>) -> SpecChan
     }
 }
 
-fn locate(location: Option<&Location>, lines: &BTreeMap<&str, (LineIndex, &str)>) -> (Option<String>, Option<usize>) {
-    let Some(loc) = location else { return (None, None) };
-    let side_path = loc.path.split_once('/').map(|(_, rest)| rest.to_string()).unwrap_or_else(|| loc.path.clone());
-    let line = lines.get(loc.path.as_str()).map(|(index, _)| index.line_of(loc.span.start) + 1);
+fn locate(
+    location: Option<&Location>,
+    lines: &BTreeMap<&str, (LineIndex, &str)>,
+) -> (Option<String>, Option<usize>) {
+    let Some(loc) = location else {
+        return (None, None);
+    };
+    let side_path = loc
+        .path
+        .split_once('/')
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or_else(|| loc.path.clone());
+    let line = lines
+        .get(loc.path.as_str())
+        .map(|(index, _)| index.line_of(loc.span.start) + 1);
     (Some(side_path), line)
 }
 
@@ -152,13 +216,23 @@ mod tests {
     use super::*;
 
     fn file(path: &str, text: &str) -> SpecFile {
-        SpecFile { side_path: path.into(), bytes: text.as_bytes().to_vec(), executable: false }
+        SpecFile {
+            side_path: path.into(),
+            bytes: text.as_bytes().to_vec(),
+            executable: false,
+        }
     }
 
     #[test]
     fn file_level_changes() {
-        let old = [file("a.ts", "export interface A { x: string }\n"), file("gone.ts", "")];
-        let new = [file("a.ts", "export interface A { x: string; y: number }\n"), file("new.md", "hi")];
+        let old = [
+            file("a.ts", "export interface A { x: string }\n"),
+            file("gone.ts", ""),
+        ];
+        let new = [
+            file("a.ts", "export interface A { x: string; y: number }\n"),
+            file("new.md", "hi"),
+        ];
         let diff = diff_files(&old, &new, &|_| true);
         assert_eq!(diff.added_files, ["new.md"]);
         assert_eq!(diff.removed_files, ["gone.ts"]);
@@ -181,7 +255,9 @@ mod tests {
             assert_eq!(c.path.as_deref(), Some("o.ts"));
         }
         assert!(
-            diff.changes.iter().any(|c| c.summary.contains("Invoice") || c.summary.contains("Old")),
+            diff.changes
+                .iter()
+                .any(|c| c.summary.contains("Invoice") || c.summary.contains("Old")),
             "{:#?}",
             diff.changes
         );

@@ -11,11 +11,17 @@ mod secret;
 mod store;
 
 pub use credentials::{
-    Attempt, CachedTokenFileStrategy, ChildEnv, Credential, CredentialStrategy, EnvCredentialStrategy,
-    GhCliCredentialStrategy, GitCredentialHelperStrategy, LayeredCredentialResolver, OAuthDeviceFlowStrategy,
-    ResolveError, Resolved, ResolverOptions, StrategyError,
+    Attempt, CachedTokenFileStrategy, ChildEnv, Credential, CredentialStrategy,
+    EnvCredentialStrategy, GhCliCredentialStrategy, GitCredentialHelperStrategy,
+    LayeredCredentialResolver, OAuthDeviceFlowStrategy, ResolveError, Resolved, ResolverOptions,
+    StrategyError,
 };
 pub use diff::{diff_files, SpecChange, SpecDiff};
-pub use remote::{tracking_ref, ArtifactsSync, CredentialSource, GitRemoteManager, RemoteError, Transcript};
+pub use remote::{
+    tracking_ref, ArtifactsSync, CredentialSource, GitRemoteManager, RemoteError, Transcript,
+};
 pub use secret::{redact_urls, Secret};
-pub use store::{fingerprint, ArtifactStore, RollbackReport, Snapshot, SnapshotOutcome, SpecFile, StoreError, ARTIFACTS_REF};
+pub use store::{
+    fingerprint, ArtifactStore, RollbackReport, Snapshot, SnapshotOutcome, SpecFile, StoreError,
+    ARTIFACTS_REF,
+};

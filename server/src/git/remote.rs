@@ -15,7 +15,9 @@ use gix::refs::transaction::PreviousValue;
 use gix::ObjectId;
 use serde::Serialize;
 
-use super::credentials::{run_child, ChildEnv, Credential, LayeredCredentialResolver, ResolveError};
+use super::credentials::{
+    run_child, ChildEnv, Credential, LayeredCredentialResolver, ResolveError,
+};
 use super::secret::redact_urls;
 use super::store::ARTIFACTS_REF;
 
@@ -33,7 +35,11 @@ const NETWORK_TIMEOUT: Duration = Duration::from_secs(600);
 #[derive(Debug, thiserror::Error)]
 pub enum RemoteError {
     #[error("`git {command}` failed: {message}{hint}")]
-    Git { command: String, message: String, hint: String },
+    Git {
+        command: String,
+        message: String,
+        hint: String,
+    },
     #[error("{0}")]
     Run(String),
     #[error("`{0}` is not a valid {1} name")]
@@ -48,7 +54,10 @@ pub enum RemoteError {
 
 fn repo_err<E: std::fmt::Display>(context: impl Into<String>) -> impl FnOnce(E) -> RemoteError {
     let context = context.into();
-    move |e| RemoteError::Repo { context, message: e.to_string() }
+    move |e| RemoteError::Repo {
+        context,
+        message: e.to_string(),
+    }
 }
 
 /// Where credentials come from.
@@ -67,14 +76,28 @@ pub enum CredentialSource {
 pub enum ArtifactsSync {
     /// The remote has no snapshot.
     RemoteEmpty,
-    UpToDate { id: String },
-    Created { id: String },
-    FastForwarded { from: String, to: String },
+    UpToDate {
+        id: String,
+    },
+    Created {
+        id: String,
+    },
+    FastForwarded {
+        from: String,
+        to: String,
+    },
     /// Local snapshots the remote lacks: push them.
-    LocalAhead { local: String, remote: String },
+    LocalAhead {
+        local: String,
+        remote: String,
+    },
     /// Both sides recorded snapshots the other lacks; the local ref is left as it was and the
     /// remote's is kept at `tracking`.
-    Diverged { local: String, remote: String, tracking: String },
+    Diverged {
+        local: String,
+        remote: String,
+        tracking: String,
+    },
 }
 
 /// Output of the git commands run, redacted.
@@ -112,7 +135,10 @@ impl GitRemoteManager {
 
     /// Everything the git children printed so far (redacted).
     pub fn transcript(&self) -> Transcript {
-        self.transcript.lock().map(|t| t.clone()).unwrap_or_default()
+        self.transcript
+            .lock()
+            .map(|t| t.clone())
+            .unwrap_or_default()
     }
 
     /// How credentials were looked for, if they were (for `--verbose` style reports).
@@ -126,13 +152,26 @@ impl GitRemoteManager {
     /// A token is sent only over HTTPS to the credential host (or plain HTTP on loopback,
     /// where nothing leaves the machine).
     pub fn wants_token(&self, url: &str) -> bool {
-        let Some((scheme, rest)) = url.split_once("://") else { return false };
+        let Some((scheme, rest)) = url.split_once("://") else {
+            return false;
+        };
         let authority = rest.split('/').next().unwrap_or_default();
         let host_port = authority.rsplit('@').next().unwrap_or_default();
-        let host = host_port.rsplit_once(':').map(|(h, _)| h).unwrap_or(host_port).to_ascii_lowercase();
-        let expected = self.credential_host.split(':').next().unwrap_or_default().to_ascii_lowercase();
+        let host = host_port
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or(host_port)
+            .to_ascii_lowercase();
+        let expected = self
+            .credential_host
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         let loopback = host == "127.0.0.1" || host == "localhost" || host == "[::1]";
-        host == expected && (scheme.eq_ignore_ascii_case("https") || (scheme.eq_ignore_ascii_case("http") && loopback))
+        host == expected
+            && (scheme.eq_ignore_ascii_case("https")
+                || (scheme.eq_ignore_ascii_case("http") && loopback))
     }
 
     fn credential_for(&self, url: &str) -> Option<&Credential> {
@@ -140,7 +179,9 @@ impl GitRemoteManager {
             return None;
         }
         let resolved = self.resolved.get_or_init(|| match &self.source {
-            CredentialSource::None => Err(ResolveError { attempts: Vec::new() }),
+            CredentialSource::None => Err(ResolveError {
+                attempts: Vec::new(),
+            }),
             CredentialSource::Fixed(c) => Ok(c.clone()),
             CredentialSource::Resolver(r) => r.resolve().map(|r| r.credential),
         });
@@ -154,7 +195,12 @@ impl GitRemoteManager {
         cmd.current_dir(cwd);
         if credential.is_some() {
             // Reset the helper list, then add ours: only it answers for this run.
-            cmd.args(["-c", "credential.helper=", "-c", &format!("credential.helper={HELPER}")]);
+            cmd.args([
+                "-c",
+                "credential.helper=",
+                "-c",
+                &format!("credential.helper={HELPER}"),
+            ]);
         }
         cmd.args(args);
         cmd.env("GIT_TERMINAL_PROMPT", "0");
@@ -162,10 +208,12 @@ impl GitRemoteManager {
             cmd.env(k, v);
         }
         if let Some(c) = credential {
-            cmd.env(TOKEN_VAR, c.token.expose()).env(USER_VAR, &c.username);
+            cmd.env(TOKEN_VAR, c.token.expose())
+                .env(USER_VAR, &c.username);
         }
         let shown = args.join(" ");
-        let (ok, stdout, stderr) = run_child(cmd, None, NETWORK_TIMEOUT).map_err(RemoteError::Run)?;
+        let (ok, stdout, stderr) =
+            run_child(cmd, None, NETWORK_TIMEOUT).map_err(RemoteError::Run)?;
         let clean = |text: &str| {
             let text = redact_urls(text);
             match credential {
@@ -176,21 +224,40 @@ impl GitRemoteManager {
         let (stdout, stderr) = (clean(&stdout), clean(&stderr));
         if let Ok(mut t) = self.transcript.lock() {
             t.lines.push(format!("$ git {}", redact_urls(&shown)));
-            t.lines.extend(stdout.lines().chain(stderr.lines()).map(str::to_string));
+            t.lines
+                .extend(stdout.lines().chain(stderr.lines()).map(str::to_string));
         }
         if ok {
             return Ok(stdout);
         }
-        let message = stderr.lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join("\n");
-        Err(RemoteError::Git { command: redact_urls(&shown), message, hint: self.auth_hint(&stderr, url) })
+        let message = stderr
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+        Err(RemoteError::Git {
+            command: redact_urls(&shown),
+            message,
+            hint: self.auth_hint(&stderr, url),
+        })
     }
 
     /// When git failed on authentication, say where we looked for a token.
     fn auth_hint(&self, stderr: &str, url: Option<&str>) -> String {
-        let auth_failed = ["Authentication failed", "could not read Username", "403", "401", "terminal prompts disabled"]
-            .iter()
-            .any(|m| stderr.contains(m));
-        match (auth_failed, url.map(|u| self.wants_token(u)), self.resolved.get()) {
+        let auth_failed = [
+            "Authentication failed",
+            "could not read Username",
+            "403",
+            "401",
+            "terminal prompts disabled",
+        ]
+        .iter()
+        .any(|m| stderr.contains(m));
+        match (
+            auth_failed,
+            url.map(|u| self.wants_token(u)),
+            self.resolved.get(),
+        ) {
             (true, Some(true), Some(Err(e))) if !e.attempts.is_empty() => format!("\n{e}"),
             (true, Some(false), _) => format!(
                 "\n(no token is sent to this remote: tokens go only to https://{})",
@@ -207,7 +274,10 @@ impl GitRemoteManager {
         }
         check_name(remote, "remote")?;
         let repo = open_repo(&self.dir)?;
-        let url = repo.config_snapshot().string(format!("remote.{remote}.url").as_str()).map(|u| u.to_string());
+        let url = repo
+            .config_snapshot()
+            .string(format!("remote.{remote}.url").as_str())
+            .map(|u| u.to_string());
         url.ok_or_else(|| RemoteError::UnknownRemote(remote.to_string()))
     }
 
@@ -224,7 +294,12 @@ impl GitRemoteManager {
         Ok(find_ref(&repo, ARTIFACTS_REF)?.map(|id| id.to_string()))
     }
 
-    fn remote_has_artifacts(&self, cwd: &Path, remote: &str, url: &str) -> Result<bool, RemoteError> {
+    fn remote_has_artifacts(
+        &self,
+        cwd: &Path,
+        remote: &str,
+        url: &str,
+    ) -> Result<bool, RemoteError> {
         let out = self.run_git(cwd, &["ls-remote", remote, ARTIFACTS_REF], Some(url))?;
         Ok(out.lines().any(|l| l.trim_end().ends_with(ARTIFACTS_REF)))
     }
@@ -243,7 +318,11 @@ impl GitRemoteManager {
         };
         if let Some(branch) = branch {
             check_name(branch, "branch")?;
-            self.run_git(&self.dir, &["pull", "--ff-only", remote, branch], Some(&url))?;
+            self.run_git(
+                &self.dir,
+                &["pull", "--ff-only", remote, branch],
+                Some(&url),
+            )?;
         }
         Ok(sync)
     }
@@ -251,7 +330,9 @@ impl GitRemoteManager {
     /// Moves the local snapshot ref to the fetched one when that only adds snapshots.
     fn fast_forward(&self, tracking: &str) -> Result<ArtifactsSync, RemoteError> {
         let repo = open_repo(&self.dir)?;
-        let Some(remote) = find_ref(&repo, tracking)? else { return Ok(ArtifactsSync::RemoteEmpty) };
+        let Some(remote) = find_ref(&repo, tracking)? else {
+            return Ok(ArtifactsSync::RemoteEmpty);
+        };
         let local = find_ref(&repo, ARTIFACTS_REF)?;
         let (r, l) = (remote.to_string(), local.map(|l| l.to_string()));
         let update = |expected: PreviousValue| {
@@ -266,13 +347,23 @@ impl GitRemoteManager {
             }
             Some(local) if local == remote => Ok(ArtifactsSync::UpToDate { id: r }),
             Some(local) if is_ancestor(&repo, local, remote)? => {
-                update(PreviousValue::MustExistAndMatch(gix::refs::Target::Object(local)))?;
-                Ok(ArtifactsSync::FastForwarded { from: l.unwrap_or_default(), to: r })
+                update(PreviousValue::MustExistAndMatch(gix::refs::Target::Object(
+                    local,
+                )))?;
+                Ok(ArtifactsSync::FastForwarded {
+                    from: l.unwrap_or_default(),
+                    to: r,
+                })
             }
-            Some(local) if is_ancestor(&repo, remote, local)? => {
-                Ok(ArtifactsSync::LocalAhead { local: l.unwrap_or_default(), remote: r })
-            }
-            Some(_) => Ok(ArtifactsSync::Diverged { local: l.unwrap_or_default(), remote: r, tracking: tracking.to_string() }),
+            Some(local) if is_ancestor(&repo, remote, local)? => Ok(ArtifactsSync::LocalAhead {
+                local: l.unwrap_or_default(),
+                remote: r,
+            }),
+            Some(_) => Ok(ArtifactsSync::Diverged {
+                local: l.unwrap_or_default(),
+                remote: r,
+                tracking: tracking.to_string(),
+            }),
         }
     }
 
@@ -322,9 +413,17 @@ impl GitRemoteManager {
     pub fn create_branch(&self, name: &str) -> Result<String, RemoteError> {
         check_name(name, "branch")?;
         let repo = open_repo(&self.dir)?;
-        let head = repo.head_id().map_err(repo_err("HEAD has no commit yet"))?.detach();
-        repo.reference(format!("refs/heads/{name}").as_str(), head, PreviousValue::MustNotExist, "moment-sync remote branch")
-            .map_err(repo_err(format!("cannot create branch `{name}`")))?;
+        let head = repo
+            .head_id()
+            .map_err(repo_err("HEAD has no commit yet"))?
+            .detach();
+        repo.reference(
+            format!("refs/heads/{name}").as_str(),
+            head,
+            PreviousValue::MustNotExist,
+            "moment-sync remote branch",
+        )
+        .map_err(repo_err(format!("cannot create branch `{name}`")))?;
         Ok(head.to_string())
     }
 
@@ -338,7 +437,10 @@ impl GitRemoteManager {
 /// Opens the repository at `dir` with a fallback identity, so writing a reflog never fails
 /// because `user.name` is unset.
 fn open_repo(dir: &Path) -> Result<gix::Repository, RemoteError> {
-    let mut repo = gix::open(dir).map_err(repo_err(format!("cannot open the repository at `{}`", dir.display())))?;
+    let mut repo = gix::open(dir).map_err(repo_err(format!(
+        "cannot open the repository at `{}`",
+        dir.display()
+    )))?;
     repo.committer_or_set_fallback("moment-sync", "moment-sync@localhost")
         .map_err(repo_err("cannot set a fallback identity"))?;
     Ok(repo)
@@ -346,7 +448,16 @@ fn open_repo(dir: &Path) -> Result<gix::Repository, RemoteError> {
 
 /// Where `pull` keeps a remote's snapshot ref.
 pub fn tracking_ref(remote: &str) -> String {
-    let clean: String = remote.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    let clean: String = remote
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     format!("refs/moment/remotes/{clean}/artifacts")
 }
 
@@ -354,7 +465,9 @@ pub fn tracking_ref(remote: &str) -> String {
 fn check_name(name: &str, what: &'static str) -> Result<(), RemoteError> {
     let bad = name.is_empty()
         || name.starts_with('-')
-        || name.chars().any(|c| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(c))
+        || name
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(c))
         || name.contains("..")
         || name.ends_with('/')
         || name.ends_with(".lock");
@@ -366,14 +479,25 @@ fn check_name(name: &str, what: &'static str) -> Result<(), RemoteError> {
 }
 
 fn find_ref(repo: &gix::Repository, name: &str) -> Result<Option<ObjectId>, RemoteError> {
-    let Some(mut r) = repo.try_find_reference(name).map_err(repo_err(format!("cannot read {name}")))? else {
+    let Some(mut r) = repo
+        .try_find_reference(name)
+        .map_err(repo_err(format!("cannot read {name}")))?
+    else {
         return Ok(None);
     };
-    Ok(Some(r.peel_to_id().map_err(repo_err(format!("cannot resolve {name}")))?.detach()))
+    Ok(Some(
+        r.peel_to_id()
+            .map_err(repo_err(format!("cannot resolve {name}")))?
+            .detach(),
+    ))
 }
 
 /// Whether `ancestor` is reachable from `tip` through parents.
-fn is_ancestor(repo: &gix::Repository, ancestor: ObjectId, tip: ObjectId) -> Result<bool, RemoteError> {
+fn is_ancestor(
+    repo: &gix::Repository,
+    ancestor: ObjectId,
+    tip: ObjectId,
+) -> Result<bool, RemoteError> {
     let mut queue = vec![tip];
     let mut seen = std::collections::HashSet::new();
     while let Some(id) = queue.pop() {
@@ -383,7 +507,9 @@ fn is_ancestor(repo: &gix::Repository, ancestor: ObjectId, tip: ObjectId) -> Res
         if !seen.insert(id) {
             continue;
         }
-        let commit = repo.find_commit(id).map_err(repo_err(format!("cannot read commit {id}")))?;
+        let commit = repo
+            .find_commit(id)
+            .map_err(repo_err(format!("cannot read commit {id}")))?;
         queue.extend(commit.parent_ids().map(|p| p.detach()));
     }
     Ok(false)
@@ -398,12 +524,18 @@ mod tests {
         let m = GitRemoteManager::new(Path::new("."), "github.com", CredentialSource::None);
         assert!(m.wants_token("https://github.com/o/r.git"));
         assert!(m.wants_token("https://GitHub.com:443/o/r.git"));
-        assert!(!m.wants_token("http://github.com/o/r.git"), "never over plain HTTP");
+        assert!(
+            !m.wants_token("http://github.com/o/r.git"),
+            "never over plain HTTP"
+        );
         assert!(!m.wants_token("https://evil.example/o/r.git"));
         assert!(!m.wants_token("git@github.com:o/r.git"));
         assert!(!m.wants_token("/srv/git/r.git"));
         let local = GitRemoteManager::new(Path::new("."), "127.0.0.1", CredentialSource::None);
-        assert!(local.wants_token("http://127.0.0.1:8080/r.git"), "plain HTTP only on loopback");
+        assert!(
+            local.wants_token("http://127.0.0.1:8080/r.git"),
+            "plain HTTP only on loopback"
+        );
     }
 
     #[test]

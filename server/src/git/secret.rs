@@ -51,7 +51,9 @@ pub fn redact_urls(text: &str) -> String {
     while let Some(i) = rest.find("://") {
         let (head, tail) = rest.split_at(i + 3);
         out.push_str(head);
-        let end = tail.find(|c: char| c.is_whitespace() || c == '/' || c == '\'' || c == '"').unwrap_or(tail.len());
+        let end = tail
+            .find(|c: char| c.is_whitespace() || c == '/' || c == '\'' || c == '"')
+            .unwrap_or(tail.len());
         match tail[..end].rfind('@') {
             Some(at) => {
                 out.push_str("***@");
@@ -73,7 +75,10 @@ mod tests {
         let s = Secret::new("ghp_abcdef123456");
         assert_eq!(format!("{s}"), "***");
         assert_eq!(format!("{s:?}"), "Secret(***)");
-        assert_eq!(s.redact("token ghp_abcdef123456 leaked"), "token *** leaked");
+        assert_eq!(
+            s.redact("token ghp_abcdef123456 leaked"),
+            "token *** leaked"
+        );
         assert_eq!(s.expose(), "ghp_abcdef123456");
     }
 
@@ -83,6 +88,9 @@ mod tests {
             redact_urls("fatal: unable to access 'https://x:ghp_1@github.com/o/r.git/': 403"),
             "fatal: unable to access 'https://***@github.com/o/r.git/': 403"
         );
-        assert_eq!(redact_urls("see https://github.com/o/r"), "see https://github.com/o/r");
+        assert_eq!(
+            redact_urls("see https://github.com/o/r"),
+            "see https://github.com/o/r"
+        );
     }
 }

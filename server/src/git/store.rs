@@ -39,9 +39,15 @@ pub enum StoreError {
     #[error("`{0}` names no snapshot on {ARTIFACTS_REF} (see `moment-sync history`)")]
     UnknownSnapshot(String),
     #[error("cannot read `{}`: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot write `{}`: {source}", path.display())]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("rollback would overwrite edits that are in no commit and no snapshot: {}; commit or snapshot them first, or pass --force", files.join(", "))]
     Dirty { files: Vec<String> },
     #[error("{ARTIFACTS_REF} moved while the snapshot was written (another snapshot ran at the same time); run it again")]
@@ -50,7 +56,10 @@ pub enum StoreError {
 
 fn git_err<E: std::fmt::Display>(context: impl Into<String>) -> impl FnOnce(E) -> StoreError {
     let context = context.into();
-    move |e| StoreError::Git { context, message: e.to_string() }
+    move |e| StoreError::Git {
+        context,
+        message: e.to_string(),
+    }
 }
 
 /// One snapshot as listed by `history`.
@@ -122,7 +131,10 @@ pub struct ArtifactStore {
 
 impl std::fmt::Debug for ArtifactStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ArtifactStore").field("root", &self.root).field("spec_dir", &self.spec_dir).finish()
+        f.debug_struct("ArtifactStore")
+            .field("root", &self.root)
+            .field("spec_dir", &self.spec_dir)
+            .finish()
     }
 }
 
@@ -134,14 +146,23 @@ impl ArtifactStore {
 
     /// Opens the store of the project at `root` whose spec side is `spec_dir` (root-relative).
     pub fn open_at(root: &Path, spec_dir: &str) -> Result<ArtifactStore, StoreError> {
-        let mut repo = gix::discover(root).map_err(|_| StoreError::NoRepository { path: root.to_path_buf() })?;
+        let mut repo = gix::discover(root).map_err(|_| StoreError::NoRepository {
+            path: root.to_path_buf(),
+        })?;
         // A snapshot must never fail because `user.name` is unset (reflogs need an identity).
         repo.committer_or_set_fallback("moment-sync", "moment-sync@localhost")
             .map_err(git_err("cannot set a fallback identity"))?;
-        let workdir = repo.workdir().ok_or_else(|| StoreError::Bare { path: repo.path().to_path_buf() })?;
+        let workdir = repo.workdir().ok_or_else(|| StoreError::Bare {
+            path: repo.path().to_path_buf(),
+        })?;
         let workdir = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-        Ok(ArtifactStore { repo, workdir, root, spec_dir: spec_dir.to_string() })
+        Ok(ArtifactStore {
+            repo,
+            workdir,
+            root,
+            spec_dir: spec_dir.to_string(),
+        })
     }
 
     pub fn spec_dir(&self) -> &str {
@@ -164,16 +185,28 @@ impl ArtifactStore {
         for entry in walker {
             let entry = entry.map_err(|e| StoreError::Read {
                 path: base.clone(),
-                source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("cannot walk the folder")),
+                source: e
+                    .into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("cannot walk the folder")),
             })?;
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
-            let Ok(rel) = entry.path().strip_prefix(&base) else { continue };
-            let Some(side_path) = rel.to_str().map(|s| s.replace('\\', "/")) else { continue };
-            let bytes = std::fs::read(entry.path())
-                .map_err(|source| StoreError::Read { path: entry.path().to_path_buf(), source })?;
-            files.push(SpecFile { side_path, bytes, executable: is_executable(entry.path()) });
+            let Ok(rel) = entry.path().strip_prefix(&base) else {
+                continue;
+            };
+            let Some(side_path) = rel.to_str().map(|s| s.replace('\\', "/")) else {
+                continue;
+            };
+            let bytes = std::fs::read(entry.path()).map_err(|source| StoreError::Read {
+                path: entry.path().to_path_buf(),
+                source,
+            })?;
+            files.push(SpecFile {
+                side_path,
+                bytes,
+                executable: is_executable(entry.path()),
+            });
         }
         files.sort_by(|a, b| a.side_path.cmp(&b.side_path));
         Ok(files)
@@ -210,9 +243,15 @@ impl ArtifactStore {
     /// Writes one blob per file and the trees above them; returns the root tree.
     fn write_tree(&self, files: &[SpecFile]) -> Result<ObjectId, StoreError> {
         let empty = ObjectId::empty_tree(self.repo.object_hash());
-        let mut editor = self.repo.edit_tree(empty).map_err(git_err("cannot start a tree"))?;
+        let mut editor = self
+            .repo
+            .edit_tree(empty)
+            .map_err(git_err("cannot start a tree"))?;
         for file in files {
-            let blob = self.repo.write_blob(&file.bytes).map_err(git_err(format!("cannot store `{}`", file.side_path)))?;
+            let blob = self
+                .repo
+                .write_blob(&file.bytes)
+                .map_err(git_err(format!("cannot store `{}`", file.side_path)))?;
             let kind = if file.executable {
                 gix::object::tree::EntryKind::BlobExecutable
             } else {
@@ -220,9 +259,15 @@ impl ArtifactStore {
             };
             editor
                 .upsert(file.side_path.as_str(), kind, blob.detach())
-                .map_err(git_err(format!("cannot add `{}` to the snapshot", file.side_path)))?;
+                .map_err(git_err(format!(
+                    "cannot add `{}` to the snapshot",
+                    file.side_path
+                )))?;
         }
-        Ok(editor.write().map_err(git_err("cannot write the snapshot tree"))?.detach())
+        Ok(editor
+            .write()
+            .map_err(git_err("cannot write the snapshot tree"))?
+            .detach())
     }
 
     /// Writes the commit and moves the ref, failing if another writer moved it meanwhile.
@@ -244,7 +289,11 @@ impl ArtifactStore {
             message: message.into(),
             extra_headers: Vec::new(),
         };
-        let id = self.repo.write_object(&commit).map_err(git_err("cannot write the snapshot commit"))?.detach();
+        let id = self
+            .repo
+            .write_object(&commit)
+            .map_err(git_err("cannot write the snapshot commit"))?
+            .detach();
         let expected = match parent {
             Some(p) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(p)),
             None => PreviousValue::MustNotExist,
@@ -261,14 +310,26 @@ impl ArtifactStore {
             Some(Ok(sig)) => (sig.name.to_owned(), sig.email.to_owned()),
             _ => ("moment-sync".into(), "moment-sync@localhost".into()),
         };
-        gix::actor::Signature { name, email, time: gix::date::Time::new(now.as_second(), 0) }
+        gix::actor::Signature {
+            name,
+            email,
+            time: gix::date::Time::new(now.as_second(), 0),
+        }
     }
 
     /// The newest snapshot, if any: the three-way base of the next reconciliation.
     pub fn latest(&self) -> Result<Option<Snapshot>, StoreError> {
-        let reference = self.repo.try_find_reference(ARTIFACTS_REF).map_err(git_err(format!("cannot read {ARTIFACTS_REF}")))?;
-        let Some(mut reference) = reference else { return Ok(None) };
-        let id = reference.peel_to_id().map_err(git_err(format!("cannot resolve {ARTIFACTS_REF}")))?.detach();
+        let reference = self
+            .repo
+            .try_find_reference(ARTIFACTS_REF)
+            .map_err(git_err(format!("cannot read {ARTIFACTS_REF}")))?;
+        let Some(mut reference) = reference else {
+            return Ok(None);
+        };
+        let id = reference
+            .peel_to_id()
+            .map_err(git_err(format!("cannot resolve {ARTIFACTS_REF}")))?
+            .detach();
         self.snapshot_info(id).map(Some)
     }
 
@@ -277,7 +338,10 @@ impl ArtifactStore {
         let mut out = Vec::new();
         let mut next = self.latest()?;
         while let Some(snapshot) = next {
-            let commit = self.repo.find_commit(parse_id(&snapshot.id)?).map_err(git_err(format!("cannot read {}", snapshot.id)))?;
+            let commit = self
+                .repo
+                .find_commit(parse_id(&snapshot.id)?)
+                .map_err(git_err(format!("cannot read {}", snapshot.id)))?;
             let parent = commit.parent_ids().next().map(|p| p.detach());
             out.push(snapshot);
             next = parent.map(|p| self.snapshot_info(p)).transpose()?;
@@ -294,17 +358,24 @@ impl ArtifactStore {
             .rev_parse_single(spec.as_bytes().as_bstr())
             .map_err(|e| match self.latest() {
                 Ok(None) => StoreError::NoSnapshots,
-                _ => StoreError::Git { context: format!("`{spec}` names no snapshot"), message: e.to_string() },
+                _ => StoreError::Git {
+                    context: format!("`{spec}` names no snapshot"),
+                    message: e.to_string(),
+                },
             })?
             .detach();
+        let hex = id.to_string();
         self.history()?
             .into_iter()
-            .find(|s| s.id == id.to_string())
+            .find(|s| s.id == hex)
             .ok_or_else(|| StoreError::UnknownSnapshot(spec.to_string()))
     }
 
     fn snapshot_info(&self, id: ObjectId) -> Result<Snapshot, StoreError> {
-        let commit = self.repo.find_commit(id).map_err(git_err(format!("cannot read snapshot {id}")))?;
+        let commit = self
+            .repo
+            .find_commit(id)
+            .map_err(git_err(format!("cannot read snapshot {id}")))?;
         let message = commit.message_raw_sloppy().to_str_lossy().into_owned();
         let trailers = trailers(&message);
         let committed = commit.time().map(|t| t.seconds).unwrap_or(0);
@@ -313,8 +384,15 @@ impl ArtifactStore {
             .and_then(|t| t.parse::<Timestamp>().ok())
             .or_else(|| Timestamp::from_second(committed).ok())
             .unwrap_or(Timestamp::UNIX_EPOCH);
-        let tree = commit.tree_id().map_err(git_err(format!("snapshot {id} has no tree")))?.detach();
-        let short_id = commit.id().shorten().map(|p| p.to_string()).unwrap_or_else(|_| id.to_hex_with_len(7).to_string());
+        let tree = commit
+            .tree_id()
+            .map_err(git_err(format!("snapshot {id} has no tree")))?
+            .detach();
+        let short_id = commit
+            .id()
+            .shorten()
+            .map(|p| p.to_string())
+            .unwrap_or_else(|_| id.to_hex_with_len(7).to_string());
         Ok(Snapshot {
             id: id.to_string(),
             short_id,
@@ -335,18 +413,35 @@ impl ArtifactStore {
         Ok(out)
     }
 
-    fn collect_tree(&self, tree: ObjectId, prefix: &str, out: &mut Vec<SpecFile>) -> Result<(), StoreError> {
-        let tree = self.repo.find_tree(tree).map_err(git_err(format!("cannot read tree {tree}")))?;
-        let decoded = tree.decode().map_err(git_err("cannot decode a snapshot tree"))?;
+    fn collect_tree(
+        &self,
+        tree: ObjectId,
+        prefix: &str,
+        out: &mut Vec<SpecFile>,
+    ) -> Result<(), StoreError> {
+        let tree = self
+            .repo
+            .find_tree(tree)
+            .map_err(git_err(format!("cannot read tree {tree}")))?;
+        let decoded = tree
+            .decode()
+            .map_err(git_err("cannot decode a snapshot tree"))?;
         for entry in &decoded.entries {
             let path = join_rel(prefix, &entry.filename.to_str_lossy());
             let id = entry.oid.to_owned();
             if entry.mode.is_tree() {
                 self.collect_tree(id, &path, out)?;
             } else if entry.mode.is_blob() {
-                let blob = self.repo.find_blob(id).map_err(git_err(format!("cannot read `{path}` of the snapshot")))?;
+                let blob = self
+                    .repo
+                    .find_blob(id)
+                    .map_err(git_err(format!("cannot read `{path}` of the snapshot")))?;
                 let executable = entry.mode.is_executable();
-                out.push(SpecFile { side_path: path, bytes: blob.data.clone(), executable });
+                out.push(SpecFile {
+                    side_path: path,
+                    bytes: blob.data.clone(),
+                    executable,
+                });
             }
         }
         Ok(())
@@ -359,7 +454,11 @@ impl ArtifactStore {
         Ok(self
             .read_files(&snapshot)?
             .into_iter()
-            .filter_map(|f| String::from_utf8(f.bytes).ok().map(|text| (f.side_path, text)))
+            .filter_map(|f| {
+                String::from_utf8(f.bytes)
+                    .ok()
+                    .map(|text| (f.side_path, text))
+            })
             .collect())
     }
 
@@ -367,18 +466,33 @@ impl ArtifactStore {
     /// overwrite or delete holds content found neither in HEAD, the index nor the latest snapshot,
     /// unless `force`.
     pub fn rollback(&self, snapshot: &Snapshot, force: bool) -> Result<RollbackReport, StoreError> {
-        let target: BTreeMap<String, SpecFile> =
-            self.read_files(snapshot)?.into_iter().map(|f| (f.side_path.clone(), f)).collect();
-        let current: BTreeMap<String, SpecFile> =
-            self.current_files()?.into_iter().map(|f| (f.side_path.clone(), f)).collect();
+        let target: BTreeMap<String, SpecFile> = self
+            .read_files(snapshot)?
+            .into_iter()
+            .map(|f| (f.side_path.clone(), f))
+            .collect();
+        let current: BTreeMap<String, SpecFile> = self
+            .current_files()?
+            .into_iter()
+            .map(|f| (f.side_path.clone(), f))
+            .collect();
         let mut report = RollbackReport::default();
         let touched: Vec<&SpecFile> = current
             .values()
-            .filter(|f| target.get(&f.side_path).is_none_or(|t| t.bytes != f.bytes || t.executable != f.executable))
+            .filter(|f| {
+                target
+                    .get(&f.side_path)
+                    .is_none_or(|t| t.bytes != f.bytes || t.executable != f.executable)
+            })
             .collect();
         let unsafe_files = self.unrecoverable(&touched)?;
         if !unsafe_files.is_empty() && !force {
-            return Err(StoreError::Dirty { files: unsafe_files.iter().map(|p| join_rel(&self.spec_dir, p)).collect() });
+            return Err(StoreError::Dirty {
+                files: unsafe_files
+                    .iter()
+                    .map(|p| join_rel(&self.spec_dir, p))
+                    .collect(),
+            });
         }
         report.overwritten_edits = unsafe_files;
         let base = self.root.join(&self.spec_dir);
@@ -390,12 +504,18 @@ impl ArtifactStore {
             };
             let abs = base.join(path);
             let mode = file_mode(file.executable);
-            write_atomic(&abs, &file.bytes, mode).map_err(|source| StoreError::Write { path: abs.clone(), source })?;
+            write_atomic(&abs, &file.bytes, mode).map_err(|source| StoreError::Write {
+                path: abs.clone(),
+                source,
+            })?;
             list.push(path.clone());
         }
         for path in current.keys().filter(|p| !target.contains_key(*p)) {
             let abs = base.join(path);
-            std::fs::remove_file(&abs).map_err(|source| StoreError::Write { path: abs.clone(), source })?;
+            std::fs::remove_file(&abs).map_err(|source| StoreError::Write {
+                path: abs.clone(),
+                source,
+            })?;
             remove_empty_parents(&abs, &base);
             report.deleted.push(path.clone());
         }
@@ -409,11 +529,18 @@ impl ArtifactStore {
             return Ok(Vec::new());
         }
         let latest: BTreeSet<(String, ObjectId)> = match self.latest()? {
-            Some(l) => self.read_files(&l)?.into_iter().map(|f| (f.side_path.clone(), blob_id(&f.bytes))).collect(),
+            Some(l) => self
+                .read_files(&l)?
+                .into_iter()
+                .map(|f| (f.side_path.clone(), blob_id(&f.bytes)))
+                .collect(),
             None => BTreeSet::new(),
         };
         let head_tree = self.repo.head_tree().ok();
-        let index = self.repo.index_or_empty().map_err(git_err("cannot read the index"))?;
+        let index = self
+            .repo
+            .index_or_empty()
+            .map_err(git_err("cannot read the index"))?;
         let mut out = Vec::new();
         for file in files {
             let id = blob_id(&file.bytes);
@@ -425,7 +552,9 @@ impl ArtifactStore {
                 .as_ref()
                 .and_then(|t| t.lookup_entry_by_path(&repo_path).ok().flatten())
                 .is_some_and(|e| e.object_id() == id);
-            let in_index = index.entry_by_path(BStr::new(repo_path.as_bytes())).is_some_and(|e| e.id == id);
+            let in_index = index
+                .entry_by_path(BStr::new(repo_path.as_bytes()))
+                .is_some_and(|e| e.id == id);
             if !in_head && !in_index {
                 out.push(file.side_path.clone());
             }
@@ -435,7 +564,11 @@ impl ArtifactStore {
 
     /// A spec file's path relative to the repository's work tree.
     fn repo_path(&self, side_path: &str) -> String {
-        let root_rel = self.root.strip_prefix(&self.workdir).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+        let root_rel = self
+            .root
+            .strip_prefix(&self.workdir)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
         join_rel(&join_rel(&root_rel, &self.spec_dir), side_path)
     }
 }
@@ -474,7 +607,9 @@ fn trailers(message: &str) -> BTreeMap<String, String> {
 #[cfg(unix)]
 fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).map(|m| m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+    std::fs::metadata(path)
+        .map(|m| m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
 }
 
 #[cfg(not(unix))]
