@@ -377,3 +377,37 @@ fn errors_name_the_problem() {
         "{out:?}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn executable_bit_and_binary_files_round_trip() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = project();
+    let root = dir.path();
+    let tool = root.join("generated/bin/gen.sh");
+    write(root, "generated/bin/gen.sh", "#!/bin/sh\necho hi\n");
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(root.join("generated/logo.bin"), [0u8, 159, 146, 150, 255]).unwrap();
+    let a = created(store(root).snapshot(None).unwrap());
+    assert!(git_ok(root, &["ls-tree", "-r", "refs/moment/artifacts"]).contains("100755 blob"));
+    std::fs::remove_file(&tool).unwrap();
+    std::fs::write(root.join("generated/logo.bin"), b"changed").unwrap();
+    git_ok(root, &["add", "-A"]); // make the edits recoverable, so no --force is needed
+    let report = store(root).rollback(&a, false).unwrap();
+    assert_eq!(report.created, ["bin/gen.sh"]);
+    assert_eq!(report.restored, ["logo.bin"]);
+    assert_eq!(
+        std::fs::metadata(&tool).unwrap().permissions().mode() & 0o111,
+        0o111
+    );
+    assert_eq!(
+        std::fs::read(root.join("generated/logo.bin")).unwrap(),
+        [0u8, 159, 146, 150, 255]
+    );
+    // The text view of a snapshot leaves out what is not UTF-8.
+    assert!(store(root)
+        .read_snapshot(&a.id)
+        .unwrap()
+        .iter()
+        .all(|(p, _)| p != "logo.bin"));
+}

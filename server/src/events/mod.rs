@@ -347,10 +347,8 @@ impl EventStream {
                 source,
             })?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            let is_file = entry
-                .file_type()
-                .map(|t| t.is_file() || t.is_symlink())
-                .unwrap_or(false);
+            // `Path::is_file` follows symlinks: a link to a log file counts, a link to a folder not.
+            let is_file = entry.path().is_file();
             if is_file && name.ends_with(".jsonl") && !name.starts_with('.') {
                 names.push(name);
             }

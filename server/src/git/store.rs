@@ -298,9 +298,22 @@ impl ArtifactStore {
             Some(p) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(p)),
             None => PreviousValue::MustNotExist,
         };
-        self.repo
+        if let Err(e) = self
+            .repo
             .reference(ARTIFACTS_REF, id, expected, "moment-sync snapshot")
-            .map_err(|_| StoreError::Concurrent)?;
+        {
+            // Tell a lost race (another snapshot moved the ref) from any other failure.
+            let now_at = self.latest().ok().flatten().map(|s| s.id);
+            let moved = now_at != parent.map(|p| p.to_string());
+            return Err(if moved {
+                StoreError::Concurrent
+            } else {
+                StoreError::Git {
+                    context: format!("cannot update {ARTIFACTS_REF}"),
+                    message: e.to_string(),
+                }
+            });
+        }
         Ok(id)
     }
 
