@@ -108,15 +108,18 @@ fn print_batch(batch: &Batch, json: bool) -> anyhow::Result<()> {
 }
 
 fn print_summary(batch: &Batch) {
-    let mut parts = vec![format!("{} events", batch.events.len())];
+    let mut parts = vec![plural(batch.events.len(), "event")];
     if batch.duplicates > 0 {
-        parts.push(format!("{} duplicates dropped", batch.duplicates));
+        parts.push(format!("{} dropped", plural(batch.duplicates, "duplicate")));
     }
     if batch.filtered > 0 {
         parts.push(format!("{} before --since", batch.filtered));
     }
     if !batch.issues.is_empty() {
-        parts.push(format!("{} malformed lines skipped", batch.issues.len()));
+        parts.push(format!(
+            "{} skipped",
+            plural(batch.issues.len(), "malformed line")
+        ));
     }
     if !batch.unknown_types.is_empty() {
         let types: Vec<String> = batch
@@ -127,6 +130,14 @@ fn print_summary(batch: &Batch) {
         parts.push(format!("unknown types: {}", types.join(", ")));
     }
     eprintln!("{}", parts.join("; "));
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// `<timestamp>  <type>  <subject>  <id>  (<file>:<line>)`
