@@ -21,6 +21,7 @@ pub struct RemoteArgs {
 pub enum RemoteCommand {
     /// Clone a repository together with its snapshots.
     Clone {
+        /// The repository to clone.
         url: String,
         /// Destination folder (default: the repository's name).
         dir: Option<PathBuf>,
@@ -30,8 +31,10 @@ pub enum RemoteCommand {
     /// Fetch the remote's snapshots (fast-forwarding refs/moment/artifacts) and, with --branch,
     /// pull that branch (fast-forward only).
     Pull {
+        /// A configured remote, a URL or a path.
         #[arg(default_value = "origin")]
         remote: String,
+        /// Also this branch.
         #[arg(long)]
         branch: Option<String>,
         #[command(flatten)]
@@ -39,8 +42,10 @@ pub enum RemoteCommand {
     },
     /// Push refs/moment/artifacts (never forced) and, with --branch, that branch.
     Push {
+        /// A configured remote, a URL or a path.
         #[arg(default_value = "origin")]
         remote: String,
+        /// Also this branch.
         #[arg(long)]
         branch: Option<String>,
         #[command(flatten)]
@@ -48,7 +53,9 @@ pub enum RemoteCommand {
     },
     /// Show the current branch, or create NAME at HEAD (and check it out with --switch).
     Branch {
+        /// The branch to create (and with --switch, to check out).
         name: Option<String>,
+        /// Check the branch out (creating it first when it does not exist).
         #[arg(long)]
         switch: bool,
         #[command(flatten)]
