@@ -487,3 +487,38 @@ fn events_follow_prints_appended_lines() {
     assert!(second.contains("\"eventId\":\"2\""), "{second}");
     assert!(third.contains("\"eventId\":\"3\""), "{third}");
 }
+
+#[test]
+fn unchanged_cursor_is_not_rewritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "a.jsonl",
+        &[line("1", "CommandDefined", "2024-05-01T10:00:00Z")],
+    );
+    let mut stream = EventStream::open(root, "idle").unwrap();
+    stream.read_new().unwrap();
+    stream.save().unwrap();
+    let path = root.join(".moment/events/idle.cursor.json");
+    let before = std::fs::metadata(&path).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    stream.read_new().unwrap();
+    stream.save().unwrap();
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().modified().unwrap(),
+        before,
+        "nothing new, nothing written"
+    );
+    append(
+        root,
+        "a.jsonl",
+        &[line("2", "CommandDefined", "2024-05-01T10:00:01Z")],
+    );
+    stream.read_new().unwrap();
+    stream.save().unwrap();
+    assert_ne!(
+        std::fs::metadata(&path).unwrap().modified().unwrap(),
+        before
+    );
+}

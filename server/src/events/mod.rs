@@ -185,6 +185,9 @@ pub struct EventStream {
     dir: PathBuf,
     cursor_path: Option<PathBuf>,
     cursor: Cursor,
+    /// The cursor as last read from or written to disk: `save` skips writing an unchanged one
+    /// (a `--follow` loop saves after every poll).
+    persisted: Option<Cursor>,
     pub options: ReadOptions,
     /// Leave an unterminated last line that does not parse for a later read: its writer may still
     /// be writing it. One-shot reads report it instead.
@@ -208,6 +211,7 @@ impl EventStream {
             .join(format!("{consumer}.cursor.json"));
         let cursor = load_cursor(&path)?;
         let mut stream = EventStream::in_memory(root);
+        stream.persisted = path.is_file().then(|| cursor.clone());
         stream.cursor_path = Some(path);
         stream.cursor = cursor;
         Ok(stream)
@@ -222,6 +226,7 @@ impl EventStream {
                 version: CURSOR_VERSION,
                 ..Cursor::default()
             },
+            persisted: None,
             options: ReadOptions::default(),
             hold_partial_tail: true,
         }
@@ -254,11 +259,15 @@ impl EventStream {
         };
     }
 
-    /// Writes the cursor atomically (temp file + rename). A no-op for an in-memory stream.
-    pub fn save(&self) -> Result<(), EventError> {
+    /// Writes the cursor atomically (temp file + rename). A no-op for an in-memory stream and
+    /// when nothing changed since the last save.
+    pub fn save(&mut self) -> Result<(), EventError> {
         let Some(path) = &self.cursor_path else {
             return Ok(());
         };
+        if self.persisted.as_ref() == Some(&self.cursor) {
+            return Ok(());
+        }
         let write_error = |source| EventError::Write {
             path: path.clone(),
             source,
@@ -266,7 +275,9 @@ impl EventStream {
         let mut text = serde_json::to_string_pretty(&self.cursor)
             .map_err(|e| write_error(std::io::Error::other(e)))?;
         text.push('\n');
-        atomic::write_atomic(path, text.as_bytes(), None).map_err(write_error)
+        atomic::write_atomic(path, text.as_bytes(), None).map_err(write_error)?;
+        self.persisted = Some(self.cursor.clone());
+        Ok(())
     }
 
     /// Reads every event that arrived since the cursor, ordered by (timestamp, file, line), and
