@@ -2,7 +2,13 @@
 //! are printed as one line naming the file and the problem, with exit code 2.
 
 mod check;
+mod diff;
+mod events;
 mod fix;
+mod history;
+mod remote;
+mod rollback;
+mod snapshot;
 
 use std::path::{Path, PathBuf};
 
@@ -29,6 +35,18 @@ pub enum Command {
     Fix(fix::FixArgs),
     /// Run the language server (LSP over stdio).
     Lsp(crate::lsp::LspArgs),
+    /// List the upstream event signals (.complai/events/moment/*.jsonl).
+    Events(events::EventsArgs),
+    /// Record the spec side as a snapshot on refs/moment/artifacts.
+    Snapshot(snapshot::SnapshotArgs),
+    /// List the snapshots, newest first.
+    History(history::HistoryArgs),
+    /// Show what changed in the spec side between two snapshots, or a snapshot and now.
+    Diff(diff::DiffArgs),
+    /// Restore the spec side's files from a snapshot.
+    Rollback(rollback::RollbackArgs),
+    /// Share snapshots and branches with remotes (clone, pull, push, branch, auth).
+    Remote(remote::RemoteArgs),
 }
 
 /// Where the workspace is and how its sides are overridden (shared by every command).
@@ -87,6 +105,12 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => check::run(&args),
         Command::Fix(args) => fix::run(&args),
         Command::Lsp(args) => Ok(crate::lsp::run(args)),
+        Command::Events(args) => events::run(&args),
+        Command::Snapshot(args) => snapshot::run(&args),
+        Command::History(args) => history::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Rollback(args) => rollback::run(&args),
+        Command::Remote(args) => remote::run(&args),
     };
     match result {
         Ok(code) => code,
