@@ -46,7 +46,7 @@ fn write_workspace(root: &Path) -> std::path::PathBuf {
     for k in 0..pairs {
         let spec = small_file(k, "number");
         // Every tenth file drifts.
-        let implementation = small_file(k, if k % 10 == 0 { "string" } else { "number" });
+        let implementation = small_file(k, if k.is_multiple_of(10) { "string" } else { "number" });
         write(
             &root.join(format!("generated/ctx{}/agg{k}.types.ts", k % 20)),
             &spec,
@@ -78,7 +78,7 @@ fn small_file(k: usize, total: &str) -> String {
 fn big_file(implementation: bool) -> String {
     let mut out = String::with_capacity(BIG_LINES * 30);
     for i in 0..BIG_LINES / 10 {
-        let amount = if implementation && i % 50 == 0 {
+        let amount = if implementation && i.is_multiple_of(50) {
             "string"
         } else {
             "number"
@@ -96,7 +96,7 @@ fn big_file(implementation: bool) -> String {
 fn keystroke(text: &str, i: usize) -> (usize, &'static str, usize) {
     let comment = format!("  // line item {}", BIG_LINES / 20 + (i / 2) % 100);
     let at = text.find(&comment).expect("the comment line") + comment.len();
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         (at, "x", at)
     } else {
         (at, "", at + 1)

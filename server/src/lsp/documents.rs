@@ -214,11 +214,6 @@ impl DocumentStore {
         self.docs.get(uri).map(|d| d.version)
     }
 
-    /// Runs `f` on a document (briefly holding its shard's read lock).
-    pub fn with<R>(&self, uri: &Uri, f: impl FnOnce(&Document) -> R) -> Option<R> {
-        self.docs.get(uri).map(|d| f(&d))
-    }
-
     /// The open documents backed by files.
     pub fn list(&self) -> Vec<DocumentSnapshot> {
         self.docs
@@ -241,10 +236,6 @@ impl DocumentStore {
             .get(uri)
             .filter(|d| d.version == version)
             .map(|d| (d.text(), d.tree.clone()))
-    }
-
-    pub fn is_open(&self, uri: &Uri) -> bool {
-        self.docs.contains_key(uri)
     }
 }
 

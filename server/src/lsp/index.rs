@@ -2,7 +2,7 @@
 //! re-read when the file changes on disk. Open documents override these models (see `snapshot`).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -80,16 +80,8 @@ impl Index {
         self.models.values()
     }
 
-    pub fn model(&self, rel_path: &str) -> Option<&Arc<FileModel>> {
-        self.models.get(rel_path)
-    }
-
-    pub fn len(&self) -> usize {
+    pub fn file_count(&self) -> usize {
         self.models.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.models.is_empty()
     }
 
     /// Classifies an absolute path, also trying its canonical form (clients may send paths
@@ -171,10 +163,6 @@ impl Index {
 
     pub fn root(&self) -> &Path {
         &self.ws.root
-    }
-
-    pub fn absolute(&self, rel: &str) -> PathBuf {
-        self.ws.absolute(rel)
     }
 }
 

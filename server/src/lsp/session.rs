@@ -6,7 +6,7 @@
 //! at the version it analysed.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -169,7 +169,7 @@ impl Session {
         );
         match self.index_with_progress(ws).await {
             Ok(index) => {
-                tracing::info!("indexed {} files", index.len());
+                tracing::info!("indexed {} files", index.file_count());
                 *write(&self.index) = Some(index);
                 self.scheduler.request_now();
             }
@@ -511,14 +511,5 @@ impl Session {
                 return snap;
             }
         }
-    }
-
-    pub fn root(&self) -> Option<PathBuf> {
-        read(&self.index).as_ref().map(|i| i.root().to_path_buf())
-    }
-
-    /// `true` when `path` is under the workspace root (or no workspace is known).
-    pub fn in_workspace(&self, path: &Path) -> bool {
-        self.root().is_none_or(|root| path.starts_with(root))
     }
 }
