@@ -420,3 +420,13 @@ async def test_missing_file_is_created_by_its_fix(editor: Editor):
         assert isinstance(preferred.edit.document_changes[0], t.CreateFile)
     else:  # no documentChanges: a plain edit of the new file's URI
         assert created == []
+
+
+async def test_invalid_settings_are_reported_and_the_server_keeps_running(workspace, request):
+    e = watch(await start_editor(workspace, "neovim", init_options={"colour": "red"}), request.node)
+    try:
+        uri, _ = await opened(e)  # defaults apply
+        [message] = [m for m in e.client.messages if m.type == t.MessageType.Error]
+        assert "unknown key `colour`" in message.message
+    finally:
+        await stop_editor(e, request.node)

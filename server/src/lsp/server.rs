@@ -31,10 +31,7 @@ impl Backend {
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
-        if let Some(e) = self.session.initialize(&params) {
-            // Shown after `initialized`: messages before the response may be dropped.
-            tracing::error!("invalid initializationOptions: {e}");
-        }
+        self.session.initialize(&params);
         Ok(InitializeResult {
             capabilities: server_capabilities(&self.session.features()),
             server_info: Some(ServerInfo {

@@ -38,6 +38,9 @@ struct ClientSettings {
     folder: Option<PathBuf>,
     init: Config,
     workspace: Config,
+    /// An `initializationOptions` error, shown once initialized (messages sent before the
+    /// `initialize` response may be dropped).
+    init_error: Option<String>,
 }
 
 pub struct Session {
@@ -107,25 +110,27 @@ impl Session {
         self.scheduler.request_now();
     }
 
-    /// Records what `initialize` told us; returns a settings error to show once initialized.
-    pub fn initialize(&self, params: &InitializeParams) -> Option<WorkspaceError> {
+    /// Records what `initialize` told us.
+    pub fn initialize(&self, params: &InitializeParams) {
         *write(&self.features) = ClientFeatures::from_capabilities(&params.capabilities);
         let mut settings = lock(&self.settings);
         settings.folder = config::client_folder(params);
-        match config::from_settings(
-            params.initialization_options.as_ref(),
-            "initializationOptions",
-        ) {
-            Ok(init) => {
-                settings.init = init;
-                None
-            }
-            Err(e) => Some(e),
+        let init = params.initialization_options.as_ref();
+        match config::from_settings(init, "initializationOptions") {
+            Ok(init) => settings.init = init,
+            Err(e) => settings.init_error = Some(e.to_string()),
         }
     }
 
     /// Starts the background work: the analysis worker, the index, watching.
     pub async fn start(self: Arc<Self>) {
+        let init_error = lock(&self.settings).init_error.take();
+        if let Some(e) = init_error {
+            self.report_error(format!(
+                "moment-sync ignores its initializationOptions: {e}"
+            ))
+            .await;
+        }
         tokio::spawn(self.clone().worker());
         self.clone().load_workspace().await;
         let features = self.features();
