@@ -259,6 +259,7 @@ def make_client(published: dict) -> LanguageClient:
     def publish(client: LanguageClient, params: t.PublishDiagnosticsParams):
         client.diagnostics[params.uri] = params.diagnostics
         published[params.uri] = (params.version, list(params.diagnostics))
+        published.setdefault("log", []).append((params.uri, params.version))
 
     features[t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
 

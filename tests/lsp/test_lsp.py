@@ -355,6 +355,7 @@ async def test_flood_of_edits_ends_like_a_fresh_open(editor: Editor):
     for changes, text in edits:
         editor.change(uri, changes, text)
     flooded = await editor.diagnostics(uri, lacks("changed-type"))
+    log = list(editor.published.get("log", []))
     editor.close(uri)
     reopened_uri = editor.open(IMPL_PATH, final)
     fresh = await editor.diagnostics(reopened_uri, lacks("changed-type"))
@@ -364,6 +365,19 @@ async def test_flood_of_edits_ends_like_a_fresh_open(editor: Editor):
 
     assert sorted(map(key, flooded)) == sorted(map(key, fresh))
     assert "missing-member" in codes(fresh)
+    if not editor.pull:
+        # Never a result for an older version after a newer one.
+        versions = [v for u, v in log if u == uri]
+        assert versions == sorted(versions)
+
+
+async def test_close_clears_diagnostics(editor: Editor):
+    uri, _ = await opened(editor)
+    editor.close(uri)
+    deadline = asyncio.get_running_loop().time() + 15
+    while editor.published[uri] != (None, []):
+        assert asyncio.get_running_loop().time() < deadline, editor.published[uri]
+        await asyncio.sleep(0.05)
 
 
 async def test_unknown_documents_and_odd_positions_are_harmless(editor: Editor):
