@@ -444,3 +444,12 @@ async def test_invalid_settings_are_reported_and_the_server_keeps_running(worksp
         assert "unknown key `colour`" in message.message
     finally:
         await stop_editor(e, request.node)
+
+
+async def test_editing_an_open_spec_file_refreshes_the_implementation(editor: Editor):
+    impl_uri, _ = await opened(editor)
+    spec_uri = editor.open(SPEC_PATH)
+    # Unsaved text of the open spec wins over the file on disk.
+    editor.replace(spec_uri, "total: number", "total: string")
+    diags = await editor.diagnostics(impl_uri, lacks("changed-type"))
+    assert "missing-member" in codes(diags)
