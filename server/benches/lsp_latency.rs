@@ -46,7 +46,12 @@ fn write_workspace(root: &Path) -> std::path::PathBuf {
     for k in 0..pairs {
         let spec = small_file(k, "number");
         // Every tenth file drifts.
-        let implementation = small_file(k, if k.is_multiple_of(10) { "string" } else { "number" });
+        let total = if k.is_multiple_of(10) {
+            "string"
+        } else {
+            "number"
+        };
+        let implementation = small_file(k, total);
         write(
             &root.join(format!("generated/ctx{}/agg{k}.types.ts", k % 20)),
             &spec,
