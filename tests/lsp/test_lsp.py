@@ -453,3 +453,17 @@ async def test_editing_an_open_spec_file_refreshes_the_implementation(editor: Ed
     editor.replace(spec_uri, "total: number", "total: string")
     diags = await editor.diagnostics(impl_uri, lacks("changed-type"))
     assert "missing-member" in codes(diags)
+
+
+async def test_settings_change_applies_without_restart(workspace, request):
+    e = watch(await start_editor(workspace, "visual-studio-code"), request.node)
+    try:
+        uri, _ = await opened(e)
+        e.client.set_configuration({"severity": {"3": "warning"}}, section="momentSync")
+        e.client.workspace_did_change_configuration(t.DidChangeConfigurationParams(settings=None))
+        diags = await e.diagnostics(
+            uri, lambda d: any(x.code == "changed-type" and x.severity == t.DiagnosticSeverity.Warning for x in d)
+        )
+        assert the(diags, "changed-type").severity == t.DiagnosticSeverity.Warning
+    finally:
+        await stop_editor(e, request.node)
