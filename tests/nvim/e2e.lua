@@ -1,0 +1,243 @@
+-- End-to-end test of editors/nvim against the real moment-sync server, in a real Neovim:
+--   nvim --headless --clean -l tests/nvim/e2e.lua
+-- MOMENT_SYNC_BIN names the server binary (default: target/release/moment-sync of this repository).
+-- The exit status is the result; the last line reads "nvim e2e: N passed, M failed".
+
+local script = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p')
+local repo = vim.fs.dirname(vim.fs.dirname(vim.fs.dirname(script)))
+local binary = vim.env.MOMENT_SYNC_BIN or vim.fs.joinpath(repo, 'target', 'release', 'moment-sync')
+local TIMEOUT_MS = 20000
+
+local SPEC = {
+  'export interface Invoice {',
+  '  readonly id: string;',
+  '  readonly total: number;',
+  '  readonly note?: string;',
+  '}',
+}
+local IMPLEMENTATION = {
+  'export interface Invoice {',
+  '  readonly id: string;',
+  '  readonly total: string;',
+  '}',
+}
+
+-- A tiny workspace in a temp folder: the spec side and a drifted implementation side.
+local function make_workspace()
+  local root = vim.fn.tempname()
+  local function write(path, lines)
+    local file = vim.fs.joinpath(root, path)
+    vim.fn.mkdir(vim.fs.dirname(file), 'p')
+    vim.fn.writefile(lines, file)
+    return file
+  end
+  write('generated/billing/invoice.types.ts', SPEC)
+  return root, write('src/domain/billing/invoice.types.ts', IMPLEMENTATION)
+end
+
+local passed, failed = 0, 0
+
+-- Each report line on stdout, on a line of its own (Neovim's messages go to stderr).
+local function say(text)
+  io.stdout:write('\n', text, '\n')
+  io.stdout:flush()
+end
+
+local function test(name, fn)
+  local ok, err = xpcall(fn, debug.traceback)
+  if ok then
+    passed = passed + 1
+    say('ok - ' .. name)
+  else
+    failed = failed + 1
+    say('FAIL - ' .. name .. '\n' .. tostring(err))
+  end
+end
+
+local function wait_for(what, predicate)
+  if not vim.wait(TIMEOUT_MS, predicate, 50) then
+    error('timed out after ' .. TIMEOUT_MS .. ' ms waiting for ' .. what, 2)
+  end
+end
+
+local function expect(actual, expected, what)
+  if actual ~= expected then
+    error(('%s: expected %s, got %s'):format(what, vim.inspect(expected), vim.inspect(actual)), 2)
+  end
+end
+
+local function expect_match(text, pattern, what)
+  if type(text) ~= 'string' or not text:find(pattern) then
+    error(('%s: %s does not match %q'):format(what, vim.inspect(text), pattern), 2)
+  end
+end
+
+local function drift_diagnostics(bufnr)
+  return vim.tbl_filter(function(d)
+    return d.source == 'moment-sync'
+  end, vim.diagnostic.get(bufnr))
+end
+
+local function diagnostic_with_code(bufnr, code)
+  for _, d in ipairs(drift_diagnostics(bufnr)) do
+    if d.code == code then
+      return d
+    end
+  end
+end
+
+local function codes(bufnr)
+  local found = vim.tbl_map(function(d)
+    return d.code
+  end, drift_diagnostics(bufnr))
+  table.sort(found)
+  return table.concat(found, ',')
+end
+
+local function hover_text(bufnr)
+  local responses = vim.lsp.buf_request_sync(bufnr, 'textDocument/hover', function(client)
+    return vim.lsp.util.make_position_params(0, client.offset_encoding)
+  end, TIMEOUT_MS)
+  local texts = {}
+  for _, response in pairs(responses or {}) do
+    local contents = response.result and response.result.contents
+    if contents then
+      table.insert(texts, table.concat(vim.lsp.util.convert_input_to_markdown_lines(contents), '\n'))
+    end
+  end
+  return table.concat(texts, '\n')
+end
+
+local function buffer_text(bufnr)
+  return table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), '\n')
+end
+
+local function health_report()
+  vim.cmd('silent checkhealth moment_sync')
+  local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+  vim.cmd('tabclose')
+  return table.concat(lines, '\n')
+end
+
+local function server_log_tail()
+  local log = vim.fn.filereadable(vim.lsp.get_log_path()) == 1 and vim.fn.readfile(vim.lsp.get_log_path()) or {}
+  return table.concat(vim.list_slice(log, math.max(1, #log - 30)), '\n')
+end
+
+-- Setup: the plugin from editors/nvim, the server from `binary`, the drifted file opened.
+vim.opt.runtimepath:prepend(vim.fs.joinpath(repo, 'editors', 'nvim'))
+vim.lsp.set_log_level('warn')
+local root, implementation = make_workspace()
+vim.cmd.cd(root)
+require('moment_sync').setup({ cmd = { binary, 'lsp', '--stdio' } })
+vim.cmd.edit(implementation)
+local bufnr = vim.api.nvim_get_current_buf()
+
+test('the server attaches to the TypeScript buffer with the workspace as root', function()
+  wait_for('the moment_sync client', function()
+    return #vim.lsp.get_clients({ bufnr = bufnr, name = 'moment_sync' }) > 0
+  end)
+  local client = vim.lsp.get_clients({ bufnr = bufnr, name = 'moment_sync' })[1]
+  expect(client.root_dir, root, 'root_dir')
+end)
+
+local function finish()
+  if failed > 0 then
+    say('--- end of the LSP log (' .. vim.lsp.get_log_path() .. ') ---\n' .. server_log_tail())
+  end
+  say(('nvim e2e: %d passed, %d failed'):format(passed, failed))
+  vim.lsp.stop_client(vim.lsp.get_clients({ name = 'moment_sync' }))
+  vim.fn.delete(root, 'rf')
+  os.exit(failed == 0 and 0 or 1)
+end
+
+if failed > 0 then
+  finish() -- without a client, every later test would only time out
+end
+
+test(':MomentSyncCheck puts the CLI report in the quickfix list', function()
+  vim.cmd.MomentSyncCheck()
+  wait_for('the quickfix list', function()
+    return vim.fn.getqflist({ title = 1 }).title:find('^moment%-sync check') ~= nil
+  end)
+  expect(vim.fn.getqflist({ title = 1 }).title, ('moment-sync check %s: drift'):format(root), 'title')
+  local items = vim.fn.getqflist()
+  expect(#items, 2, 'quickfix items')
+  local by_kind = {}
+  for _, item in ipairs(items) do
+    by_kind[item.text:match('^(%S+)')] = item
+  end
+  local changed = assert(by_kind['changed-type'], 'no changed-type item')
+  expect(vim.api.nvim_buf_get_name(changed.bufnr), implementation, 'changed-type file')
+  expect(changed.lnum, 3, 'changed-type line')
+  expect(changed.type, 'W', 'changed-type type')
+  expect(assert(by_kind['missing-member'], 'no missing-member item').type, 'I', 'missing-member type')
+  vim.cmd('cclose')
+end)
+
+test('opening the drifted file shows one diagnostic per drift point', function()
+  wait_for('two moment-sync diagnostics', function()
+    return #drift_diagnostics(bufnr) == 2
+  end)
+  expect(codes(bufnr), 'changed-type,missing-member', 'codes')
+  local changed = diagnostic_with_code(bufnr, 'changed-type')
+  expect(changed.severity, vim.diagnostic.severity.WARN, 'changed-type severity (category 2)')
+  expect(changed.lnum, 2, 'changed-type line')
+  expect(changed.message, 'Invoice.total is `string` here but `number` in the spec', 'changed-type message')
+  local missing = diagnostic_with_code(bufnr, 'missing-member')
+  expect(missing.severity, vim.diagnostic.severity.INFO, 'missing-member severity (category 1)')
+  expect_match(missing.message, 'Invoice%.note', 'missing-member message')
+end)
+
+test('a setting changed through setup() reaches the running server', function()
+  require('moment_sync').setup({ settings = { severity = { ['1'] = 'hint' } } })
+  wait_for('the category-1 diagnostic to become a hint', function()
+    local missing = diagnostic_with_code(bufnr, 'missing-member')
+    return missing ~= nil and missing.severity == vim.diagnostic.severity.HINT
+  end)
+  expect(diagnostic_with_code(bufnr, 'changed-type').severity, vim.diagnostic.severity.WARN, 'changed-type severity')
+end)
+
+test('hover on a drift point names its cascade category', function()
+  local changed = assert(diagnostic_with_code(bufnr, 'changed-type'), 'no changed-type diagnostic')
+  vim.api.nvim_win_set_cursor(0, { changed.lnum + 1, changed.col })
+  local text = hover_text(bufnr)
+  expect_match(text, 'category 2', 'hover')
+  expect_match(text, 'manageable drift', 'hover')
+end)
+
+test('the quick fix, applied by vim.lsp.buf.code_action, removes its diagnostic', function()
+  local changed = assert(diagnostic_with_code(bufnr, 'changed-type'), 'no changed-type diagnostic')
+  vim.api.nvim_win_set_cursor(0, { changed.lnum + 1, changed.col })
+  vim.lsp.buf.code_action({
+    apply = true,
+    context = { only = { 'quickfix' }, diagnostics = { changed.user_data.lsp } },
+    filter = function(action)
+      return action.title:find('total', 1, true) ~= nil and action.title:find('number', 1, true) ~= nil
+    end,
+  })
+  wait_for('the changed-type diagnostic to go', function()
+    return diagnostic_with_code(bufnr, 'changed-type') == nil and #drift_diagnostics(bufnr) == 1
+  end)
+  expect(vim.api.nvim_buf_get_lines(bufnr, 2, 3, false)[1], '  readonly total: number;', 'fixed line')
+end)
+
+test(':MomentSyncFixAll applies the clean (category 1) fixes', function()
+  vim.cmd.MomentSyncFixAll()
+  wait_for('no moment-sync diagnostics', function()
+    return #drift_diagnostics(bufnr) == 0
+  end)
+  expect_match(buffer_text(bufnr), 'readonly note%?: string', 'buffer after fix-all')
+end)
+
+test(':checkhealth moment_sync reports OK', function()
+  local report = health_report()
+  expect_match(report, 'OK moment%-sync %d+%.%d+%.%d+', 'health')
+  expect_match(report, 'OK generatedDir: ' .. vim.pesc(vim.fs.joinpath(root, 'generated')), 'health')
+  expect_match(report, 'OK implementationDir: ' .. vim.pesc(vim.fs.joinpath(root, 'src/domain')), 'health')
+  if report:find('ERROR') or report:find('WARNING') then
+    error('health report has errors or warnings:\n' .. report)
+  end
+end)
+
+finish()
