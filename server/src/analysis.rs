@@ -21,6 +21,8 @@ pub struct AnalysisInput {
     pub implementation: Vec<Arc<FileModel>>,
     /// Which files consume each spec type; `Consumers::Unknown` when not detected.
     pub consumers: Consumers,
+    /// Root-relative implementation folder: where a missing type's new file goes.
+    pub implementation_dir: String,
 }
 
 /// The result of comparing the two sides.
@@ -32,6 +34,8 @@ pub struct Analysis {
     pub spec_types: usize,
     /// Every file compared, by root-relative path.
     pub files: BTreeMap<String, Arc<FileModel>>,
+    /// Types found at another implementation path than their spec file's (information only).
+    pub moves: Vec<drift::Move>,
 }
 
 impl Analysis {
@@ -47,13 +51,14 @@ pub fn parse_file(path: &str, side_path: &str, side: Side, text: Arc<str>) -> Fi
 
 /// Compares the two sides.
 pub fn analyze(input: &AnalysisInput) -> Analysis {
-    let points = drift::compare(&input.spec, &input.implementation, &input.consumers);
+    let comparison = drift::compare(&input.spec, &input.implementation, &input.consumers, &input.implementation_dir);
     let mut files = BTreeMap::new();
     for f in input.spec.iter().chain(input.implementation.iter()) {
         files.insert(f.path.clone(), f.clone());
     }
     Analysis {
-        points,
+        points: comparison.points,
+        moves: comparison.moves,
         spec_files: input.spec.len(),
         spec_types: input.spec.iter().map(|f| f.declarations.len()).sum(),
         files,
@@ -81,8 +86,18 @@ pub fn load_models(
 pub fn check_workspace(ws: &Workspace, on_parsed: &(dyn Fn() + Sync)) -> Result<Analysis, WorkspaceError> {
     let files = ws.source_files()?;
     let models = load_models(&files, on_parsed)?;
+    Ok(analyze_models(ws, models))
+}
+
+/// Compares already parsed files of a workspace.
+pub fn analyze_models(ws: &Workspace, models: Vec<Arc<FileModel>>) -> Analysis {
     let (spec, implementation): (Vec<_>, Vec<_>) = models.into_iter().partition(|m| m.side == Side::Spec);
-    Ok(analyze(&AnalysisInput { spec, implementation, consumers: Consumers::Unknown }))
+    analyze(&AnalysisInput {
+        spec,
+        implementation,
+        consumers: Consumers::Unknown,
+        implementation_dir: ws.implementation_dir.clone(),
+    })
 }
 
 /// Compares two in-memory sets of files (root-relative path, side-relative path, text): handy for
@@ -98,6 +113,11 @@ pub fn analyze_texts(spec: &[(String, String, String)], implementation: &[(Strin
         spec: parse(Side::Spec, spec),
         implementation: parse(Side::Implementation, implementation),
         consumers: Consumers::Unknown,
+        implementation_dir: implementation
+            .first()
+            .and_then(|(path, side_path, _)| path.strip_suffix(side_path.as_str()))
+            .map(|dir| dir.trim_end_matches('/').to_string())
+            .unwrap_or_else(|| "src/domain".to_string()),
     })
 }
 

@@ -1,9 +1,17 @@
-//! The command line: one module per command.
+//! The command line: one module per command. Each command returns its exit code; user errors
+//! are printed as one line naming the file and the problem, with exit code 2.
 
-use clap::{Parser, Subcommand};
+mod check;
+mod fix;
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::workspace::{discover_root, Config, Workspace, WorkspaceError};
 
 #[derive(Debug, Parser)]
-#[command(name = "moment-sync", version, about = "Keeps a TypeScript implementation in step with its .moment spec")]
+#[command(name = "moment-sync", version, about = "Keeps a hand-written TypeScript implementation in step with its .moment spec")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -12,12 +20,90 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Report drift between the spec side and the implementation side.
-    Check,
+    Check(check::CheckArgs),
+    /// Apply the preferred fix of every drift point up to a category.
+    Fix(fix::FixArgs),
+}
+
+/// Where the workspace is and how its sides are overridden (shared by every command).
+#[derive(Debug, Args, Clone)]
+pub struct WorkspaceArgs {
+    /// Project root (default: the nearest folder holding .moment/, else the git work tree, else
+    /// the current folder).
+    pub root: Option<PathBuf>,
+    /// Spec side folder, relative to the root (overrides `generatedDir`).
+    #[arg(long = "generated", value_name = "DIR")]
+    pub generated: Option<String>,
+    /// Implementation side folder, relative to the root (overrides `implementationDir`).
+    #[arg(long = "implementation", value_name = "DIR")]
+    pub implementation: Option<String>,
+}
+
+impl WorkspaceArgs {
+    pub fn open(&self) -> Result<Workspace, WorkspaceError> {
+        let root = match &self.root {
+            Some(r) => r.clone(),
+            None => discover_root(&std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))),
+        };
+        let overrides = Config {
+            generated_dir: self.generated.clone(),
+            implementation_dir: self.implementation.clone(),
+            ..Default::default()
+        };
+        Workspace::open(&root, &overrides)
+    }
+}
+
+/// A cascade category given on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CategoryArg {
+    #[value(name = "1")]
+    One,
+    #[value(name = "2")]
+    Two,
+    #[value(name = "3")]
+    Three,
+}
+
+impl CategoryArg {
+    pub fn number(self) -> u8 {
+        match self {
+            CategoryArg::One => 1,
+            CategoryArg::Two => 2,
+            CategoryArg::Three => 3,
+        }
+    }
 }
 
 /// Runs the command line; returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
-    match cli.command {
-        Command::Check => 0,
+    let result = match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Fix(args) => fix::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("moment-sync: error: {e}");
+            2
+        }
     }
+}
+
+/// A path relative to the root for messages, `/` separators.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+}
+
+/// A progress bar on stderr for long runs (hidden when stderr is not a terminal).
+pub fn progress(total: usize) -> indicatif::ProgressBar {
+    let bar = if total >= 500 && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        indicatif::ProgressBar::new(total as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} parsing {pos}/{len} files {wide_bar} {eta}") {
+        bar.set_style(style);
+    }
+    bar
 }

@@ -1,15 +1,15 @@
 //! Matching and comparing the two sides (drift-model §3–§5, §7).
+//!
+//! `compare` matches spec types to implementation types by name across each whole side, pairs
+//! files, pairs left-overs as renames, diffs each matched pair member by member and returns the
+//! drift points (with direction, category, message, stable id and fixes), sorted.
 
+mod compare;
+mod ids;
+mod matching;
+mod members;
 mod point;
 
+pub use compare::{compare, Comparison, Move};
+pub use ids::drift_id;
 pub use point::*;
-
-use std::sync::Arc;
-
-use crate::cascade::Consumers;
-use crate::model::FileModel;
-
-/// Compares the spec side with the implementation side.
-pub fn compare(_spec: &[Arc<FileModel>], _implementation: &[Arc<FileModel>], _consumers: &Consumers) -> Vec<DriftPoint> {
-    Vec::new() // SKELETON: replaced by the engine
-}

@@ -1,1 +1,8 @@
-//! Fixes as text edits.
+//! Fixes: text edits computed from byte ranges that make the implementation agree with the spec
+//! (drift-model §7), and applying them safely.
+
+mod apply;
+mod build;
+
+pub use apply::{apply_edits, write_atomically, ApplyError, FilePlan, plan_fixes};
+pub use build::*;

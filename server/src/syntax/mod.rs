@@ -1,13 +1,27 @@
 //! tree-sitter parsing and extraction of the declaration model.
+//!
+//! `parse` turns text into a tree (reusing an old tree when the caller has one); `extract` turns a
+//! tree into a [`FileModel`]. Both are error tolerant: a file with syntax errors yields what
+//! parses, plus [`SyntaxError`]s.
 
+mod doc;
+mod extract;
+mod normalize;
+
+use std::cell::RefCell;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::model::{FileModel, Side};
+use tree_sitter::{Language, Node, Parser, Tree};
+
+use crate::model::{FileModel, Side, Span, SyntaxError};
 use crate::text::LineIndex;
 
+pub use extract::render_member;
+pub use normalize::normalize_type_text;
+
 /// Which tree-sitter grammar a file needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dialect {
     TypeScript,
     Tsx,
@@ -21,17 +35,110 @@ impl Dialect {
             _ => None,
         }
     }
+
+    pub fn language(self) -> Language {
+        match self {
+            Dialect::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Dialect::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        }
+    }
 }
 
-/// Parses and extracts one file.
+thread_local! {
+    // A parser per thread and dialect: creating one costs more than parsing a small file.
+    static PARSERS: RefCell<[Option<Parser>; 2]> = const { RefCell::new([None, None]) };
+}
+
+/// Parses `text`, reusing `old` (already edited with `Tree::edit`) when given.
+pub fn parse(text: &str, dialect: Dialect, old: Option<&Tree>) -> Tree {
+    PARSERS.with(|cell| {
+        let mut parsers = cell.borrow_mut();
+        let slot = &mut parsers[dialect as usize];
+        let parser = slot.get_or_insert_with(|| new_parser(dialect));
+        match parser.parse(text, old) {
+            Some(tree) => tree,
+            // Only a cancelled or timed-out parse returns None; we set neither, but a fresh
+            // parser is the safe answer if it ever happens.
+            None => new_parser(dialect).parse(text, None).unwrap_or_else(|| unreachable_parse(dialect)),
+        }
+    })
+}
+
+fn new_parser(dialect: Dialect) -> Parser {
+    let mut parser = Parser::new();
+    // The grammar is compiled in and its ABI (14) is supported by this tree-sitter: a failure here
+    // is a build defect, not an input problem.
+    parser.set_language(&dialect.language()).expect("tree-sitter-typescript grammar is compatible");
+    parser
+}
+
+fn unreachable_parse(dialect: Dialect) -> Tree {
+    panic!("tree-sitter returned no tree for a {dialect:?} parse without timeout or cancellation")
+}
+
+/// Parses and extracts one file (the dialect comes from the path; unknown extensions parse as
+/// TypeScript).
 pub fn parse_file(path: &str, side_path: &str, side: Side, text: Arc<str>) -> FileModel {
+    let dialect = Dialect::for_path(Path::new(path)).unwrap_or(Dialect::TypeScript);
+    let tree = parse(&text, dialect, None);
+    extract_file(path, side_path, side, text, &tree)
+}
+
+/// Builds the file model from an existing tree of `text` (the language server keeps its own
+/// incrementally edited trees).
+pub fn extract_file(path: &str, side_path: &str, side: Side, text: Arc<str>, tree: &Tree) -> FileModel {
+    let is_declaration_file = path.ends_with(".d.ts") || path.ends_with(".d.mts") || path.ends_with(".d.cts");
+    let declarations = extract::declarations(tree.root_node(), &text, is_declaration_file);
+    let syntax_errors = syntax_errors(tree.root_node(), &text);
     FileModel {
         path: path.to_string(),
         side_path: side_path.to_string(),
         side,
         lines: LineIndex::new(&text),
         text,
-        declarations: Default::default(),
-        syntax_errors: Vec::new(),
-    } // SKELETON
+        declarations,
+        syntax_errors,
+    }
+}
+
+/// The most syntax errors reported per file; one broken brace can produce hundreds.
+const MAX_SYNTAX_ERRORS: usize = 20;
+
+/// ERROR and MISSING nodes, outermost first, at most [`MAX_SYNTAX_ERRORS`].
+pub fn syntax_errors(root: Node<'_>, text: &str) -> Vec<SyntaxError> {
+    let mut out = Vec::new();
+    if !root.has_error() {
+        return out;
+    }
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if out.len() >= MAX_SYNTAX_ERRORS {
+            break;
+        }
+        if node.is_missing() {
+            out.push(SyntaxError { span: span(node), message: format!("missing `{}`", node.kind()) });
+            continue;
+        }
+        if node.is_error() {
+            let snippet: String = node_text(node, text).chars().take(30).collect();
+            let snippet = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+            out.push(SyntaxError { span: span(node), message: format!("syntax error near `{snippet}`") });
+            continue;
+        }
+        if node.has_error() {
+            let mut cursor = node.walk();
+            let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
+        }
+    }
+    out.sort_by_key(|e| e.span.start);
+    out
+}
+
+pub(crate) fn span(node: Node<'_>) -> Span {
+    Span::new(node.start_byte(), node.end_byte())
+}
+
+pub(crate) fn node_text<'t>(node: Node<'_>, text: &'t str) -> &'t str {
+    text.get(node.start_byte()..node.end_byte()).unwrap_or("")
 }

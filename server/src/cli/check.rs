@@ -1,0 +1,67 @@
+//! `moment-sync check`: report drift.
+
+use std::io::Write;
+
+use clap::{Args, ValueEnum};
+
+use super::{progress, CategoryArg, WorkspaceArgs};
+use crate::analysis::{self, Analysis};
+use crate::report;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Exit 1 when a drift point reaches this category.
+    #[arg(long = "fail-on", value_enum, default_value = "1")]
+    pub fail_on: CategoryArg,
+}
+
+pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
+    let ws = args.workspace.open()?;
+    let files = ws.source_files()?;
+    let bar = progress(files.len());
+    let models = analysis::load_models(&files, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    let analysis = analysis::analyze_models(&ws, models);
+    let mut out = anstream::stdout();
+    match args.format {
+        Format::Human => {
+            let color = anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
+            write!(out, "{}", report::render_human(&analysis, color))?;
+        }
+        Format::Json => {
+            print_syntax_warnings(&analysis);
+            let root = ws.root.to_string_lossy().replace('\\', "/");
+            let r = report::json_report(&analysis, &root, &ws.generated_dir, &ws.implementation_dir);
+            writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?;
+        }
+        Format::Sarif => {
+            print_syntax_warnings(&analysis);
+            let root_uri = format!("file://{}/", ws.root.to_string_lossy().trim_end_matches('/'));
+            writeln!(out, "{}", serde_json::to_string_pretty(&report::sarif_report(&analysis, &root_uri))?)?;
+        }
+    }
+    let fails = analysis.points.iter().any(|p| p.category.number() >= args.fail_on.number());
+    Ok(if fails { 1 } else { 0 })
+}
+
+/// Syntax errors go to stderr when stdout carries machine-readable output.
+fn print_syntax_warnings(analysis: &Analysis) {
+    for (path, file) in &analysis.files {
+        for e in &file.syntax_errors {
+            let (line, col) = report::position(analysis, path, e.span.start);
+            eprintln!("moment-sync: warning: {path}:{line}:{col}: {}", e.message);
+        }
+    }
+}

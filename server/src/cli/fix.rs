@@ -1,0 +1,128 @@
+//! `moment-sync fix`: apply the preferred fix of every drift point up to a category.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use anyhow::Context;
+use clap::Args;
+
+use super::{progress, CategoryArg, WorkspaceArgs};
+use crate::analysis;
+use crate::drift::TextEdit;
+use crate::fix::{apply_edits, plan_fixes, write_atomically};
+use crate::syntax;
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+    /// Apply fixes of drift points up to this category.
+    #[arg(long = "max-category", value_enum, default_value = "1")]
+    pub max_category: CategoryArg,
+    /// Print a unified diff of what would change; write nothing.
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+}
+
+/// One file's new text and what produced it.
+struct Change {
+    path: String,
+    old: String,
+    new: String,
+    titles: Vec<String>,
+    creates: bool,
+}
+
+pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
+    let ws = args.workspace.open()?;
+    let files = ws.source_files()?;
+    let bar = progress(files.len());
+    let models = analysis::load_models(&files, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    let analysis = analysis::analyze_models(&ws, models);
+    let max = args.max_category.number();
+    let plans = plan_fixes(analysis.points.iter().filter(|p| p.category.number() <= max));
+
+    let mut changes = Vec::new();
+    let mut skipped = 0;
+    let mut refused = Vec::new();
+    for (path, plan) in &plans {
+        skipped += plan.skipped.len();
+        if plan.fixes.is_empty() {
+            continue;
+        }
+        let (old, creates) = match analysis.file(path) {
+            Some(f) => (f.text.to_string(), false),
+            None => {
+                let abs = ws.absolute(path);
+                match std::fs::read_to_string(&abs) {
+                    Ok(t) => (t, false),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), true),
+                    Err(e) => return Err(e).with_context(|| format!("cannot read `{path}`")),
+                }
+            }
+        };
+        let edits: Vec<&TextEdit> = plan.fixes.iter().flat_map(|(_, f)| f.edits.iter()).filter(|e| &e.path == path).collect();
+        let new = apply_edits(path, &old, &edits)?;
+        if introduces_syntax_errors(path, &old, &new) {
+            refused.push(path.clone());
+            continue;
+        }
+        let titles = plan.fixes.iter().map(|(_, f)| f.title.clone()).collect();
+        changes.push(Change { path: path.clone(), old, new, titles, creates });
+    }
+
+    let mut out = anstream::stdout();
+    if args.dry_run {
+        for c in &changes {
+            write!(out, "{}", unified_diff(c))?;
+        }
+    } else {
+        for c in &changes {
+            write_atomically(&ws.absolute(&c.path), &c.new).with_context(|| format!("cannot write `{}`", c.path))?;
+        }
+    }
+    report(&mut out, &changes, skipped, &refused, args.dry_run, max)?;
+    Ok(0)
+}
+
+/// `true` when the fixed text parses with more errors than the original (then it is not written).
+fn introduces_syntax_errors(path: &str, old: &str, new: &str) -> bool {
+    let count = |text: &str| syntax::parse_file(path, path, crate::model::Side::Implementation, text.into()).syntax_errors.len();
+    count(new) > count(old)
+}
+
+fn unified_diff(c: &Change) -> String {
+    let old_header = if c.creates { "/dev/null".to_string() } else { format!("a/{}", c.path) };
+    similar::TextDiff::from_lines(&c.old, &c.new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&old_header, &format!("b/{}", c.path))
+        .to_string()
+}
+
+fn report(out: &mut impl Write, changes: &[Change], skipped: usize, refused: &[String], dry_run: bool, max: u8) -> std::io::Result<()> {
+    let verb = if dry_run { "would change" } else { "changed" };
+    let mut fixes = 0;
+    for c in changes {
+        let created = if c.creates { " (new file)" } else { "" };
+        writeln!(out, "{verb} {}{created}:", c.path)?;
+        for t in &c.titles {
+            writeln!(out, "  - {t}")?;
+        }
+        fixes += c.titles.len();
+    }
+    let mut per_file: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in changes {
+        *per_file.entry(&c.path).or_default() += 1;
+    }
+    for path in refused {
+        writeln!(out, "left {path} untouched: the fixes would introduce syntax errors")?;
+    }
+    let applied = if dry_run { "would apply" } else { "applied" };
+    write!(out, "{applied} {fixes} fix{} up to category {max} in {} file{}", if fixes == 1 { "" } else { "es" }, per_file.len(), if per_file.len() == 1 { "" } else { "s" })?;
+    if skipped > 0 {
+        write!(out, "; {skipped} overlapping fix{} left for the next run", if skipped == 1 { "" } else { "es" })?;
+    }
+    writeln!(out)
+}

@@ -1,0 +1,156 @@
+//! Applying edits to texts and writing files without ever losing a user's file.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use crate::drift::{DriftPoint, Fix, TextEdit};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("edits overlap in `{path}` at byte {at}")]
+    Overlap { path: String, at: usize },
+    #[error("edit out of range in `{path}`: {start}..{end} of {len} bytes")]
+    OutOfRange { path: String, start: usize, end: usize, len: usize },
+}
+
+/// Applies `edits` (all of one file, byte ranges of `text`). Identical edits count once; edits
+/// at the same offset apply in the order given.
+pub fn apply_edits(path: &str, text: &str, edits: &[&TextEdit]) -> Result<String, ApplyError> {
+    let mut unique: Vec<&TextEdit> = Vec::new();
+    for e in edits {
+        if !unique.iter().any(|u| u.span == e.span && u.new_text == e.new_text) {
+            unique.push(e);
+        }
+    }
+    // Stable sort keeps the given order of insertions at the same offset.
+    unique.sort_by_key(|e| (e.span.start, e.span.end));
+    let mut out = String::with_capacity(text.len());
+    let mut cursor = 0;
+    for e in unique {
+        if e.span.end > text.len() || e.span.start > e.span.end || !text.is_char_boundary(e.span.start) || !text.is_char_boundary(e.span.end) {
+            return Err(ApplyError::OutOfRange { path: path.into(), start: e.span.start, end: e.span.end, len: text.len() });
+        }
+        if e.span.start < cursor {
+            return Err(ApplyError::Overlap { path: path.into(), at: e.span.start });
+        }
+        out.push_str(&text[cursor..e.span.start]);
+        out.push_str(&e.new_text);
+        cursor = e.span.end;
+    }
+    out.push_str(&text[cursor..]);
+    Ok(out)
+}
+
+/// The fixes chosen for one file, in drift-point order.
+#[derive(Debug, Default)]
+pub struct FilePlan<'a> {
+    pub fixes: Vec<(&'a DriftPoint, &'a Fix)>,
+    /// Fixes left out because their edits overlap an earlier fix in the same file.
+    pub skipped: Vec<(&'a DriftPoint, &'a Fix)>,
+}
+
+/// Groups the preferred fix of each point by file, leaving out fixes whose edits overlap edits
+/// already chosen (a later run picks them up).
+pub fn plan_fixes<'a>(points: impl IntoIterator<Item = &'a DriftPoint>) -> BTreeMap<String, FilePlan<'a>> {
+    let mut plans: BTreeMap<String, FilePlan<'a>> = BTreeMap::new();
+    let mut taken: BTreeMap<String, Vec<&'a TextEdit>> = BTreeMap::new();
+    for point in points {
+        let Some(fix) = point.fixes.first() else { continue };
+        let Some(first) = fix.edits.first() else { continue };
+        let path = first.path.clone();
+        let chosen = taken.entry(path.clone()).or_default();
+        let overlaps = fix.edits.iter().any(|e| chosen.iter().any(|c| overlap(c, e)));
+        let plan = plans.entry(path).or_default();
+        if overlaps {
+            plan.skipped.push((point, fix));
+        } else {
+            chosen.extend(fix.edits.iter());
+            plan.fixes.push((point, fix));
+        }
+    }
+    plans
+}
+
+/// Two edits conflict when their ranges intersect (touching insertions are fine, identical edits
+/// are one edit).
+fn overlap(a: &TextEdit, b: &TextEdit) -> bool {
+    if a.path != b.path || (a.span == b.span && a.new_text == b.new_text) {
+        return false;
+    }
+    if a.span.is_empty() || b.span.is_empty() {
+        return a.span.start > b.span.start && a.span.start < b.span.end || b.span.start > a.span.start && b.span.start < a.span.end;
+    }
+    a.span.start < b.span.end && b.span.start < a.span.end
+}
+
+/// Writes `contents` to `path` through a temporary file in the same folder and a rename, so a
+/// failure never leaves a truncated file. Creates missing parent folders.
+pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile_in(dir)?;
+    tmp.1.write_all(contents.as_bytes())?;
+    tmp.1.sync_all()?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        // Keep the original file's permissions.
+        let _ = std::fs::set_permissions(&tmp.0, meta.permissions());
+    }
+    std::fs::rename(&tmp.0, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp.0);
+    })
+}
+
+fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
+    for attempt in 0..100u32 {
+        let name = format!(".moment-sync-{}-{}-{attempt}.tmp", std::process::id(), nanos());
+        let path = dir.join(name);
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(f) => return Ok((path, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("could not create a temporary file"))
+}
+
+fn nanos() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Span;
+
+    fn e(start: usize, end: usize, t: &str) -> TextEdit {
+        TextEdit { path: "a.ts".into(), span: Span::new(start, end), new_text: t.into() }
+    }
+
+    #[test]
+    fn applies_in_offset_order_and_dedupes() {
+        let edits = [e(4, 5, "X"), e(0, 0, "<"), e(0, 0, "<"), e(6, 6, ">")];
+        let refs: Vec<&TextEdit> = edits.iter().collect();
+        assert_eq!(apply_edits("a.ts", "abcdef", &refs).unwrap(), "<abcdXf>");
+    }
+
+    #[test]
+    fn overlap_and_range_errors() {
+        let edits = [e(0, 3, "x"), e(2, 4, "y")];
+        let refs: Vec<&TextEdit> = edits.iter().collect();
+        assert!(matches!(apply_edits("a.ts", "abcdef", &refs), Err(ApplyError::Overlap { .. })));
+        let edits = [e(0, 30, "x")];
+        let refs: Vec<&TextEdit> = edits.iter().collect();
+        assert!(matches!(apply_edits("a.ts", "abc", &refs), Err(ApplyError::OutOfRange { .. })));
+    }
+
+    #[test]
+    fn atomic_write_replaces_and_creates() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sub/x.ts");
+        write_atomically(&p, "one").unwrap();
+        write_atomically(&p, "two").unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "two");
+        assert_eq!(std::fs::read_dir(p.parent().unwrap()).unwrap().count(), 1);
+    }
+}

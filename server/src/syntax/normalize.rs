@@ -1,0 +1,453 @@
+//! Normalised type text: equal shapes print equal (drift-model §2).
+//!
+//! Parentheses, formatting and comments vanish; union and intersection members are deduplicated
+//! and sorted; quotes become double quotes; `Array<T>` prints as `T[]` and `ReadonlyArray<T>` as
+//! `readonly T[]`; object types print their members sorted; function types lose parameter names.
+//! Parentheses are put back only where precedence needs them.
+
+use tree_sitter::Node;
+
+use super::{node_text, Dialect};
+
+/// Binding strength of a printed type, to decide where parentheses are needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Prec {
+    /// Function, constructor and conditional types.
+    Function,
+    Union,
+    Intersection,
+    /// `keyof T`, `readonly T[]`, `typeof x`, `unique symbol`.
+    Prefix,
+    /// Everything that can take `[]` without parentheses.
+    Primary,
+}
+
+struct Norm {
+    text: String,
+    prec: Prec,
+}
+
+impl Norm {
+    fn primary(text: String) -> Norm {
+        Norm { text, prec: Prec::Primary }
+    }
+
+    /// The text, parenthesised when it binds looser than `min`.
+    fn at_least(self, min: Prec) -> String {
+        if self.prec < min {
+            format!("({})", self.text)
+        } else {
+            self.text
+        }
+    }
+}
+
+/// The normalised text of a type node.
+pub fn type_text(node: Node<'_>, src: &str) -> String {
+    norm(node, src).text
+}
+
+/// Normalises a type written as text (parsed as `type T = <text>`). Used for values that do not
+/// come from a tree, e.g. comparing snapshots; unparsable text is returned with whitespace folded.
+pub fn normalize_type_text(text: &str) -> String {
+    let source = format!("type __T = {text};");
+    let tree = super::parse(&source, Dialect::TypeScript, None);
+    let root = tree.root_node();
+    let value = root
+        .named_child(0)
+        .filter(|n| n.kind() == "type_alias_declaration")
+        .and_then(|n| n.child_by_field_name("value"));
+    match value {
+        Some(v) if !root.has_error() => type_text(v, &source),
+        _ => text.split_whitespace().collect::<Vec<_>>().join(" "),
+    }
+}
+
+fn norm(node: Node<'_>, src: &str) -> Norm {
+    match node.kind() {
+        "parenthesized_type" => match first_named(node) {
+            Some(inner) => norm(inner, src),
+            None => Norm::primary(String::new()),
+        },
+        "union_type" => join_flat(node, src, "union_type", " | ", Prec::Union),
+        "intersection_type" => join_flat(node, src, "intersection_type", " & ", Prec::Intersection),
+        "array_type" => match first_named(node) {
+            Some(elem) => Norm::primary(format!("{}[]", norm(elem, src).at_least(Prec::Primary))),
+            None => fallback(node, src),
+        },
+        "readonly_type" => match first_named(node) {
+            Some(inner) => Norm { text: format!("readonly {}", norm(inner, src).text), prec: Prec::Prefix },
+            None => fallback(node, src),
+        },
+        "generic_type" => generic(node, src),
+        "literal_type" => match first_named(node) {
+            Some(lit) => Norm::primary(literal(lit, src)),
+            None => fallback(node, src),
+        },
+        "string" => Norm::primary(string_literal(node, src)),
+        "object_type" => Norm::primary(object_type(node, src)),
+        "function_type" => function_type(node, src, ""),
+        "constructor_type" => {
+            let prefix = if has_token(node, "abstract") { "abstract new " } else { "new " };
+            function_type(node, src, prefix)
+        }
+        "tuple_type" => Norm::primary(tuple(node, src)),
+        "type_query" | "index_type_query" => prefix_op(node, src),
+        "predefined_type" | "type_identifier" | "this_type" | "identifier" => {
+            Norm::primary(node_text(node, src).to_string())
+        }
+        "nested_type_identifier" => Norm::primary(compact(node_text(node, src))),
+        _ => fallback(node, src),
+    }
+}
+
+fn first_named(node: Node<'_>) -> Option<Node<'_>> {
+    let mut cursor = node.walk();
+    let found = node.named_children(&mut cursor).find(|c| c.kind() != "comment");
+    found
+}
+
+fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect()
+}
+
+fn has_token(node: Node<'_>, token: &str) -> bool {
+    let mut cursor = node.walk();
+    let found = node.children(&mut cursor).any(|c| !c.is_named() && c.kind() == token);
+    found
+}
+
+/// Operands of a union (or intersection), looking through nesting and parentheses.
+pub(super) fn flat_operands<'a>(node: Node<'a>, kind: &str, out: &mut Vec<Node<'a>>) {
+    for child in named_children(node) {
+        let inner = strip_parens(child);
+        if inner.kind() == kind {
+            flat_operands(inner, kind, out);
+        } else {
+            out.push(inner);
+        }
+    }
+}
+
+/// The type inside any number of parentheses.
+pub(super) fn strip_parens(mut node: Node<'_>) -> Node<'_> {
+    while node.kind() == "parenthesized_type" {
+        match first_named(node) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
+fn join_flat(node: Node<'_>, src: &str, kind: &str, sep: &str, prec: Prec) -> Norm {
+    let mut operands = Vec::new();
+    flat_operands(node, kind, &mut operands);
+    // Operands of the same precedence never need parentheses after flattening; looser ones do.
+    let mut texts: Vec<String> = operands.into_iter().map(|o| norm(o, src).at_least(next_prec(prec))).collect();
+    texts.sort();
+    texts.dedup();
+    if texts.len() == 1 {
+        return norm_single(texts.pop().unwrap_or_default());
+    }
+    Norm { text: texts.join(sep), prec }
+}
+
+/// After deduplication a union of one is that one type; its precedence is unknown from text, so
+/// treat it as already parenthesised where needed (it was printed with `at_least`).
+fn norm_single(text: String) -> Norm {
+    Norm { text, prec: Prec::Prefix }
+}
+
+fn next_prec(prec: Prec) -> Prec {
+    match prec {
+        Prec::Function => Prec::Union,
+        Prec::Union => Prec::Intersection,
+        Prec::Intersection => Prec::Prefix,
+        Prec::Prefix | Prec::Primary => Prec::Primary,
+    }
+}
+
+fn generic(node: Node<'_>, src: &str) -> Norm {
+    let name = node.child_by_field_name("name").map(|n| compact(node_text(n, src))).unwrap_or_default();
+    let args: Vec<Node<'_>> = node.child_by_field_name("type_arguments").map(named_children).unwrap_or_default();
+    match (name.as_str(), args.as_slice()) {
+        ("Array", [elem]) => Norm::primary(format!("{}[]", norm(*elem, src).at_least(Prec::Primary))),
+        ("ReadonlyArray", [elem]) => {
+            Norm { text: format!("readonly {}[]", norm(*elem, src).at_least(Prec::Primary)), prec: Prec::Prefix }
+        }
+        _ => {
+            let args: Vec<String> = args.iter().map(|a| norm(*a, src).text).collect();
+            Norm::primary(format!("{}<{}>", name, args.join(", ")))
+        }
+    }
+}
+
+fn literal(node: Node<'_>, src: &str) -> String {
+    match node.kind() {
+        "string" => string_literal(node, src),
+        "number" => number_literal(node_text(node, src)),
+        "unary_expression" => compact(node_text(node, src)),
+        _ => node_text(node, src).to_string(),
+    }
+}
+
+/// `'a'` and `"a"` print as `"a"`.
+pub(super) fn string_literal(node: Node<'_>, src: &str) -> String {
+    format!("\"{}\"", string_content(node, src).replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The characters a string literal denotes (escapes of quotes and backslashes resolved).
+pub(super) fn string_content(node: Node<'_>, src: &str) -> String {
+    let raw = node_text(node, src);
+    let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some(q @ ('\'' | '"' | '\\')) => out.push(q),
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `0x10`, `1_000` and `16` print alike when they are integers.
+pub(super) fn number_literal(text: &str) -> String {
+    let cleaned = text.replace('_', "");
+    let parsed = if let Some(hex) = cleaned.strip_prefix("0x").or_else(|| cleaned.strip_prefix("0X")) {
+        i64::from_str_radix(hex, 16).ok()
+    } else if let Some(bin) = cleaned.strip_prefix("0b").or_else(|| cleaned.strip_prefix("0B")) {
+        i64::from_str_radix(bin, 2).ok()
+    } else if let Some(oct) = cleaned.strip_prefix("0o").or_else(|| cleaned.strip_prefix("0O")) {
+        i64::from_str_radix(oct, 8).ok()
+    } else {
+        cleaned.parse::<i64>().ok()
+    };
+    parsed.map(|n| n.to_string()).unwrap_or(cleaned)
+}
+
+fn object_type(node: Node<'_>, src: &str) -> String {
+    let members = super::extract::object_members(node, src);
+    if members.is_empty() {
+        return "{}".to_string();
+    }
+    let mut parts: Vec<String> = members.iter().map(super::extract::render_member).collect();
+    parts.sort();
+    format!("{{ {} }}", parts.join("; "))
+}
+
+fn function_type(node: Node<'_>, src: &str, prefix: &str) -> Norm {
+    let type_params = node
+        .child_by_field_name("type_parameters")
+        .map(|tp| crate::model::render_type_params(&super::extract::type_params(tp, src)))
+        .unwrap_or_default();
+    let params = node
+        .child_by_field_name("parameters")
+        .map(|p| super::extract::params(p, src))
+        .unwrap_or_default();
+    let ret = node
+        .child_by_field_name("return_type")
+        .map(|r| type_of_annotation(r, src))
+        .unwrap_or_else(|| "void".to_string());
+    let sig = crate::model::Signature { type_params: Vec::new(), params, ret: Some(ret) };
+    Norm { text: format!("{prefix}{type_params}{}", sig.render()), prec: Prec::Function }
+}
+
+/// The normalised type of a `type_annotation` (or of a bare type node).
+pub(super) fn type_of_annotation(node: Node<'_>, src: &str) -> String {
+    if matches!(node.kind(), "type_annotation" | "opting_type_annotation" | "omitting_type_annotation") {
+        match first_named(node) {
+            Some(t) => type_text(t, src),
+            None => String::new(),
+        }
+    } else if node.kind() == "asserts_annotation" || node.kind() == "type_predicate_annotation" {
+        first_named(node).map(|t| compact_tokens(t, src)).unwrap_or_default()
+    } else {
+        type_text(node, src)
+    }
+}
+
+fn tuple(node: Node<'_>, src: &str) -> String {
+    let parts: Vec<String> = named_children(node)
+        .into_iter()
+        .map(|el| match el.kind() {
+            "optional_type" => format!("{}?", first_named(el).map(|t| norm(t, src).at_least(Prec::Primary)).unwrap_or_default()),
+            "rest_type" => format!("...{}", first_named(el).map(|t| norm(t, src).text).unwrap_or_default()),
+            // Labels do not change the type: `[id: string]` ≡ `[string]`.
+            "required_parameter" | "optional_parameter" | "named_tuple_member" => {
+                let optional = has_token(el, "?");
+                let ty = el
+                    .child_by_field_name("type")
+                    .map(|t| type_of_annotation(t, src))
+                    .unwrap_or_else(|| compact_tokens(el, src));
+                if optional { format!("{ty}?") } else { ty }
+            }
+            _ => norm(el, src).text,
+        })
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
+
+fn prefix_op(node: Node<'_>, src: &str) -> Norm {
+    Norm { text: compact_tokens(node, src), prec: Prec::Prefix }
+}
+
+fn conditional(node: Node<'_>, src: &str) -> Option<Norm> {
+    let part = |field: &str| node.child_by_field_name(field).map(|n| norm(n, src));
+    let text = format!(
+        "{} extends {} ? {} : {}",
+        part("left")?.at_least(Prec::Union),
+        part("right")?.at_least(Prec::Union),
+        part("consequence")?.text,
+        part("alternative")?.text
+    );
+    Some(Norm { text, prec: Prec::Function })
+}
+
+fn fallback(node: Node<'_>, src: &str) -> Norm {
+    if node.kind() == "conditional_type" {
+        if let Some(n) = conditional(node, src) {
+            return n;
+        }
+    }
+    let prec = match node.kind() {
+        "conditional_type" => Prec::Function,
+        "lookup_type" | "template_literal_type" => Prec::Primary,
+        _ => Prec::Prefix,
+    };
+    Norm { text: compact_tokens(node, src), prec }
+}
+
+/// Removes all whitespace (for dotted names like `ns . X`).
+fn compact(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The leaf tokens of `node` joined with canonical spacing, comments dropped; nested types that
+/// have their own normal form (object types, strings, unions) are normalised.
+fn compact_tokens(node: Node<'_>, src: &str) -> String {
+    let mut tokens: Vec<String> = Vec::new();
+    collect_tokens(node, src, &mut tokens, true);
+    join_tokens(&tokens)
+}
+
+fn collect_tokens(node: Node<'_>, src: &str, out: &mut Vec<String>, top: bool) {
+    if node.kind() == "comment" {
+        return;
+    }
+    if !top && node.is_named() {
+        match node.kind() {
+            "object_type" | "union_type" | "intersection_type" | "generic_type" | "array_type" | "function_type"
+            | "tuple_type" | "parenthesized_type" => {
+                out.push(norm(node, src).at_least(Prec::Primary));
+                return;
+            }
+            "string" => {
+                out.push(string_literal(node, src));
+                return;
+            }
+            "template_literal_type" | "template_string" => {
+                out.push(node_text(node, src).to_string());
+                return;
+            }
+            _ => {}
+        }
+    }
+    if node.child_count() == 0 {
+        let t = node_text(node, src).trim();
+        if !t.is_empty() {
+            out.push(t.to_string());
+        }
+        return;
+    }
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        collect_tokens(child, src, out, false);
+    }
+}
+
+fn join_tokens(tokens: &[String]) -> String {
+    const SPACED: &[&str] = &["=>", "|", "&", "=", "extends", "?", ":", "in", "as", "is", "keyof", "typeof", "infer"];
+    let mut out = String::new();
+    let mut prev: Option<&str> = None;
+    for tok in tokens {
+        if let Some(p) = prev {
+            let word_boundary = ends_word(p) && starts_word(tok);
+            let spaced = SPACED.contains(&tok.as_str()) && tok != ":" || SPACED.contains(&p) || matches!(p, "," | ";");
+            let no_space_before = matches!(tok.as_str(), "," | ";" | ")" | "]" | ">" | ":" | "." | "[" | "(" | "<");
+            if word_boundary || (spaced && !(no_space_before && !SPACED.contains(&tok.as_str())) && !matches!(p, "(" | "[" | "<" | ".")) {
+                out.push(' ');
+            }
+        }
+        out.push_str(tok);
+        prev = Some(tok);
+    }
+    out
+}
+
+fn ends_word(s: &str) -> bool {
+    s.chars().last().is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '"' || c == ']' || c == ')')
+}
+
+fn starts_word(s: &str) -> bool {
+    s.chars().next().is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '"' || c == '{')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_type_text as n;
+
+    #[test]
+    fn shape_equivalences_of_section_2() {
+        assert_eq!(n("'a' | \"b\""), n("\"b\" | 'a'"));
+        assert_eq!(n("A | B | A"), n("B | A"));
+        assert_eq!(n("(A)"), "A");
+        assert_eq!(n("((A | B))"), n("B | A"));
+        assert_eq!(n("A & B"), n("B & A"));
+        assert_eq!(n("Array<string>"), "string[]");
+        assert_eq!(n("ReadonlyArray<string>"), "readonly string[]");
+        assert_eq!(n("readonly string[]"), "readonly string[]");
+        assert_eq!(n("Array<A | B>"), "(A | B)[]");
+        assert_eq!(n("{ b: number; 'a': string }"), n("{ a: string, b: number }"));
+        assert_eq!(n("(x: number) => void"), n("(y: number) => void"));
+        assert_eq!(n("Map<string,   Array<number>>"), "Map<string, number[]>");
+        assert_eq!(n("A | (B | C)"), "A | B | C");
+    }
+
+    #[test]
+    fn differences_stay_different() {
+        assert_ne!(n("string"), n("number"));
+        assert_ne!(n("string[]"), n("readonly string[]"));
+        assert_ne!(n("(A | B)[]"), n("A | B[]"));
+        assert_ne!(n("'a'"), n("'b'"));
+        assert_ne!(n("{ a?: string }"), n("{ a: string }"));
+        assert_ne!(n("(x: number) => void"), n("(x?: number) => void"));
+    }
+
+    #[test]
+    fn precedence_is_kept_where_needed() {
+        assert_eq!(n("(() => void) | null"), "(() => void) | null");
+        assert_eq!(n("(A & B) | C"), "A & B | C");
+        assert_eq!(n("(A | B) & C"), "(A | B) & C");
+        assert_eq!(n("keyof T"), "keyof T");
+        assert_eq!(n("(keyof T)[]"), "(keyof T)[]");
+    }
+
+    #[test]
+    fn other_types_print_with_canonical_spacing() {
+        assert_eq!(n("T extends string ? A : B"), "T extends string ? A : B");
+        assert_eq!(n("T [ 'k' ]"), "T[\"k\"]");
+        assert_eq!(n("[id: string, n?: number]"), "[string, number?]");
+        assert_eq!(n("0x10"), "16");
+    }
+}
