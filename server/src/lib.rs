@@ -10,6 +10,7 @@ pub mod cascade;
 pub mod cli;
 pub mod drift;
 pub mod fix;
+pub mod lsp;
 pub mod model;
 pub mod report;
 pub mod syntax;

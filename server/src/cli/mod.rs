@@ -23,6 +23,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Apply the preferred fix of every drift point up to a category.
     Fix(fix::FixArgs),
+    /// Run the language server (LSP over stdio).
+    Lsp(crate::lsp::LspArgs),
 }
 
 /// Where the workspace is and how its sides are overridden (shared by every command).
@@ -80,6 +82,7 @@ pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Fix(args) => fix::run(&args),
+        Command::Lsp(args) => Ok(crate::lsp::run(args)),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,197 @@
+//! The workspace index: every source file of both sides as read from disk, parsed once, and
+//! re-read when the file changes on disk. Open documents override these models (see `snapshot`).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use rayon::prelude::*;
+
+use crate::analysis::parse_file;
+use crate::model::FileModel;
+use crate::workspace::{SourceFile, Workspace, WorkspaceError, CONFIG_FILE};
+
+/// What a file looked like on disk when we read it (for polling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    modified: Option<SystemTime>,
+    len: u64,
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some(Stamp {
+        modified: meta.modified().ok(),
+        len: meta.len(),
+    })
+}
+
+/// What changed on disk, as found by [`Index::scan`] or reported by the client.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct DiskChanges {
+    pub files: usize,
+    /// `.moment/sync.json` changed: the workspace must be re-opened.
+    pub config: bool,
+}
+
+#[derive(Debug)]
+pub struct Index {
+    pub ws: Workspace,
+    /// Disk models by root-relative path.
+    models: HashMap<String, Arc<FileModel>>,
+    stamps: HashMap<String, Stamp>,
+    config_stamp: Option<Stamp>,
+}
+
+impl Index {
+    /// Reads and parses both sides in parallel; `on_parsed(done, total)` reports progress.
+    /// Unreadable files are skipped with a warning: one bad file must not hide all drift.
+    pub fn load(
+        ws: Workspace,
+        on_parsed: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Index, WorkspaceError> {
+        let files = ws.source_files()?;
+        let total = files.len();
+        let done = AtomicUsize::new(0);
+        let loaded: Vec<(String, Stamp, Arc<FileModel>)> = files
+            .par_iter()
+            .filter_map(|f| {
+                let result = read_model(f);
+                on_parsed(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                result
+            })
+            .collect();
+        let mut index = Index {
+            config_stamp: stamp(&ws.root.join(CONFIG_FILE)),
+            ws,
+            models: HashMap::with_capacity(total),
+            stamps: HashMap::with_capacity(total),
+        };
+        for (rel, st, model) in loaded {
+            index.stamps.insert(rel.clone(), st);
+            index.models.insert(rel, model);
+        }
+        Ok(index)
+    }
+
+    pub fn models(&self) -> impl Iterator<Item = &Arc<FileModel>> {
+        self.models.values()
+    }
+
+    pub fn model(&self, rel_path: &str) -> Option<&Arc<FileModel>> {
+        self.models.get(rel_path)
+    }
+
+    pub fn len(&self) -> usize {
+        self.models.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.models.is_empty()
+    }
+
+    /// Classifies an absolute path, also trying its canonical form (clients may send paths
+    /// through symlinks while the root is canonical).
+    pub fn classify(&self, path: &Path) -> Option<SourceFile> {
+        self.ws.classify(path).or_else(|| {
+            let canonical = std::fs::canonicalize(path).ok()?;
+            self.ws.classify(&canonical)
+        })
+    }
+
+    /// `true` when `path` is the config file.
+    pub fn is_config(&self, path: &Path) -> bool {
+        path.ends_with(CONFIG_FILE)
+            && path
+                .parent()
+                .and_then(Path::parent)
+                .is_some_and(|p| same_dir(p, &self.ws.root))
+    }
+
+    /// Re-reads one file after a change on disk (created, changed or deleted).
+    pub fn refresh(&mut self, path: &Path) -> DiskChanges {
+        if self.is_config(path) {
+            return DiskChanges {
+                files: 0,
+                config: true,
+            };
+        }
+        let Some(file) = self.classify(path) else {
+            return DiskChanges::default();
+        };
+        let changed = match read_model(&file) {
+            Some((rel, st, model)) => {
+                self.stamps.insert(rel.clone(), st);
+                self.models.insert(rel, model);
+                true
+            }
+            None => {
+                self.stamps.remove(&file.rel_path);
+                self.models.remove(&file.rel_path).is_some()
+            }
+        };
+        DiskChanges {
+            files: usize::from(changed),
+            config: false,
+        }
+    }
+
+    /// Polls the disk for changes (for clients that cannot watch files for us).
+    pub fn scan(&mut self) -> Result<DiskChanges, WorkspaceError> {
+        let mut changes = DiskChanges {
+            files: 0,
+            config: stamp(&self.ws.root.join(CONFIG_FILE)) != self.config_stamp,
+        };
+        if changes.config {
+            return Ok(changes);
+        }
+        let files = self.ws.source_files()?;
+        let mut seen = std::collections::HashSet::with_capacity(files.len());
+        for file in &files {
+            seen.insert(file.rel_path.as_str());
+            if stamp(&file.abs_path) != self.stamps.get(&file.rel_path).copied() {
+                changes.files += self.refresh(&file.abs_path).files;
+            }
+        }
+        let gone: Vec<String> = self
+            .models
+            .keys()
+            .filter(|k| !seen.contains(k.as_str()))
+            .cloned()
+            .collect();
+        for rel in gone {
+            self.models.remove(&rel);
+            self.stamps.remove(&rel);
+            changes.files += 1;
+        }
+        Ok(changes)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.ws.root
+    }
+
+    pub fn absolute(&self, rel: &str) -> PathBuf {
+        self.ws.absolute(rel)
+    }
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    a == b || std::fs::canonicalize(a).is_ok_and(|a| a == b)
+}
+
+fn read_model(file: &SourceFile) -> Option<(String, Stamp, Arc<FileModel>)> {
+    let st = stamp(&file.abs_path)?;
+    match file.read() {
+        Ok(text) => {
+            let model = parse_file(&file.rel_path, &file.side_path, file.side, text.into());
+            Some((file.rel_path.clone(), st, Arc::new(model)))
+        }
+        Err(e) => {
+            tracing::warn!("skipping {}: {e}", file.rel_path);
+            None
+        }
+    }
+}

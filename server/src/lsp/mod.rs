@@ -1,0 +1,76 @@
+//! The language server: the only module that knows LSP types. It keeps open documents as ropes
+//! with incremental tree-sitter trees, runs the engine on every change (debounced) and presents
+//! drift as diagnostics, code actions, hovers, definitions and code lenses. See `docs/LSP.md`.
+
+pub mod actions;
+pub mod capabilities;
+pub mod config;
+pub mod diagnostics;
+pub mod documents;
+pub mod encoding;
+pub mod index;
+pub mod logging;
+pub mod navigation;
+pub mod scheduler;
+pub mod server;
+pub mod session;
+pub mod snapshot;
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use tower_lsp_server::{LspService, Server};
+
+use session::Session;
+
+/// Arguments of `moment-sync lsp`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LspArgs {
+    /// Talk LSP over stdin/stdout (the default and only transport).
+    #[arg(long)]
+    pub stdio: bool,
+}
+
+/// Runs the server over stdio until the client says `exit`; returns the process exit code
+/// (0 after `shutdown`, 1 when the client exits without it, as the protocol asks).
+pub fn run(_args: LspArgs) -> i32 {
+    let (log_level, log_receiver) = logging::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!("cannot start the async runtime: {e}");
+            return 2;
+        }
+    };
+    let session_slot: Arc<OnceLock<Arc<Session>>> = Arc::default();
+    let slot = session_slot.clone();
+    runtime.block_on(async move {
+        let (service, socket) = LspService::new(move |client| {
+            let session = Arc::new(Session::new(client, log_level));
+            let _ = slot.set(session.clone());
+            if let Some(receiver) = log_receiver {
+                tokio::spawn(forward_logs(session.client.clone(), receiver));
+            }
+            server::Backend { session }
+        });
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+    // Background analyses or scans still running must not keep the process alive.
+    runtime.shutdown_timeout(Duration::from_millis(500));
+    match session_slot.get() {
+        Some(session) if session.is_shut_down() => 0,
+        _ => 1,
+    }
+}
+
+async fn forward_logs(client: tower_lsp_server::Client, mut receiver: logging::LogReceiver) {
+    while let Some((kind, message)) = receiver.recv().await {
+        client.log_message(kind, message).await;
+    }
+}

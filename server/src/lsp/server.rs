@@ -1,0 +1,242 @@
+//! The protocol surface: each handler validates its input and hands off to the session or to a
+//! presentation module. Notification handlers never await client requests.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::LanguageServer;
+
+use super::actions;
+use super::capabilities::{server_capabilities, SHOW_SPEC_COMMAND};
+use super::config;
+use super::diagnostics;
+use super::documents::file_path;
+use super::navigation;
+use super::session::Session;
+use super::snapshot::{OpenFile, Snapshot};
+
+pub struct Backend {
+    pub session: Arc<Session>,
+}
+
+impl Backend {
+    /// A fresh analysis and the open file it knows, for requests about one document.
+    async fn open_file(&self, uri: &Uri) -> Option<(Arc<Snapshot>, OpenFile)> {
+        let (snap, file) = self.session.fresh(uri).await?;
+        Some((snap, file?))
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        if let Some(e) = self.session.initialize(&params) {
+            // Shown after `initialized`: messages before the response may be dropped.
+            tracing::error!("invalid initializationOptions: {e}");
+        }
+        Ok(InitializeResult {
+            capabilities: server_capabilities(&self.session.features()),
+            server_info: Some(ServerInfo {
+                name: "moment-sync".into(),
+                version: Some(crate::VERSION.into()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        tokio::spawn(self.session.clone().start());
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.session.shut_down();
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        self.session.docs.open(doc.uri, &doc.text, doc.version);
+        self.session.document_changed(true);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let doc = params.text_document;
+        let enc = self.session.features().encoding;
+        if self
+            .session
+            .docs
+            .change(&doc.uri, &params.content_changes, doc.version, enc)
+        {
+            self.session.document_changed(false);
+        } else {
+            tracing::info!("ignoring a change to {}: not open", doc.uri.as_str());
+        }
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        self.session.docs.saved(&params.text_document.uri);
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        match self.session.docs.close(&uri) {
+            Some(doc) => {
+                tokio::spawn(self.session.clone().document_closed(uri, doc.path));
+            }
+            None => tracing::info!("ignoring the close of {}: not open", uri.as_str()),
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let paths: Vec<_> = params
+            .changes
+            .iter()
+            .filter_map(|c| file_path(&c.uri))
+            .collect();
+        if !paths.is_empty() {
+            tokio::spawn(self.session.clone().disk_changed(paths));
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        tokio::spawn(self.session.clone().settings_changed(params.settings));
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let features = self.session.features();
+        let items = match self.open_file(&params.text_document.uri).await {
+            Some((snap, file)) => {
+                diagnostics::for_file(&snap, &file.rel_path, file.side, &features)
+            }
+            None => Vec::new(),
+        };
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        _: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        let features = self.session.features();
+        let snap = self.session.settled().await;
+        let mut files = snap.files_with_points();
+        // Open documents without drift get an empty report, which clears what they showed.
+        files.extend(snap.open.values().map(|f| (f.rel_path.clone(), f.side)));
+        files.sort();
+        files.dedup();
+        let items = files
+            .into_iter()
+            .filter_map(|(path, side)| {
+                Some(WorkspaceDocumentDiagnosticReport::Full(
+                    WorkspaceFullDocumentDiagnosticReport {
+                        uri: snap.uri_of(&path)?,
+                        version: snap.version_of(&path).map(i64::from),
+                        full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                            result_id: None,
+                            items: diagnostics::for_file(&snap, &path, side, &features),
+                        },
+                    },
+                ))
+            })
+            .collect();
+        Ok(WorkspaceDiagnosticReportResult::Report(
+            WorkspaceDiagnosticReport { items },
+        ))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let Some((snap, file)) = self.open_file(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        let only = params.context.only.as_deref();
+        let actions =
+            actions::code_actions(&snap, &file, params.range, only, &self.session.features());
+        Ok(Some(actions))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        let Some((snap, file)) = self.open_file(&at.text_document.uri).await else {
+            return Ok(None);
+        };
+        Ok(navigation::hover(
+            &snap,
+            &file,
+            at.position,
+            &self.session.features(),
+        ))
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let at = params.text_document_position_params;
+        let Some((snap, file)) = self.open_file(&at.text_document.uri).await else {
+            return Ok(None);
+        };
+        let location = navigation::definition(&snap, &file, at.position, &self.session.features());
+        Ok(location.map(GotoDefinitionResponse::Scalar))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        if !config::code_lens_enabled(&self.session.config()) {
+            return Ok(None);
+        }
+        let Some((snap, file)) = self.open_file(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        Ok(Some(navigation::code_lenses(
+            &snap,
+            &file,
+            &self.session.features(),
+        )))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command != SHOW_SPEC_COMMAND {
+            return Err(Error::invalid_params(format!(
+                "unknown command `{}`",
+                params.command
+            )));
+        }
+        let location: Location = params
+            .arguments
+            .into_iter()
+            .next()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .ok_or_else(|| {
+                Error::invalid_params(format!("{SHOW_SPEC_COMMAND} takes a Location"))
+            })?;
+        if !self.session.features().show_document {
+            // The client can navigate itself with the location.
+            return Ok(serde_json::to_value(location).ok());
+        }
+        let shown = self
+            .session
+            .client
+            .show_document(ShowDocumentParams {
+                uri: location.uri,
+                external: Some(false),
+                take_focus: Some(true),
+                selection: Some(location.range),
+            })
+            .await;
+        if let Err(e) = shown {
+            tracing::warn!("window/showDocument failed: {e}");
+        }
+        Ok(None)
+    }
+}

@@ -1,0 +1,524 @@
+//! The server's state and its background work: indexing, the analysis worker, publishing,
+//! and watching the disk.
+//!
+//! Handlers mutate documents synchronously and only *request* an analysis; one worker task runs
+//! analyses one at a time off the async runtime and publishes results only for documents still
+//! at the version it analysed.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::watch;
+use tokio::time::Instant;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::Client;
+
+use super::capabilities::ClientFeatures;
+use super::config::{self, SECTION};
+use super::diagnostics;
+use super::documents::{file_uri, DocumentStore};
+use super::index::{DiskChanges, Index};
+use super::logging::LogLevel;
+use super::scheduler::Scheduler;
+use super::snapshot::{ModelCache, OpenFile, Snapshot};
+use crate::workspace::{discover_root, Config, Workspace, WorkspaceError};
+
+/// How often the disk is polled when the client cannot watch files for us.
+const POLL_INTERVAL: Duration = Duration::from_millis(1000);
+/// How long a request waits for an analysis of the document's current version.
+const FRESH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Settings from the client, kept to re-merge when any source changes.
+#[derive(Debug, Default)]
+struct ClientSettings {
+    folder: Option<PathBuf>,
+    init: Config,
+    workspace: Config,
+}
+
+pub struct Session {
+    pub client: Client,
+    pub docs: DocumentStore,
+    features: RwLock<ClientFeatures>,
+    settings: Mutex<ClientSettings>,
+    /// The effective configuration (file, then initializationOptions, then workspace settings).
+    config: RwLock<Config>,
+    index: RwLock<Option<Index>>,
+    cache: Mutex<ModelCache>,
+    scheduler: Scheduler,
+    results: watch::Sender<Arc<Snapshot>>,
+    generation: AtomicU64,
+    /// What was last shown per open document: (version, diagnostics).
+    shown: Mutex<HashMap<Uri, (i32, Vec<Diagnostic>)>>,
+    log_level: Arc<LogLevel>,
+    shut_down: AtomicBool,
+    progress_tokens: AtomicUsize,
+}
+
+/// Locks that survive a panicked holder: the data is plain and still usable.
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|e| e.into_inner())
+}
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|e| e.into_inner())
+}
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Session {
+    pub fn new(client: Client, log_level: Arc<LogLevel>) -> Session {
+        Session {
+            client,
+            docs: DocumentStore::default(),
+            features: RwLock::default(),
+            settings: Mutex::default(),
+            config: RwLock::default(),
+            index: RwLock::default(),
+            cache: Mutex::default(),
+            scheduler: Scheduler::default(),
+            results: watch::Sender::new(Arc::new(Snapshot::default())),
+            generation: AtomicU64::new(0),
+            shown: Mutex::default(),
+            log_level,
+            shut_down: AtomicBool::new(false),
+            progress_tokens: AtomicUsize::new(0),
+        }
+    }
+
+    pub fn features(&self) -> ClientFeatures {
+        *read(&self.features)
+    }
+
+    pub fn config(&self) -> Config {
+        read(&self.config).clone()
+    }
+
+    pub fn is_shut_down(&self) -> bool {
+        self.shut_down.load(Ordering::SeqCst)
+    }
+
+    pub fn shut_down(&self) {
+        self.shut_down.store(true, Ordering::SeqCst);
+        self.scheduler.request_now();
+    }
+
+    /// Records what `initialize` told us; returns a settings error to show once initialized.
+    pub fn initialize(&self, params: &InitializeParams) -> Option<WorkspaceError> {
+        *write(&self.features) = ClientFeatures::from_capabilities(&params.capabilities);
+        let mut settings = lock(&self.settings);
+        settings.folder = config::client_folder(params);
+        match config::from_settings(
+            params.initialization_options.as_ref(),
+            "initializationOptions",
+        ) {
+            Ok(init) => {
+                settings.init = init;
+                None
+            }
+            Err(e) => Some(e),
+        }
+    }
+
+    /// Starts the background work: the analysis worker, the index, watching.
+    pub async fn start(self: Arc<Self>) {
+        tokio::spawn(self.clone().worker());
+        self.clone().load_workspace().await;
+        let features = self.features();
+        if features.watched_files_dynamic {
+            self.register_watchers().await;
+        } else {
+            tokio::spawn(self.clone().poll_disk());
+        }
+    }
+
+    /// (Re)loads settings and the workspace, then re-indexes it.
+    pub async fn load_workspace(self: Arc<Self>) {
+        if self.features().configuration {
+            self.fetch_client_settings().await;
+        }
+        let (folder, overrides) = {
+            let s = lock(&self.settings);
+            (s.folder.clone(), s.init.clone().overlay(&s.workspace))
+        };
+        let Some(folder) = folder else {
+            tracing::warn!(
+                "the client opened no folder: drift is checked once a workspace folder is open"
+            );
+            return;
+        };
+        let root = discover_root(&folder);
+        let ws = match Workspace::open(&root, &overrides) {
+            Ok(ws) => ws,
+            Err(e) => {
+                return self
+                    .report_error(format!("moment-sync cannot open the workspace: {e}"))
+                    .await
+            }
+        };
+        self.apply_config(&ws.config);
+        tracing::info!(
+            "workspace {} (spec side `{}`, implementation side `{}`)",
+            ws.root.display(),
+            ws.generated_dir,
+            ws.implementation_dir
+        );
+        match self.index_with_progress(ws).await {
+            Ok(index) => {
+                tracing::info!("indexed {} files", index.len());
+                *write(&self.index) = Some(index);
+                self.scheduler.request_now();
+            }
+            Err(e) => {
+                self.report_error(format!("moment-sync cannot index the workspace: {e}"))
+                    .await
+            }
+        }
+    }
+
+    fn apply_config(&self, config: &Config) {
+        if let Some(level) = &config.log_level {
+            if !self.log_level.set(level) {
+                tracing::warn!(
+                    "unknown logLevel `{level}` (expected error, warn, info, debug or trace)"
+                );
+            }
+        }
+        *write(&self.config) = config.clone();
+    }
+
+    pub async fn report_error(&self, message: String) {
+        tracing::error!("{message}");
+        self.client.show_message(MessageType::ERROR, message).await;
+    }
+
+    /// Asks the client for the `momentSync` section.
+    async fn fetch_client_settings(&self) {
+        let folder = lock(&self.settings).folder.clone();
+        let item = ConfigurationItem {
+            scope_uri: folder.as_deref().and_then(file_uri),
+            section: Some(SECTION.to_string()),
+        };
+        let value = match self.client.configuration(vec![item]).await {
+            Ok(mut values) if !values.is_empty() => values.swap_remove(0),
+            Ok(_) => Value::Null,
+            Err(e) => {
+                tracing::warn!("workspace/configuration failed: {e}");
+                Value::Null
+            }
+        };
+        match config::from_settings(Some(&value), "settings `momentSync`") {
+            Ok(c) => lock(&self.settings).workspace = c,
+            Err(e) => {
+                self.report_error(format!("moment-sync ignores its editor settings: {e}"))
+                    .await
+            }
+        }
+    }
+
+    /// `workspace/didChangeConfiguration`: settings pushed with the notification are used
+    /// directly; otherwise they are fetched again.
+    pub async fn settings_changed(self: Arc<Self>, settings: Value) {
+        let pushed = match &settings {
+            Value::Object(map) => map.get(SECTION).cloned(),
+            _ => None,
+        };
+        if let (Some(value), false) = (pushed, self.features().configuration) {
+            match config::from_settings(Some(&value), "settings `momentSync`") {
+                Ok(c) => lock(&self.settings).workspace = c,
+                Err(e) => {
+                    return self
+                        .report_error(format!("moment-sync ignores its editor settings: {e}"))
+                        .await
+                }
+            }
+        }
+        self.load_workspace().await;
+    }
+
+    async fn index_with_progress(&self, ws: Workspace) -> Result<Index, WorkspaceError> {
+        let counts = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
+        let c = counts.clone();
+        let mut task = tokio::task::spawn_blocking(move || {
+            Index::load(ws, &|done, total| {
+                c.0.store(done, Ordering::Relaxed);
+                c.1.store(total, Ordering::Relaxed);
+            })
+        });
+        let joined = if self.features().work_done_progress {
+            let n = self.progress_tokens.fetch_add(1, Ordering::Relaxed);
+            let token = NumberOrString::String(format!("moment-sync/index/{n}"));
+            match self.client.create_work_done_progress(token.clone()).await {
+                Ok(()) => {
+                    let progress = self
+                        .client
+                        .progress(token, "moment-sync")
+                        .with_message("indexing")
+                        .with_percentage(0)
+                        .begin()
+                        .await;
+                    let joined = loop {
+                        tokio::select! {
+                            joined = &mut task => break joined,
+                            _ = tokio::time::sleep(Duration::from_millis(100)) => {
+                                let (done, total) = (counts.0.load(Ordering::Relaxed), counts.1.load(Ordering::Relaxed));
+                                let percent = if total == 0 { 0 } else { (done * 100 / total) as u32 };
+                                progress.report_with_message(format!("{done}/{total} files"), percent).await;
+                            }
+                        }
+                    };
+                    progress.finish_with_message("indexed").await;
+                    joined
+                }
+                Err(_) => task.await,
+            }
+        } else {
+            task.await
+        };
+        joined.unwrap_or_else(|e| {
+            Err(WorkspaceError::Unreadable {
+                path: PathBuf::from("."),
+                source: std::io::Error::other(e),
+            })
+        })
+    }
+
+    async fn register_watchers(&self) {
+        let watcher = |glob: &str| FileSystemWatcher {
+            glob_pattern: GlobPattern::String(glob.into()),
+            kind: None,
+        };
+        // Broad globs: the server decides what belongs to a side (folders are configurable).
+        let options = DidChangeWatchedFilesRegistrationOptions {
+            watchers: vec![
+                watcher("**/*.{ts,tsx,mts,cts}"),
+                watcher("**/.moment/sync.json"),
+            ],
+        };
+        let registration = Registration {
+            id: "moment-sync/watched-files".into(),
+            method: "workspace/didChangeWatchedFiles".into(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        if let Err(e) = self.client.register_capability(vec![registration]).await {
+            tracing::warn!("the client refused to watch files ({e}); polling the disk instead");
+        }
+    }
+
+    /// Files changed on disk (reported by the client or found by polling).
+    pub async fn disk_changed(self: Arc<Self>, paths: Vec<PathBuf>) {
+        let session = self.clone();
+        let changes = tokio::task::spawn_blocking(move || {
+            let mut guard = write(&session.index);
+            let Some(index) = guard.as_mut() else {
+                return DiskChanges::default();
+            };
+            let mut total = DiskChanges::default();
+            for path in &paths {
+                let c = index.refresh(path);
+                total.files += c.files;
+                total.config |= c.config;
+            }
+            total
+        })
+        .await
+        .unwrap_or_default();
+        self.apply_disk_changes(changes).await;
+    }
+
+    async fn apply_disk_changes(self: Arc<Self>, changes: DiskChanges) {
+        if changes.config {
+            tracing::info!("{} changed: reloading", crate::workspace::CONFIG_FILE);
+            self.load_workspace().await;
+        } else if changes.files > 0 {
+            tracing::debug!("{} files changed on disk", changes.files);
+            self.scheduler.request_now();
+        }
+    }
+
+    async fn poll_disk(self: Arc<Self>) {
+        while !self.is_shut_down() {
+            tokio::time::sleep(POLL_INTERVAL).await;
+            let session = self.clone();
+            let scanned = tokio::task::spawn_blocking(move || {
+                write(&session.index).as_mut().map(Index::scan)
+            })
+            .await;
+            match scanned {
+                Ok(Some(Ok(changes))) => self.clone().apply_disk_changes(changes).await,
+                Ok(Some(Err(e))) => tracing::warn!("cannot scan the workspace: {e}"),
+                Ok(None) => {}
+                Err(e) => tracing::error!("disk scan failed: {e}"),
+            }
+        }
+    }
+
+    /// A document was opened or edited.
+    pub fn document_changed(&self, now: bool) {
+        if now {
+            self.scheduler.request_now();
+        } else {
+            self.scheduler.request();
+        }
+    }
+
+    /// A document was closed: forget what it showed and fall back to the file on disk.
+    pub async fn document_closed(self: Arc<Self>, uri: Uri, path: Option<PathBuf>) {
+        let was_shown = lock(&self.shown).remove(&uri).is_some();
+        if was_shown && !self.features().pull_diagnostics {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+        match path {
+            Some(path) => self.disk_changed(vec![path]).await,
+            None => self.scheduler.request(),
+        }
+    }
+
+    /// The analysis worker: one analysis at a time, each on a snapshot of the documents.
+    async fn worker(self: Arc<Self>) {
+        loop {
+            self.scheduler.wait(config::debounce(&self.config())).await;
+            if self.is_shut_down() {
+                return;
+            }
+            let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+            let session = self.clone();
+            let built = tokio::task::spawn_blocking(move || session.analyze(generation)).await;
+            let snap = match built {
+                Ok(snap) => Arc::new(snap),
+                Err(e) => {
+                    tracing::error!("analysis failed: {e}");
+                    continue;
+                }
+            };
+            self.results.send_replace(snap.clone());
+            self.show(&snap).await;
+        }
+    }
+
+    /// Runs one analysis (blocking).
+    pub fn analyze(&self, generation: u64) -> Snapshot {
+        let started = std::time::Instant::now();
+        let index = read(&self.index);
+        let mut cache = lock(&self.cache);
+        let snap = Snapshot::build(
+            generation,
+            index.as_ref(),
+            self.config(),
+            &self.docs,
+            &mut cache,
+        );
+        tracing::debug!(
+            "analysis {generation}: {} drift points in {:?}",
+            snap.analysis.points.len(),
+            started.elapsed()
+        );
+        snap
+    }
+
+    /// Shows a snapshot's diagnostics: pushes them for open documents still at the analysed
+    /// version, or asks a pulling client to pull again.
+    async fn show(&self, snap: &Snapshot) {
+        let features = self.features();
+        let mut updates = Vec::new();
+        let mut content_changed = false;
+        {
+            let mut shown = lock(&self.shown);
+            for (uri, file) in &snap.open {
+                // A newer version exists: its own analysis is on the way; never show old results.
+                if self.docs.version(uri) != Some(file.version) {
+                    continue;
+                }
+                let diags = diagnostics::for_file(snap, &file.rel_path, file.side, &features);
+                let previous = shown.get(uri);
+                content_changed |= previous.is_none_or(|(_, d)| *d != diags);
+                if previous.is_none_or(|(v, d)| *v != file.version || *d != diags) {
+                    shown.insert(uri.clone(), (file.version, diags.clone()));
+                    updates.push((uri.clone(), file.version, diags));
+                }
+            }
+        }
+        if !features.pull_diagnostics {
+            for (uri, version, diags) in updates {
+                self.client
+                    .publish_diagnostics(uri, diags, Some(version))
+                    .await;
+            }
+        }
+        if content_changed {
+            self.refresh_client(&features);
+        }
+    }
+
+    /// Asks the client to re-pull diagnostics and code lenses (not awaited: the worker must not
+    /// wait on the client).
+    fn refresh_client(&self, features: &ClientFeatures) {
+        if features.pull_diagnostics && features.diagnostic_refresh {
+            let client = self.client.clone();
+            tokio::spawn(async move { client.workspace_diagnostic_refresh().await });
+        }
+        if features.code_lens_refresh && config::code_lens_enabled(&self.config()) {
+            let client = self.client.clone();
+            tokio::spawn(async move { client.code_lens_refresh().await });
+        }
+    }
+
+    /// The latest analysis, once it covers the document's current version (`None` when the
+    /// document is not open or no analysis arrives in time).
+    pub async fn fresh(&self, uri: &Uri) -> Option<(Arc<Snapshot>, Option<OpenFile>)> {
+        let mut results = self.results.subscribe();
+        let deadline = Instant::now() + FRESH_TIMEOUT;
+        loop {
+            let Some(version) = self.docs.version(uri) else {
+                tracing::info!("ignoring a request for {}: not open", uri.as_str());
+                return None;
+            };
+            let snap = results.borrow_and_update().clone();
+            if snap.covers(uri, version) {
+                let file = snap.open.get(uri).cloned();
+                return Some((snap, file));
+            }
+            self.scheduler.request_now();
+            match tokio::time::timeout_at(deadline, results.changed()).await {
+                Ok(Ok(())) => continue,
+                _ => {
+                    tracing::warn!("no analysis of {} v{version} in time", uri.as_str());
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// The latest analysis once it covers every open document.
+    pub async fn settled(&self) -> Arc<Snapshot> {
+        let mut results = self.results.subscribe();
+        let deadline = Instant::now() + FRESH_TIMEOUT;
+        loop {
+            let snap = results.borrow_and_update().clone();
+            let docs = self.docs.list();
+            if docs.iter().all(|d| snap.covers(&d.uri, d.version)) {
+                return snap;
+            }
+            self.scheduler.request_now();
+            if !matches!(
+                tokio::time::timeout_at(deadline, results.changed()).await,
+                Ok(Ok(()))
+            ) {
+                return snap;
+            }
+        }
+    }
+
+    pub fn root(&self) -> Option<PathBuf> {
+        read(&self.index).as_ref().map(|i| i.root().to_path_buf())
+    }
+
+    /// `true` when `path` is under the workspace root (or no workspace is known).
+    pub fn in_workspace(&self, path: &Path) -> bool {
+        self.root().is_none_or(|root| path.starts_with(root))
+    }
+}
