@@ -7,6 +7,8 @@ local script = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p')
 local repo = vim.fs.dirname(vim.fs.dirname(vim.fs.dirname(script)))
 local binary = vim.env.MOMENT_SYNC_BIN or vim.fs.joinpath(repo, 'target', 'release', 'moment-sync')
 local TIMEOUT_MS = 20000
+local DEFAULT_SEVERITY = { vim.diagnostic.severity.INFO, vim.diagnostic.severity.WARN, vim.diagnostic.severity.ERROR }
+local CATEGORY_TITLES = { 'clean apply', 'manageable drift', 'breaking' }
 
 local SPEC = {
   'export interface Invoice {',
@@ -133,14 +135,6 @@ require('moment_sync').setup({ cmd = { binary, 'lsp', '--stdio' } })
 vim.cmd.edit(implementation)
 local bufnr = vim.api.nvim_get_current_buf()
 
-test('the server attaches to the TypeScript buffer with the workspace as root', function()
-  wait_for('the moment_sync client', function()
-    return #vim.lsp.get_clients({ bufnr = bufnr, name = 'moment_sync' }) > 0
-  end)
-  local client = vim.lsp.get_clients({ bufnr = bufnr, name = 'moment_sync' })[1]
-  expect(client.root_dir, root, 'root_dir')
-end)
-
 local function finish()
   if failed > 0 then
     say('--- end of the LSP log (' .. vim.lsp.get_log_path() .. ') ---\n' .. server_log_tail())
@@ -151,8 +145,33 @@ local function finish()
   os.exit(failed == 0 and 0 or 1)
 end
 
+-- The editor must agree with the CLI: the CLI's report on the untouched files is the reference.
+-- changed-type is category 2 when consumption detection finds no consumer and 3 while consumers
+-- are unknown (drift-model §6); both are accepted, as long as editor and CLI agree.
+local cli = {} ---@type table<string, table> drift point by kind
+
+test('the CLI reports the two drift points of the fixture', function()
+  local result = vim.system({ binary, 'check', root, '--format', 'json' }, { text = true }):wait(TIMEOUT_MS)
+  expect(result.code, 1, 'check exit status (drift found)')
+  for _, point in ipairs(vim.json.decode(result.stdout).driftPoints) do
+    cli[point.kind] = point
+  end
+  expect(vim.tbl_count(cli), 2, 'drift points')
+  expect(cli['missing-member'].category, 1, 'missing optional member category')
+  expect_match(tostring(cli['changed-type'].category), '^[23]$', 'changed type category')
+  expect(cli['changed-type'].message, 'Invoice.total is `string` here but `number` in the spec', 'message')
+end)
+
+test('the server attaches to the TypeScript buffer with the workspace as root', function()
+  wait_for('the moment_sync client', function()
+    return #vim.lsp.get_clients({ bufnr = bufnr, name = 'moment_sync' }) > 0
+  end)
+  local client = vim.lsp.get_clients({ bufnr = bufnr, name = 'moment_sync' })[1]
+  expect(client.root_dir, root, 'root_dir')
+end)
+
 if failed > 0 then
-  finish() -- without a client, every later test would only time out
+  finish() -- without the CLI's reference or a client, every later test would only time out
 end
 
 test(':MomentSyncCheck puts the CLI report in the quickfix list', function()
@@ -160,33 +179,32 @@ test(':MomentSyncCheck puts the CLI report in the quickfix list', function()
   wait_for('the quickfix list', function()
     return vim.fn.getqflist({ title = 1 }).title:find('^moment%-sync check') ~= nil
   end)
-  expect(vim.fn.getqflist({ title = 1 }).title, ('moment-sync check %s: drift'):format(root), 'title')
+  vim.cmd('cclose')
+  local outcome = cli['changed-type'].category == 3 and 'breaking' or 'drift'
+  expect(vim.fn.getqflist({ title = 1 }).title, ('moment-sync check %s: %s'):format(root, outcome), 'title')
   local items = vim.fn.getqflist()
   expect(#items, 2, 'quickfix items')
-  local by_kind = {}
   for _, item in ipairs(items) do
-    by_kind[item.text:match('^(%S+)')] = item
+    local point = assert(cli[item.text:match('^(%S+)')], 'unexpected item ' .. item.text)
+    expect(vim.api.nvim_buf_get_name(item.bufnr), implementation, 'file of ' .. point.kind)
+    expect(item.lnum, point.implementation.line, 'line of ' .. point.kind)
+    expect(item.col, point.implementation.column, 'column of ' .. point.kind)
+    expect(item.type, ({ 'I', 'W', 'E' })[point.category], 'type of ' .. point.kind)
   end
-  local changed = assert(by_kind['changed-type'], 'no changed-type item')
-  expect(vim.api.nvim_buf_get_name(changed.bufnr), implementation, 'changed-type file')
-  expect(changed.lnum, 3, 'changed-type line')
-  expect(changed.type, 'W', 'changed-type type')
-  expect(assert(by_kind['missing-member'], 'no missing-member item').type, 'I', 'missing-member type')
-  vim.cmd('cclose')
 end)
 
-test('opening the drifted file shows one diagnostic per drift point', function()
+test('opening the drifted file shows one diagnostic per drift point, as the CLI reports them', function()
   wait_for('two moment-sync diagnostics', function()
     return #drift_diagnostics(bufnr) == 2
   end)
   expect(codes(bufnr), 'changed-type,missing-member', 'codes')
-  local changed = diagnostic_with_code(bufnr, 'changed-type')
-  expect(changed.severity, vim.diagnostic.severity.WARN, 'changed-type severity (category 2)')
-  expect(changed.lnum, 2, 'changed-type line')
-  expect(changed.message, 'Invoice.total is `string` here but `number` in the spec', 'changed-type message')
-  local missing = diagnostic_with_code(bufnr, 'missing-member')
-  expect(missing.severity, vim.diagnostic.severity.INFO, 'missing-member severity (category 1)')
-  expect_match(missing.message, 'Invoice%.note', 'missing-member message')
+  for kind, point in pairs(cli) do
+    local diagnostic = diagnostic_with_code(bufnr, kind)
+    expect(diagnostic.message, point.message, kind .. ' message')
+    expect(diagnostic.severity, DEFAULT_SEVERITY[point.category], kind .. ' severity (category ' .. point.category .. ')')
+    expect(diagnostic.lnum, point.implementation.line - 1, kind .. ' line')
+    expect(diagnostic.col, point.implementation.column - 1, kind .. ' column')
+  end
 end)
 
 test('a setting changed through setup() reaches the running server', function()
@@ -195,15 +213,17 @@ test('a setting changed through setup() reaches the running server', function()
     local missing = diagnostic_with_code(bufnr, 'missing-member')
     return missing ~= nil and missing.severity == vim.diagnostic.severity.HINT
   end)
-  expect(diagnostic_with_code(bufnr, 'changed-type').severity, vim.diagnostic.severity.WARN, 'changed-type severity')
+  local changed = diagnostic_with_code(bufnr, 'changed-type')
+  expect(changed.severity, DEFAULT_SEVERITY[cli['changed-type'].category], 'changed-type severity')
 end)
 
 test('hover on a drift point names its cascade category', function()
   local changed = assert(diagnostic_with_code(bufnr, 'changed-type'), 'no changed-type diagnostic')
   vim.api.nvim_win_set_cursor(0, { changed.lnum + 1, changed.col })
   local text = hover_text(bufnr)
-  expect_match(text, 'category 2', 'hover')
-  expect_match(text, 'manageable drift', 'hover')
+  local category = cli['changed-type'].category
+  expect_match(text, 'category ' .. category, 'hover')
+  expect_match(text, CATEGORY_TITLES[category], 'hover')
 end)
 
 test('the quick fix, applied by vim.lsp.buf.code_action, removes its diagnostic', function()
@@ -213,7 +233,7 @@ test('the quick fix, applied by vim.lsp.buf.code_action, removes its diagnostic'
     apply = true,
     context = { only = { 'quickfix' }, diagnostics = { changed.user_data.lsp } },
     filter = function(action)
-      return action.title:find('total', 1, true) ~= nil and action.title:find('number', 1, true) ~= nil
+      return action.title == cli['changed-type'].fixes[1].title
     end,
   })
   wait_for('the changed-type diagnostic to go', function()
@@ -227,7 +247,7 @@ test(':MomentSyncFixAll applies the clean (category 1) fixes', function()
   wait_for('no moment-sync diagnostics', function()
     return #drift_diagnostics(bufnr) == 0
   end)
-  expect_match(buffer_text(bufnr), 'readonly note%?: string', 'buffer after fix-all')
+  expect(buffer_text(bufnr), table.concat(SPEC, '\n'), 'buffer after fix-all (the spec)')
 end)
 
 test(':checkhealth moment_sync reports OK', function()
