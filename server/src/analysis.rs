@@ -51,7 +51,12 @@ pub fn parse_file(path: &str, side_path: &str, side: Side, text: Arc<str>) -> Fi
 
 /// Compares the two sides.
 pub fn analyze(input: &AnalysisInput) -> Analysis {
-    let comparison = drift::compare(&input.spec, &input.implementation, &input.consumers, &input.implementation_dir);
+    let comparison = drift::compare(
+        &input.spec,
+        &input.implementation,
+        &input.consumers,
+        &input.implementation_dir,
+    );
     let mut files = BTreeMap::new();
     for f in input.spec.iter().chain(input.implementation.iter()) {
         files.insert(f.path.clone(), f.clone());
@@ -83,7 +88,10 @@ pub fn load_models(
 }
 
 /// Loads the workspace's files and compares them: what `moment-sync check` does.
-pub fn check_workspace(ws: &Workspace, on_parsed: &(dyn Fn() + Sync)) -> Result<Analysis, WorkspaceError> {
+pub fn check_workspace(
+    ws: &Workspace,
+    on_parsed: &(dyn Fn() + Sync),
+) -> Result<Analysis, WorkspaceError> {
     let files = ws.source_files()?;
     let models = load_models(&files, on_parsed)?;
     Ok(analyze_models(ws, models))
@@ -91,7 +99,8 @@ pub fn check_workspace(ws: &Workspace, on_parsed: &(dyn Fn() + Sync)) -> Result<
 
 /// Compares already parsed files of a workspace.
 pub fn analyze_models(ws: &Workspace, models: Vec<Arc<FileModel>>) -> Analysis {
-    let (spec, implementation): (Vec<_>, Vec<_>) = models.into_iter().partition(|m| m.side == Side::Spec);
+    let (spec, implementation): (Vec<_>, Vec<_>) =
+        models.into_iter().partition(|m| m.side == Side::Spec);
     analyze(&AnalysisInput {
         spec,
         implementation,
@@ -102,11 +111,16 @@ pub fn analyze_models(ws: &Workspace, models: Vec<Arc<FileModel>>) -> Analysis {
 
 /// Compares two in-memory sets of files (root-relative path, side-relative path, text): handy for
 /// snapshots and tests that never touch the disk.
-pub fn analyze_texts(spec: &[(String, String, String)], implementation: &[(String, String, String)]) -> Analysis {
+pub fn analyze_texts(
+    spec: &[(String, String, String)],
+    implementation: &[(String, String, String)],
+) -> Analysis {
     let parse = |side: Side, files: &[(String, String, String)]| -> Vec<Arc<FileModel>> {
         files
             .par_iter()
-            .map(|(path, side_path, text)| Arc::new(parse_file(path, side_path, side, Arc::from(text.as_str()))))
+            .map(|(path, side_path, text)| {
+                Arc::new(parse_file(path, side_path, side, Arc::from(text.as_str())))
+            })
             .collect()
     };
     analyze(&AnalysisInput {

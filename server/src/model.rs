@@ -20,7 +20,10 @@ impl Span {
         Span { start, end }
     }
     pub fn empty_at(offset: usize) -> Self {
-        Span { start: offset, end: offset }
+        Span {
+            start: offset,
+            end: offset,
+        }
     }
     pub fn len(&self) -> usize {
         self.end - self.start
@@ -240,7 +243,11 @@ pub enum Body {
     Enum(Vec<Member>),
     /// Any other type alias: its normalised right-hand side, and the union members when the
     /// right-hand side is a union (so that a new literal is a `missing-member`).
-    Alias { ty: String, rhs_span: Span, union: Option<Vec<Member>> },
+    Alias {
+        ty: String,
+        rhs_span: Span,
+        union: Option<Vec<Member>>,
+    },
 }
 
 /// An exported top-level declaration.
