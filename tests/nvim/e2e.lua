@@ -226,6 +226,35 @@ test('hover on a drift point names its cascade category', function()
   expect_match(text, CATEGORY_TITLES[category], 'hover')
 end)
 
+test('a code lens sums up the drift of the file', function()
+  local worst = math.max(cli['changed-type'].category, cli['missing-member'].category)
+  local expected = ('^2 drift points.*category %d'):format(worst)
+  wait_for('a code lens matching ' .. expected, function()
+    return vim.iter(vim.lsp.codelens.get(bufnr)):any(function(lens)
+      return lens.command ~= nil and lens.command.title:find(expected) ~= nil
+    end)
+  end)
+end)
+
+test('"Show in spec" opens the spec at the member, through window/showDocument', function()
+  local changed = assert(diagnostic_with_code(bufnr, 'changed-type'), 'no changed-type diagnostic')
+  vim.api.nvim_win_set_cursor(0, { changed.lnum + 1, changed.col })
+  vim.lsp.buf.code_action({
+    apply = true,
+    filter = function(action)
+      -- A CodeAction carries a Command table; a bare Command names its command in a string.
+      local command = type(action.command) == 'table' and action.command.command or action.command
+      return command == 'moment-sync.showSpec'
+    end,
+  })
+  local spec = vim.fs.joinpath(root, cli['changed-type'].spec.path)
+  wait_for('the spec file', function()
+    return vim.api.nvim_buf_get_name(0) == spec
+  end)
+  expect(vim.api.nvim_win_get_cursor(0)[1], cli['changed-type'].spec.line, 'cursor line in the spec')
+  vim.api.nvim_set_current_buf(bufnr)
+end)
+
 test('the quick fix, applied by vim.lsp.buf.code_action, removes its diagnostic', function()
   local changed = assert(diagnostic_with_code(bufnr, 'changed-type'), 'no changed-type diagnostic')
   vim.api.nvim_win_set_cursor(0, { changed.lnum + 1, changed.col })

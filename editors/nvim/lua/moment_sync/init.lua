@@ -53,6 +53,26 @@ local function create_commands()
   end, { desc = 'moment-sync: apply every category-1 (clean) fix in this buffer' })
 end
 
+--- Keeps the server's code lenses ("2 drift points · category 3") drawn in attached buffers; the
+--- server sends none when the `codeLens` setting is false.
+local function show_code_lenses()
+  local group = vim.api.nvim_create_augroup('moment_sync_code_lens', { clear = true })
+  vim.api.nvim_create_autocmd('LspAttach', {
+    group = group,
+    callback = function(args)
+      local client = vim.lsp.get_client_by_id(args.data.client_id)
+      if not client or client.name ~= workspace.NAME then
+        return
+      end
+      local function refresh()
+        vim.lsp.codelens.refresh({ bufnr = args.buf })
+      end
+      refresh()
+      vim.api.nvim_create_autocmd({ 'BufEnter', 'DiagnosticChanged' }, { group = group, buffer = args.buf, callback = refresh })
+    end,
+  })
+end
+
 --- Configures the client and the user commands; enables the server unless `enable = false`.
 --- Called again, it merges the new options and pushes the settings to running servers.
 ---@param opts? { cmd?: string[], settings?: table, enable?: boolean }
@@ -68,6 +88,7 @@ function M.setup(opts)
   end
   vim.lsp.config(workspace.NAME, config)
   create_commands()
+  show_code_lenses()
   push_settings()
   if opts.enable ~= false then
     vim.lsp.enable(workspace.NAME)
