@@ -1,7 +1,7 @@
 // Owns the language client's life: starts it in a moment-sync workspace, restarts it, and passes
-// setting changes on without a reload.
+// setting changes on without a reload. Start, stop and restart run one at a time, in call order.
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import { State, type LanguageClient } from 'vscode-languageclient/node';
 
 import { createClient, sendSettings } from './client';
 import { DriftStatus } from './statusBar';
@@ -9,7 +9,8 @@ import { SECTION, activationDecision, serverPath } from './workspace';
 
 export class Controller implements vscode.Disposable {
   private client: LanguageClient | undefined;
-  readonly status = new DriftStatus();
+  private readonly status = new DriftStatus();
+  private lifecycle: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -17,42 +18,37 @@ export class Controller implements vscode.Disposable {
   ) {}
 
   /** Starts the server when the window is a moment-sync workspace and it is not running yet. */
-  async startIfWorkspace(): Promise<void> {
-    if (this.client !== undefined) {
-      return;
-    }
-    const decision = await activationDecision(this.context);
-    this.log(decision.start ? `Starting: ${decision.reason}.` : `Not starting: ${decision.reason}.`);
-    if (decision.start) {
-      await this.start();
-    }
+  startIfWorkspace(): Promise<void> {
+    return this.serialized(() => this.startIfNeeded());
   }
 
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
+  restart(): Promise<void> {
+    return this.serialized(async () => {
+      await this.stopClient();
+      await this.startClient();
+    });
   }
 
-  async stop(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    this.status.hide();
-    await client?.stop();
+  stop(): Promise<void> {
+    return this.serialized(() => this.stopClient());
   }
 
-  async onConfigurationChanged(event: vscode.ConfigurationChangeEvent): Promise<void> {
+  onConfigurationChanged(event: vscode.ConfigurationChangeEvent): Promise<void> {
     if (!event.affectsConfiguration(SECTION)) {
-      return;
+      return Promise.resolve();
     }
-    if (this.client === undefined) {
-      await this.startIfWorkspace();
-    } else if (event.affectsConfiguration(`${SECTION}.server.path`)) {
-      this.log('momentSync.server.path changed: restarting the server.');
-      await this.restart();
-    } else {
-      await sendSettings(this.client);
-      this.status.refresh();
-    }
+    return this.serialized(async () => {
+      if (this.client === undefined) {
+        await this.startIfNeeded();
+      } else if (event.affectsConfiguration(`${SECTION}.server.path`)) {
+        this.log('momentSync.server.path changed: restarting the server.');
+        await this.stopClient();
+        await this.startClient();
+      } else {
+        await sendSettings(this.client);
+        this.status.track();
+      }
+    });
   }
 
   /** The server binary, or undefined after telling the user how to install it. */
@@ -75,24 +71,53 @@ export class Controller implements vscode.Disposable {
     this.status.dispose();
   }
 
-  private async start(): Promise<void> {
+  private serialized(operation: () => Promise<void>): Promise<void> {
+    const next = this.lifecycle.then(operation);
+    this.lifecycle = next.catch(() => undefined);
+    return next;
+  }
+
+  private async startIfNeeded(): Promise<void> {
+    if (this.client !== undefined) {
+      return;
+    }
+    const decision = await activationDecision(this.context);
+    this.log(decision.start ? `Starting: ${decision.reason}.` : `Not starting: ${decision.reason}.`);
+    if (decision.start) {
+      await this.startClient();
+    }
+  }
+
+  private async startClient(): Promise<void> {
     const binary = this.binary();
     if (binary === undefined) {
       this.status.showProblem('the moment-sync binary was not found');
       return;
     }
     const client = createClient(binary, this.output);
+    client.onDidChangeState(({ newState }) => {
+      if (newState === State.Stopped && this.client === client) {
+        this.status.showProblem('the server stopped; see the output');
+      }
+    });
     this.client = client;
     try {
       await client.start();
       await sendSettings(client);
-      this.status.refresh();
+      this.status.track();
     } catch (error) {
       this.client = undefined;
       const message = `the server (${binary}) did not start: ${(error as Error).message}`;
       this.log(message);
       this.status.showProblem(message);
     }
+  }
+
+  private async stopClient(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.status.hide();
+    await client?.stop();
   }
 
   private async reportMissingServer(message: string): Promise<void> {

@@ -14,16 +14,25 @@ const SEVERITY_NAMES: Record<vscode.DiagnosticSeverity, SeverityName> = {
 
 export class DriftStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('momentSync.status', vscode.StatusBarAlignment.Left, 10);
+  /** Whether the item follows the diagnostics (while the server runs). */
+  private tracking = false;
   private readonly listener = vscode.languages.onDidChangeDiagnostics(() => {
-    this.refresh();
+    if (this.tracking) {
+      this.refresh();
+    }
   });
 
   constructor() {
     this.item.name = 'moment-sync drift';
   }
 
-  /** Shows the current drift summary. */
-  refresh(): void {
+  /** Shows the drift summary from now on, updated as the diagnostics change. */
+  track(): void {
+    this.tracking = true;
+    this.refresh();
+  }
+
+  private refresh(): void {
     const view = statusView(summarise(allDiagnostics(), severityMap(configuredSeverity())));
     this.item.text = view.text;
     this.item.tooltip = view.tooltip;
@@ -35,6 +44,7 @@ export class DriftStatus implements vscode.Disposable {
 
   /** Shows that the server is not running, and why; clicking opens the output. */
   showProblem(message: string): void {
+    this.tracking = false;
     this.item.text = '$(error) moment-sync';
     this.item.tooltip = `moment-sync: ${message}\nClick to show the output.`;
     this.item.command = 'momentSync.showOutput';
@@ -43,6 +53,7 @@ export class DriftStatus implements vscode.Disposable {
   }
 
   hide(): void {
+    this.tracking = false;
     this.item.hide();
   }
 

@@ -11,7 +11,7 @@ import { serverSettings, workspaceLevelKeys, type ServerKey } from './logic/sett
 export const SECTION = 'momentSync';
 
 /** Every `momentSync.*` key the extension contributes. */
-export function contributedKeys(extension: vscode.ExtensionContext): string[] {
+function contributedKeys(extension: vscode.ExtensionContext): string[] {
   const packageJson = extension.extension.packageJSON as {
     contributes: { configuration: { properties: Record<string, unknown> } };
   };

@@ -68,6 +68,7 @@ local function show_code_lenses()
         vim.lsp.codelens.refresh({ bufnr = args.buf })
       end
       refresh()
+      vim.api.nvim_clear_autocmds({ group = group, buffer = args.buf })
       vim.api.nvim_create_autocmd({ 'BufEnter', 'DiagnosticChanged' }, { group = group, buffer = args.buf, callback = refresh })
     end,
   })
@@ -155,6 +156,10 @@ end
 ---@param root? string default: the current buffer's project root
 function M.check(root)
   root = root or workspace.root(0)
+  if vim.fn.isdirectory(root) == 0 then
+    vim.notify(('moment-sync: %s is not a folder'):format(root), vim.log.levels.ERROR)
+    return
+  end
   local binary = workspace.binary()
   if not binary or vim.fn.executable(binary) == 0 then
     vim.notify(('moment-sync: cannot run `%s`; see :checkhealth moment_sync'):format(tostring(binary)), vim.log.levels.ERROR)
