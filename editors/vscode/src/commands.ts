@@ -4,8 +4,8 @@ import * as vscode from 'vscode';
 import { DOCUMENT_SELECTOR } from './client';
 import type { Controller } from './controller';
 import { formatCheckReport, parseCheckReport } from './logic/checkReport';
-import { checkFailure, fixFailure, runCli } from './logic/cli';
-import { targetFolder } from './workspace';
+import { checkFailure, fixFailure, runCli, sideFlags } from './logic/cli';
+import { settingsFor, targetFolder } from './workspace';
 
 const FIX_ALL = vscode.CodeActionKind.SourceFixAll.append('moment-sync');
 
@@ -37,7 +37,7 @@ async function checkWorkspace(controller: Controller): Promise<void> {
     return;
   }
   const root = folder.uri.fsPath;
-  const result = await runCli(binary, ['check', root, '--format', 'json'], root);
+  const result = await runCli(binary, ['check', root, ...sideFlags(settingsFor(folder.uri)), '--format', 'json'], root);
   const failure = checkFailure(result);
   if (failure !== undefined) {
     throw new Error(failure);
@@ -75,7 +75,7 @@ async function fixAll(controller: Controller): Promise<void> {
     return;
   }
   const root = folder.uri.fsPath;
-  const result = await runCli(binary, ['fix', root], root);
+  const result = await runCli(binary, ['fix', root, ...sideFlags(settingsFor(folder.uri))], root);
   const failure = fixFailure(result);
   if (failure !== undefined) {
     throw new Error(failure);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { checkFailure, fixFailure, runCli } from '../src/logic/cli';
+import { checkFailure, fixFailure, runCli, sideFlags } from '../src/logic/cli';
 
 const node = process.execPath;
 
@@ -32,5 +32,20 @@ describe('checkFailure and fixFailure', () => {
   it('fails fix on any non-zero status', () => {
     assert.equal(fixFailure({ code: 0, stdout: '', stderr: '' }), undefined);
     assert.equal(fixFailure({ code: null, stdout: '', stderr: '' }), 'moment-sync fix was killed.');
+  });
+});
+
+describe('sideFlags', () => {
+  it('passes the folders set in the editor', () => {
+    assert.deepEqual(sideFlags({ generatedDir: 'spec/ts', implementationDir: 'app/domain', codeLens: false }), [
+      '--generated',
+      'spec/ts',
+      '--implementation',
+      'app/domain',
+    ]);
+  });
+
+  it('passes nothing when the folders are not set', () => {
+    assert.deepEqual(sideFlags({ severity: { '1': 'hint' } }), []);
   });
 });

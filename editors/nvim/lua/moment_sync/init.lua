@@ -166,6 +166,13 @@ function M.check(root)
     return
   end
   local command = { binary, 'check', root, '--format', 'json' }
+  -- The folders set in the editor, so that the CLI looks at the same sides as the server.
+  local settings = workspace.settings()
+  for key, flag in pairs({ generatedDir = '--generated', implementationDir = '--implementation' }) do
+    if type(settings[key]) == 'string' then
+      vim.list_extend(command, { flag, settings[key] })
+    end
+  end
   vim.system(command, { text = true, cwd = root }, vim.schedule_wrap(function(result)
     show_check_result(root, result)
   end))

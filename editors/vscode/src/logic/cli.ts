@@ -28,6 +28,22 @@ export function runCli(binary: string, args: readonly string[], cwd: string): Pr
 }
 
 /**
+ * The CLI flags that give it the folders set in the editor, so that `check` and `fix` look at the
+ * same sides as the language server (other settings have no flags: the CLI reads them from
+ * .moment/sync.json).
+ */
+export function sideFlags(settings: Readonly<Record<string, unknown>>): string[] {
+  const flags: string[] = [];
+  if (typeof settings.generatedDir === 'string') {
+    flags.push('--generated', settings.generatedDir);
+  }
+  if (typeof settings.implementationDir === 'string') {
+    flags.push('--implementation', settings.implementationDir);
+  }
+  return flags;
+}
+
+/**
  * `check` exits 0 (nothing reaches --fail-on) or 1 (drift found) with a report on stdout; anything
  * else is a failure whose reason is on stderr.
  */
