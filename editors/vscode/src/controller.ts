@@ -102,8 +102,8 @@ export class Controller implements vscode.Disposable {
     });
     this.client = client;
     try {
+      // The server asks for its settings (workspace/configuration) once it is initialized.
       await client.start();
-      await sendSettings(client);
       this.status.track();
     } catch (error) {
       this.client = undefined;
