@@ -279,6 +279,30 @@ test(':MomentSyncFixAll applies the clean (category 1) fixes', function()
   expect(buffer_text(bufnr), table.concat(SPEC, '\n'), 'buffer after fix-all (the spec)')
 end)
 
+test('bad settings and a failing check are explained', function()
+  local ok, err = pcall(require('moment_sync').setup, { settings = { colour = 'red' } })
+  expect(ok, false, 'setup with an unknown key')
+  expect_match(err, 'unknown setting `colour` %(known: codeLens, debounceMs, ', 'setup error')
+
+  local broken = vim.fn.tempname()
+  vim.fn.mkdir(vim.fs.joinpath(broken, '.moment'), 'p')
+  vim.fn.writefile({ '{ "generated": "spec" }' }, vim.fs.joinpath(broken, '.moment', 'sync.json'))
+  local notified = {}
+  local notify = vim.notify
+  vim.notify = function(message, level)
+    table.insert(notified, { message = message, level = level })
+  end
+  vim.cmd.MomentSyncCheck(broken)
+  local done = vim.wait(TIMEOUT_MS, function()
+    return #notified > 0
+  end, 50)
+  vim.notify = notify
+  vim.fn.delete(broken, 'rf')
+  expect(done, true, 'a notification')
+  expect(notified[1].level, vim.log.levels.ERROR, 'level')
+  expect_match(notified[1].message, '^moment%-sync check failed %(exit 2%): .*unknown key `generated`', 'message')
+end)
+
 test(':checkhealth moment_sync reports OK', function()
   local report = health_report()
   expect_match(report, 'OK moment%-sync %d+%.%d+%.%d+', 'health')
