@@ -88,6 +88,13 @@ local function diagnostic_with_code(bufnr, code)
   end
 end
 
+--- Puts the cursor on the diagnostic with `code` and returns the diagnostic.
+local function cursor_on(bufnr, code)
+  local diagnostic = assert(diagnostic_with_code(bufnr, code), 'no ' .. code .. ' diagnostic')
+  vim.api.nvim_win_set_cursor(0, { diagnostic.lnum + 1, diagnostic.col })
+  return diagnostic
+end
+
 local function codes(bufnr)
   local found = vim.tbl_map(function(d)
     return d.code
@@ -218,8 +225,7 @@ test('a setting changed through setup() reaches the running server', function()
 end)
 
 test('hover on a drift point names its cascade category', function()
-  local changed = assert(diagnostic_with_code(bufnr, 'changed-type'), 'no changed-type diagnostic')
-  vim.api.nvim_win_set_cursor(0, { changed.lnum + 1, changed.col })
+  cursor_on(bufnr, 'changed-type')
   local text = hover_text(bufnr)
   local category = cli['changed-type'].category
   expect_match(text, 'category ' .. category, 'hover')
@@ -237,8 +243,7 @@ test('a code lens sums up the drift of the file', function()
 end)
 
 test('"Show in spec" opens the spec at the member, through window/showDocument', function()
-  local changed = assert(diagnostic_with_code(bufnr, 'changed-type'), 'no changed-type diagnostic')
-  vim.api.nvim_win_set_cursor(0, { changed.lnum + 1, changed.col })
+  cursor_on(bufnr, 'changed-type')
   vim.lsp.buf.code_action({
     apply = true,
     filter = function(action)
@@ -256,8 +261,7 @@ test('"Show in spec" opens the spec at the member, through window/showDocument',
 end)
 
 test('the quick fix, applied by vim.lsp.buf.code_action, removes its diagnostic', function()
-  local changed = assert(diagnostic_with_code(bufnr, 'changed-type'), 'no changed-type diagnostic')
-  vim.api.nvim_win_set_cursor(0, { changed.lnum + 1, changed.col })
+  local changed = cursor_on(bufnr, 'changed-type')
   vim.lsp.buf.code_action({
     apply = true,
     context = { only = { 'quickfix' }, diagnostics = { changed.user_data.lsp } },
