@@ -7,21 +7,21 @@ M.ROOT_MARKERS = { '.moment', 'generated', '.git' }
 
 --- The resolved client config (lsp/moment_sync.lua merged with vim.lsp.config overrides).
 ---@return vim.lsp.Config
-function M.config()
+local function config()
   return vim.lsp.config[M.NAME] or {}
 end
 
 --- The program of the configured `cmd`, e.g. "moment-sync".
 ---@return string?
 function M.binary()
-  local cmd = M.config().cmd
+  local cmd = config().cmd
   return type(cmd) == 'table' and cmd[1] or nil
 end
 
 --- The `momentSync` settings sent to the server.
 ---@return table
 function M.settings()
-  local settings = M.config().settings or {}
+  local settings = config().settings or {}
   return settings[M.SECTION] or {}
 end
 
@@ -40,7 +40,7 @@ end
 --- Reads `.moment/sync.json` under `root`: the table (empty when absent) or nil and an error.
 ---@param root string
 ---@return table?, string?
-function M.sync_json(root)
+local function sync_json(root)
   local path = vim.fs.joinpath(root, '.moment', 'sync.json')
   if vim.fn.filereadable(path) == 0 then
     return {}
@@ -50,6 +50,17 @@ function M.sync_json(root)
     return nil, ('%s is not a JSON object: %s'):format(path, ok and 'wrong type' or decoded)
   end
   return decoded
+end
+
+--- `generated`, or `.moment/generated/typescript/src` when only that exists.
+---@param root string
+---@return string
+local function default_generated_dir(root)
+  local fallback = '.moment/generated/typescript/src'
+  local has = function(dir)
+    return vim.fn.isdirectory(vim.fs.joinpath(root, dir)) == 1
+  end
+  return (not has('generated') and has(fallback)) and fallback or 'generated'
 end
 
 ---@class moment_sync.Side
@@ -62,7 +73,7 @@ end
 ---@param root string
 ---@return moment_sync.Side[]? sides, string? err
 function M.sides(root)
-  local sync, err = M.sync_json(root)
+  local sync, err = sync_json(root)
   if not sync then
     return nil, err
   end
@@ -75,18 +86,7 @@ function M.sides(root)
     end
     return { key = key, path = vim.fs.joinpath(root, default), origin = 'default' }
   end
-  return { side('generatedDir', M.default_generated_dir(root)), side('implementationDir', 'src/domain') }
-end
-
---- `generated`, or `.moment/generated/typescript/src` when only that exists.
----@param root string
----@return string
-function M.default_generated_dir(root)
-  local fallback = '.moment/generated/typescript/src'
-  local has = function(dir)
-    return vim.fn.isdirectory(vim.fs.joinpath(root, dir)) == 1
-  end
-  return (not has('generated') and has(fallback)) and fallback or 'generated'
+  return { side('generatedDir', default_generated_dir(root)), side('implementationDir', 'src/domain') }
 end
 
 return M
