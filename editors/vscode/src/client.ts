@@ -9,6 +9,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 
+import { answerConfiguration } from './logic/settings';
 import { SECTION, settingsFor } from './workspace';
 
 export const DOCUMENT_SELECTOR = [
@@ -21,7 +22,7 @@ export function createClient(serverPath: string, output: vscode.OutputChannel): 
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
     outputChannel: output,
-    middleware: { workspace: { configuration: answerConfiguration } },
+    middleware: { workspace: { configuration: answerServerSettings } },
   };
   return new LanguageClient(SECTION, 'moment-sync', serverOptions, clientOptions);
 }
@@ -30,18 +31,14 @@ export function createClient(serverPath: string, output: vscode.OutputChannel): 
  * Answers `workspace/configuration` for the `momentSync` section with the server's keys only: the
  * extension's own keys (`server.path`, `trace.server`) are unknown to the server.
  */
-const answerConfiguration: ConfigurationRequest.MiddlewareSignature = async (params, token, next) => {
+const answerServerSettings: ConfigurationRequest.MiddlewareSignature = async (params, token, next) => {
   const answers = await next(params, token);
   if (answers instanceof ResponseError) {
     return answers;
   }
-  return (answers as unknown[]).map((answer, index) => {
-    const item = params.items[index];
-    if (item?.section !== SECTION) {
-      return answer;
-    }
-    return settingsFor(item.scopeUri === undefined ? undefined : vscode.Uri.parse(item.scopeUri));
-  });
+  return answerConfiguration(SECTION, params.items, answers as unknown[], (scopeUri) =>
+    settingsFor(scopeUri === undefined ? undefined : vscode.Uri.parse(scopeUri)),
+  );
 };
 
 /** Pushes the current settings to the server (`workspace/didChangeConfiguration`). */

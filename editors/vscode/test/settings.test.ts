@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { explicitValue, serverSettings, workspaceLevelKeys, type SettingValues } from '../src/logic/settings';
+import { answerConfiguration, explicitValue, serverSettings, workspaceLevelKeys, type SettingValues } from '../src/logic/settings';
 
 describe('explicitValue', () => {
   it('prefers folder over workspace over user settings', () => {
@@ -58,5 +58,14 @@ describe('workspaceLevelKeys', () => {
       'generatedDir',
       'codeLens',
     ]);
+  });
+});
+
+describe('answerConfiguration', () => {
+  it("replaces VS Code's answer for the momentSync section with the server settings of the item's scope", () => {
+    const items = [{ section: 'momentSync', scopeUri: 'file:///work/shop' }, { section: 'editor.tabSize' }, { section: 'momentSync' }];
+    const vscodeAnswers = [{ 'server.path': '/x', generatedDir: 'generated' }, 2, { trace: { server: 'off' } }];
+    const answers = answerConfiguration('momentSync', items, vscodeAnswers, (scopeUri) => ({ scope: scopeUri ?? 'window' }));
+    assert.deepEqual(answers, [{ scope: 'file:///work/shop' }, 2, { scope: 'window' }]);
   });
 });

@@ -40,6 +40,22 @@ export function serverSettings(inspect: (key: ServerKey) => SettingValues | unde
   return settings;
 }
 
+/**
+ * The answers to a `workspace/configuration` request: the server's settings for every item that
+ * asks for `section`, VS Code's own answer for the others.
+ */
+export function answerConfiguration(
+  section: string,
+  items: readonly { readonly section?: string; readonly scopeUri?: string }[],
+  answers: readonly unknown[],
+  settingsFor: (scopeUri: string | undefined) => Record<string, unknown>,
+): unknown[] {
+  return answers.map((answer, index) => {
+    const item = items[index];
+    return item?.section === section ? settingsFor(item.scopeUri) : answer;
+  });
+}
+
 /** The `momentSync.*` keys set at workspace or folder level (these mark a moment-sync workspace). */
 export function workspaceLevelKeys(
   keys: readonly string[],
