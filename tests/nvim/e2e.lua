@@ -1,0 +1,326 @@
+-- End-to-end test of editors/nvim against the real moment-sync server, in a real Neovim:
+--   nvim --headless --clean -l tests/nvim/e2e.lua
+-- MOMENT_SYNC_BIN names the server binary (default: target/release/moment-sync of this repository).
+-- The exit status is the result; the last line reads "nvim e2e: N passed, M failed".
+
+local script = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p')
+local repo = vim.fs.dirname(vim.fs.dirname(vim.fs.dirname(script)))
+local binary = vim.env.MOMENT_SYNC_BIN or vim.fs.joinpath(repo, 'target', 'release', 'moment-sync')
+local TIMEOUT_MS = 20000
+local DEFAULT_SEVERITY = { vim.diagnostic.severity.INFO, vim.diagnostic.severity.WARN, vim.diagnostic.severity.ERROR }
+local CATEGORY_TITLES = { 'clean apply', 'manageable drift', 'breaking' }
+
+local SPEC = {
+  'export interface Invoice {',
+  '  readonly id: string;',
+  '  readonly total: number;',
+  '  readonly note?: string;',
+  '}',
+}
+local IMPLEMENTATION = {
+  'export interface Invoice {',
+  '  readonly id: string;',
+  '  readonly total: string;',
+  '}',
+}
+
+-- A tiny workspace in a temp folder: the spec side and a drifted implementation side.
+local function make_workspace()
+  local root = vim.fn.tempname()
+  local function write(path, lines)
+    local file = vim.fs.joinpath(root, path)
+    vim.fn.mkdir(vim.fs.dirname(file), 'p')
+    vim.fn.writefile(lines, file)
+    return file
+  end
+  write('generated/billing/invoice.types.ts', SPEC)
+  return root, write('src/domain/billing/invoice.types.ts', IMPLEMENTATION)
+end
+
+local passed, failed = 0, 0
+
+-- Each report line on stdout, on a line of its own (Neovim's messages go to stderr).
+local function say(text)
+  io.stdout:write('\n', text, '\n')
+  io.stdout:flush()
+end
+
+local function test(name, fn)
+  local ok, err = xpcall(fn, debug.traceback)
+  if ok then
+    passed = passed + 1
+    say('ok - ' .. name)
+  else
+    failed = failed + 1
+    say('FAIL - ' .. name .. '\n' .. tostring(err))
+  end
+end
+
+local function wait_for(what, predicate)
+  if not vim.wait(TIMEOUT_MS, predicate, 50) then
+    error('timed out after ' .. TIMEOUT_MS .. ' ms waiting for ' .. what, 2)
+  end
+end
+
+local function expect(actual, expected, what)
+  if actual ~= expected then
+    error(('%s: expected %s, got %s'):format(what, vim.inspect(expected), vim.inspect(actual)), 2)
+  end
+end
+
+local function expect_match(text, pattern, what)
+  if type(text) ~= 'string' or not text:find(pattern) then
+    error(('%s: %s does not match %q'):format(what, vim.inspect(text), pattern), 2)
+  end
+end
+
+local function drift_diagnostics(bufnr)
+  return vim.tbl_filter(function(d)
+    return d.source == 'moment-sync'
+  end, vim.diagnostic.get(bufnr))
+end
+
+local function diagnostic_with_code(bufnr, code)
+  for _, d in ipairs(drift_diagnostics(bufnr)) do
+    if d.code == code then
+      return d
+    end
+  end
+end
+
+--- Puts the cursor on the diagnostic with `code` and returns the diagnostic.
+local function cursor_on(bufnr, code)
+  local diagnostic = assert(diagnostic_with_code(bufnr, code), 'no ' .. code .. ' diagnostic')
+  vim.api.nvim_win_set_cursor(0, { diagnostic.lnum + 1, diagnostic.col })
+  return diagnostic
+end
+
+local function codes(bufnr)
+  local found = vim.tbl_map(function(d)
+    return d.code
+  end, drift_diagnostics(bufnr))
+  table.sort(found)
+  return table.concat(found, ',')
+end
+
+local function hover_text(bufnr)
+  local responses = vim.lsp.buf_request_sync(bufnr, 'textDocument/hover', function(client)
+    return vim.lsp.util.make_position_params(0, client.offset_encoding)
+  end, TIMEOUT_MS)
+  local texts = {}
+  for _, response in pairs(responses or {}) do
+    local contents = response.result and response.result.contents
+    if contents then
+      table.insert(texts, table.concat(vim.lsp.util.convert_input_to_markdown_lines(contents), '\n'))
+    end
+  end
+  return table.concat(texts, '\n')
+end
+
+local function buffer_text(bufnr)
+  return table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), '\n')
+end
+
+local function health_report()
+  vim.cmd('silent checkhealth moment_sync')
+  local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+  vim.cmd('tabclose')
+  return table.concat(lines, '\n')
+end
+
+local function server_log_tail()
+  local log = vim.fn.filereadable(vim.lsp.get_log_path()) == 1 and vim.fn.readfile(vim.lsp.get_log_path()) or {}
+  return table.concat(vim.list_slice(log, math.max(1, #log - 30)), '\n')
+end
+
+if vim.fn.executable(binary) == 0 then
+  say(('nvim e2e: no server binary at %s (build it with `cargo build --release` or set MOMENT_SYNC_BIN)'):format(binary))
+  say('nvim e2e: 0 passed, 1 failed')
+  os.exit(1)
+end
+
+-- Setup: the plugin from editors/nvim, the server from `binary`, the drifted file opened.
+vim.opt.runtimepath:prepend(vim.fs.joinpath(repo, 'editors', 'nvim'))
+vim.lsp.set_log_level('warn')
+local root, implementation = make_workspace()
+vim.cmd.cd(root)
+require('moment_sync').setup({ cmd = { binary, 'lsp', '--stdio' } })
+vim.cmd.edit(implementation)
+local bufnr = vim.api.nvim_get_current_buf()
+
+local function finish()
+  if failed > 0 then
+    say('--- end of the LSP log (' .. vim.lsp.get_log_path() .. ') ---\n' .. server_log_tail())
+  end
+  say(('nvim e2e: %d passed, %d failed'):format(passed, failed))
+  vim.lsp.stop_client(vim.lsp.get_clients({ name = 'moment_sync' }))
+  vim.fn.delete(root, 'rf')
+  os.exit(failed == 0 and 0 or 1)
+end
+
+-- The editor must agree with the CLI: the CLI's report on the untouched files is the reference.
+-- changed-type is category 2 when consumption detection finds no consumer and 3 while consumers
+-- are unknown (drift-model §6); both are accepted, as long as editor and CLI agree.
+local cli = {} ---@type table<string, table> drift point by kind
+
+test('the CLI reports the two drift points of the fixture', function()
+  local result = vim.system({ binary, 'check', root, '--format', 'json' }, { text = true }):wait(TIMEOUT_MS)
+  expect(result.code, 1, 'check exit status (drift found)')
+  for _, point in ipairs(vim.json.decode(result.stdout).driftPoints) do
+    cli[point.kind] = point
+  end
+  expect(vim.tbl_count(cli), 2, 'drift points')
+  expect(cli['missing-member'].category, 1, 'missing optional member category')
+  expect_match(tostring(cli['changed-type'].category), '^[23]$', 'changed type category')
+  expect(cli['changed-type'].message, 'Invoice.total is `string` here but `number` in the spec', 'message')
+end)
+
+test('the server attaches to the TypeScript buffer with the workspace as root', function()
+  wait_for('the moment_sync client', function()
+    return #vim.lsp.get_clients({ bufnr = bufnr, name = 'moment_sync' }) > 0
+  end)
+  local client = vim.lsp.get_clients({ bufnr = bufnr, name = 'moment_sync' })[1]
+  expect(client.root_dir, root, 'root_dir')
+end)
+
+if failed > 0 then
+  finish() -- without the CLI's reference or a client, every later test would only time out
+end
+
+test(':MomentSyncCheck puts the CLI report in the quickfix list', function()
+  vim.cmd.MomentSyncCheck()
+  wait_for('the quickfix list', function()
+    return vim.fn.getqflist({ title = 1 }).title:find('^moment%-sync check') ~= nil
+  end)
+  vim.cmd('cclose')
+  local outcome = cli['changed-type'].category == 3 and 'breaking' or 'drift'
+  expect(vim.fn.getqflist({ title = 1 }).title, ('moment-sync check %s: %s'):format(root, outcome), 'title')
+  local items = vim.fn.getqflist()
+  expect(#items, 2, 'quickfix items')
+  for _, item in ipairs(items) do
+    local point = assert(cli[item.text:match('^(%S+)')], 'unexpected item ' .. item.text)
+    expect(vim.api.nvim_buf_get_name(item.bufnr), implementation, 'file of ' .. point.kind)
+    expect(item.lnum, point.implementation.line, 'line of ' .. point.kind)
+    expect(item.col, point.implementation.column, 'column of ' .. point.kind)
+    expect(item.type, ({ 'I', 'W', 'E' })[point.category], 'type of ' .. point.kind)
+  end
+end)
+
+test('opening the drifted file shows one diagnostic per drift point, as the CLI reports them', function()
+  wait_for('two moment-sync diagnostics', function()
+    return #drift_diagnostics(bufnr) == 2
+  end)
+  expect(codes(bufnr), 'changed-type,missing-member', 'codes')
+  for kind, point in pairs(cli) do
+    local diagnostic = diagnostic_with_code(bufnr, kind)
+    expect(diagnostic.message, point.message, kind .. ' message')
+    expect(diagnostic.severity, DEFAULT_SEVERITY[point.category], kind .. ' severity (category ' .. point.category .. ')')
+    expect(diagnostic.lnum, point.implementation.line - 1, kind .. ' line')
+    expect(diagnostic.col, point.implementation.column - 1, kind .. ' column')
+  end
+end)
+
+test('a setting changed through setup() reaches the running server', function()
+  require('moment_sync').setup({ settings = { severity = { ['1'] = 'hint' } } })
+  wait_for('the category-1 diagnostic to become a hint', function()
+    local missing = diagnostic_with_code(bufnr, 'missing-member')
+    return missing ~= nil and missing.severity == vim.diagnostic.severity.HINT
+  end)
+  local changed = diagnostic_with_code(bufnr, 'changed-type')
+  expect(changed.severity, DEFAULT_SEVERITY[cli['changed-type'].category], 'changed-type severity')
+end)
+
+test('hover on a drift point names its cascade category', function()
+  cursor_on(bufnr, 'changed-type')
+  local text = hover_text(bufnr)
+  local category = cli['changed-type'].category
+  expect_match(text, 'category ' .. category, 'hover')
+  expect_match(text, CATEGORY_TITLES[category], 'hover')
+end)
+
+test('a code lens sums up the drift of the file', function()
+  local worst = math.max(cli['changed-type'].category, cli['missing-member'].category)
+  local expected = ('^2 drift points.*category %d'):format(worst)
+  wait_for('a code lens matching ' .. expected, function()
+    return vim.iter(vim.lsp.codelens.get(bufnr)):any(function(lens)
+      return lens.command ~= nil and lens.command.title:find(expected) ~= nil
+    end)
+  end)
+end)
+
+test('"Show in spec" opens the spec at the member, through window/showDocument', function()
+  cursor_on(bufnr, 'changed-type')
+  vim.lsp.buf.code_action({
+    apply = true,
+    filter = function(action)
+      -- A CodeAction carries a Command table; a bare Command names its command in a string.
+      local command = type(action.command) == 'table' and action.command.command or action.command
+      return command == 'moment-sync.showSpec'
+    end,
+  })
+  local spec = vim.fs.joinpath(root, cli['changed-type'].spec.path)
+  wait_for('the spec file', function()
+    return vim.api.nvim_buf_get_name(0) == spec
+  end)
+  expect(vim.api.nvim_win_get_cursor(0)[1], cli['changed-type'].spec.line, 'cursor line in the spec')
+  vim.api.nvim_set_current_buf(bufnr)
+end)
+
+test('the quick fix, applied by vim.lsp.buf.code_action, removes its diagnostic', function()
+  local changed = cursor_on(bufnr, 'changed-type')
+  vim.lsp.buf.code_action({
+    apply = true,
+    context = { only = { 'quickfix' }, diagnostics = { changed.user_data.lsp } },
+    filter = function(action)
+      return action.title == cli['changed-type'].fixes[1].title
+    end,
+  })
+  wait_for('the changed-type diagnostic to go', function()
+    return diagnostic_with_code(bufnr, 'changed-type') == nil and #drift_diagnostics(bufnr) == 1
+  end)
+  expect(vim.api.nvim_buf_get_lines(bufnr, 2, 3, false)[1], '  readonly total: number;', 'fixed line')
+end)
+
+test(':MomentSyncFixAll applies the clean (category 1) fixes', function()
+  vim.cmd.MomentSyncFixAll()
+  wait_for('no moment-sync diagnostics', function()
+    return #drift_diagnostics(bufnr) == 0
+  end)
+  expect(buffer_text(bufnr), table.concat(SPEC, '\n'), 'buffer after fix-all (the spec)')
+end)
+
+test('bad settings and a failing check are explained', function()
+  local ok, err = pcall(require('moment_sync').setup, { settings = { colour = 'red' } })
+  expect(ok, false, 'setup with an unknown key')
+  expect_match(err, 'unknown setting `colour` %(known: codeLens, debounceMs, ', 'setup error')
+
+  local broken = vim.fn.tempname()
+  vim.fn.mkdir(vim.fs.joinpath(broken, '.moment'), 'p')
+  vim.fn.writefile({ '{ "generated": "spec" }' }, vim.fs.joinpath(broken, '.moment', 'sync.json'))
+  local notified = {}
+  local notify = vim.notify
+  vim.notify = function(message, level)
+    table.insert(notified, { message = message, level = level })
+  end
+  vim.cmd.MomentSyncCheck(broken)
+  local done = vim.wait(TIMEOUT_MS, function()
+    return #notified > 0
+  end, 50)
+  vim.notify = notify
+  vim.fn.delete(broken, 'rf')
+  expect(done, true, 'a notification')
+  expect(notified[1].level, vim.log.levels.ERROR, 'level')
+  expect_match(notified[1].message, '^moment%-sync check failed %(exit 2%): .*unknown key `generated`', 'message')
+end)
+
+test(':checkhealth moment_sync reports OK', function()
+  local report = health_report()
+  expect_match(report, 'OK moment%-sync %d+%.%d+%.%d+', 'health')
+  expect_match(report, 'OK generatedDir: ' .. vim.pesc(vim.fs.joinpath(root, 'generated')), 'health')
+  expect_match(report, 'OK implementationDir: ' .. vim.pesc(vim.fs.joinpath(root, 'src/domain')), 'health')
+  if report:find('ERROR') or report:find('WARNING') then
+    error('health report has errors or warnings:\n' .. report)
+  end
+end)
+
+finish()
