@@ -60,7 +60,7 @@ fn detect_indent_unit(text: &str) -> String {
 }
 
 fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())]
+    text[..crate::text::floor_char_boundary(text, offset.min(text.len()))]
         .rfind(['\n', '\r'])
         .map(|i| i + 1)
         .unwrap_or(0)
@@ -119,7 +119,14 @@ pub fn add_member(
     let Some(body) = target.body_span else {
         return Vec::new();
     };
-    let close = body.end.saturating_sub(1);
+    // A body whose `}` is missing (the parser inserted a zero-width node) takes no insertion.
+    let Some(close) = body
+        .end
+        .checked_sub(1)
+        .filter(|&c| layout.text.as_bytes().get(c) == Some(&b'}'))
+    else {
+        return Vec::new();
+    };
     let sep = member_separator(layout, target);
     let spec_layout = Layout::new(spec);
     let snippet = member_snippet(&spec_layout, member, target.kind == DeclKind::Class);
