@@ -2,7 +2,10 @@
 //! are printed as one line naming the file and the problem, with exit code 2.
 
 mod check;
+mod decide;
 mod fix;
+mod reconcile;
+mod status;
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +14,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::workspace::{discover_root, Config, Workspace, WorkspaceError};
 
 #[derive(Debug, Parser)]
-#[command(name = "moment-sync", version, about = "Keeps a hand-written TypeScript implementation in step with its .moment spec")]
+#[command(
+    name = "moment-sync",
+    version,
+    about = "Keeps a hand-written TypeScript implementation in step with its .moment spec"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -23,6 +30,13 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Apply the preferred fix of every drift point up to a category.
     Fix(fix::FixArgs),
+    /// Run the push flow: detect, classify, apply category-1 fixes (--apply), record proposals,
+    /// advance the sync cursor.
+    Reconcile(reconcile::ReconcileArgs),
+    /// Show the recorded sync state: last sync, proposals, changes since, last reconciliation.
+    Status(status::StatusArgs),
+    /// Accept, reject or skip drift points by id.
+    Decide(decide::DecideArgs),
 }
 
 /// Where the workspace is and how its sides are overridden (shared by every command).
@@ -80,6 +94,9 @@ pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Fix(args) => fix::run(&args),
+        Command::Reconcile(args) => reconcile::run(&args),
+        Command::Status(args) => status::run(&args),
+        Command::Decide(args) => decide::run(&args),
     };
     match result {
         Ok(code) => code,
@@ -92,7 +109,10 @@ pub fn run(cli: Cli) -> i32 {
 
 /// A path relative to the root for messages, `/` separators.
 pub fn display_path(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// A progress bar on stderr for long runs (hidden when stderr is not a terminal).
@@ -102,7 +122,9 @@ pub fn progress(total: usize) -> indicatif::ProgressBar {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} parsing {pos}/{len} files {wide_bar} {eta}") {
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} parsing {pos}/{len} files {wide_bar} {eta}",
+    ) {
         bar.set_style(style);
     }
     bar

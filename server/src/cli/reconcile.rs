@@ -1,0 +1,67 @@
+//! `moment-sync reconcile`: the whole push flow (see `reconcile::saga`).
+
+use std::io::Write;
+
+use clap::{Args, ValueEnum};
+
+use super::WorkspaceArgs;
+use crate::reconcile::{self, report, ReconcileOptions};
+use crate::state::SagaStep;
+
+/// A saga step named on the command line (test hook).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StepArg {
+    Diffing,
+    Proposing,
+    Recording,
+    Committing,
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+    /// Apply category-1 fixes (additive, breaking nothing) to the implementation.
+    #[arg(long)]
+    pub apply: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The upstream event id that triggered this run (recorded as the proposals' source and the
+    /// signal's causation).
+    #[arg(long = "trigger-event", value_name = "EVENT_ID")]
+    pub trigger_event: Option<String>,
+    /// Who accepts the applied fixes (default: git's user.name, else $USER).
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Testing only: stop after this step as if the process had died.
+    #[arg(long = "interrupt-after", value_enum, hide = true)]
+    pub interrupt_after: Option<StepArg>,
+}
+
+pub fn run(args: &ReconcileArgs) -> anyhow::Result<i32> {
+    let ws = args.workspace.open()?;
+    let actor = match &args.actor {
+        Some(a) => a.clone(),
+        None => reconcile::default_actor(&ws.root)?,
+    };
+    let opts = ReconcileOptions {
+        apply: args.apply,
+        trigger: args.trigger_event.clone(),
+        actor,
+        interrupt_after: args.interrupt_after.map(|s| match s {
+            StepArg::Diffing => SagaStep::Diffing,
+            StepArg::Proposing => SagaStep::Proposing,
+            StepArg::Recording => SagaStep::Recording,
+            StepArg::Committing => SagaStep::Committing,
+        }),
+    };
+    let r = reconcile::reconcile(&ws, &opts)?;
+    let mut out = anstream::stdout();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?;
+    } else {
+        write!(out, "{}", report::render_human(&r))?;
+    }
+    Ok(r.result.exit_code(&ws.config))
+}
