@@ -293,6 +293,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn concurrent_writers_with_separate_handles_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let threads: Vec<_> = (0..2)
+            .map(|t| {
+                let root = root.clone();
+                std::thread::spawn(move || {
+                    // Each thread opens its own lock and log handles, like a separate process.
+                    let sd = StateDir::of(&root);
+                    for n in 0..25 {
+                        sd.append(vec![Event::ProposalRecorded {
+                            proposal: record(&format!("{t}-{n}")),
+                        }])
+                        .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let replay = log::replay(&StateDir::of(&root).log_path()).unwrap();
+        assert_eq!(replay.state.proposals.len(), 50);
+        assert_eq!(replay.state.last_seq, 50);
+    }
+
+    #[test]
     fn prefix_resolution() {
         let ids = ["abcd1234", "abce9999", "ffff0000"];
         assert_eq!(resolve_id("abcd", ids).unwrap(), "abcd1234");
