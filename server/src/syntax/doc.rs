@@ -12,10 +12,7 @@ pub fn leading_comment_start(node: Node<'_>, text: &str) -> Option<usize> {
             break;
         }
         let between = text.get(p.end_byte()..next_start).unwrap_or("x");
-        if !between.trim().is_empty()
-            || between.matches('\n').count() > 1
-            || !starts_own_line(text, p.start_byte())
-        {
+        if !between.trim().is_empty() || between.matches('\n').count() > 1 || !starts_own_line(text, p.start_byte()) {
             break;
         }
         start = Some(p.start_byte());
@@ -27,10 +24,7 @@ pub fn leading_comment_start(node: Node<'_>, text: &str) -> Option<usize> {
 
 /// `true` when only whitespace precedes `offset` on its line.
 pub fn starts_own_line(text: &str, offset: usize) -> bool {
-    let line_start = text[..offset]
-        .rfind(['\n', '\r'])
-        .map(|i| i + 1)
-        .unwrap_or(0);
+    let line_start = text[..offset].rfind(['\n', '\r']).map(|i| i + 1).unwrap_or(0);
     text[line_start..offset].trim().is_empty()
 }
 
@@ -43,13 +37,7 @@ pub fn deprecation(comments: &str) -> Option<String> {
     let body = rest[..end].trim_end_matches("*/");
     let words: Vec<&str> = body
         .lines()
-        .map(|l| {
-            l.trim()
-                .trim_start_matches('*')
-                .trim()
-                .trim_end_matches("*/")
-                .trim()
-        })
+        .map(|l| l.trim().trim_start_matches('*').trim().trim_end_matches("*/").trim())
         .filter(|l| !l.is_empty())
         .collect();
     Some(words.join(" "))
@@ -74,15 +62,9 @@ mod tests {
 
     #[test]
     fn deprecation_text_is_extracted() {
+        assert_eq!(deprecation("/** @deprecated use `amount` */").as_deref(), Some("use `amount`"));
         assert_eq!(
-            deprecation("/** @deprecated use `amount` */").as_deref(),
-            Some("use `amount`")
-        );
-        assert_eq!(
-            deprecation(
-                "/**\n * Total.\n * @deprecated since v2,\n *   use amount\n * @see x\n */"
-            )
-            .as_deref(),
+            deprecation("/**\n * Total.\n * @deprecated since v2,\n *   use amount\n * @see x\n */").as_deref(),
             Some("since v2, use amount")
         );
         assert_eq!(deprecation("/** @deprecated */").as_deref(), Some(""));
