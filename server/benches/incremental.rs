@@ -22,10 +22,16 @@ fn types(module: usize, drift: bool) -> String {
     for t in 0..5 {
         out.push_str(&format!("export interface Type{module}x{t} {{\n"));
         for f in 0..6 {
-            let ty = if drift && t == 0 && f == 0 { "string" } else { "number" };
+            let ty = if drift && t == 0 && f == 0 {
+                "string"
+            } else {
+                "number"
+            };
             out.push_str(&format!("  readonly field{f}: {ty};\n"));
         }
-        out.push_str(&format!("  readonly items: readonly Item{t}[];\n  readonly status?: 'open' | 'closed';\n}}\n\n"));
+        out.push_str(&format!(
+            "  readonly items: readonly Item{t}[];\n  readonly status?: 'open' | 'closed';\n}}\n\n"
+        ));
     }
     out
 }
@@ -59,7 +65,11 @@ fn time<T>(f: impl Fn() -> T, runs: usize) -> (Duration, T) {
 }
 
 fn main() {
-    let per_side: usize = std::env::var("MOMENT_BENCH_FILES").ok().and_then(|s| s.parse().ok()).unwrap_or(2000) / 2;
+    let per_side: usize = std::env::var("MOMENT_BENCH_FILES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000)
+        / 2;
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
     generate(root, per_side);
@@ -67,13 +77,26 @@ fn main() {
     let noop = || {};
 
     let (plain, a) = time(|| run(&ws, Mode::IfRecorded, &noop).expect("check"), 3);
-    println!("workspace: {} source files ({} drift points)", per_side * 2, a.analysis.points.len());
-    println!("full check, no state (parse everything)          : {:>8.1} ms", plain.as_secs_f64() * 1e3);
+    println!(
+        "workspace: {} source files ({} drift points)",
+        per_side * 2,
+        a.analysis.points.len()
+    );
+    println!(
+        "full check, no state (parse everything)          : {:>8.1} ms",
+        plain.as_secs_f64() * 1e3
+    );
 
-    let opts = ReconcileOptions { actor: "bench".into(), ..Default::default() };
+    let opts = ReconcileOptions {
+        actor: "bench".into(),
+        ..Default::default()
+    };
     let t0 = Instant::now();
     reconcile(&ws, &opts).expect("reconcile");
-    println!("first reconcile (records base, fills the cache)  : {:>8.1} ms", t0.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "first reconcile (records base, fills the cache)  : {:>8.1} ms",
+        t0.elapsed().as_secs_f64() * 1e3
+    );
 
     let cache = StateDir::of(root).cache_path();
     let (full, f) = time(
@@ -97,7 +120,11 @@ fn main() {
     let (inc, i) = time(
         || {
             let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            std::fs::write(&touched, format!("{original}\nexport interface Touched{n} {{ readonly x: number }}\n")).expect("touch");
+            std::fs::write(
+                &touched,
+                format!("{original}\nexport interface Touched{n} {{ readonly x: number }}\n"),
+            )
+            .expect("touch");
             run(&ws, Mode::IfRecorded, &noop).expect("check")
         },
         5,
@@ -108,5 +135,8 @@ fn main() {
         i.cache_hits,
         i.cache_misses
     );
-    println!("speed-up over the full check with state         : {:>8.1}×", full.as_secs_f64() / inc.as_secs_f64());
+    println!(
+        "speed-up over the full check with state         : {:>8.1}×",
+        full.as_secs_f64() / inc.as_secs_f64()
+    );
 }

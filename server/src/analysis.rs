@@ -10,9 +10,9 @@ use rayon::prelude::*;
 
 use crate::cascade::Consumers;
 use crate::drift::{self, DriftPoint, ShapeBase};
+use crate::model::{FileModel, Side};
 use crate::state::check::StatefulCheck;
 use crate::state::StateError;
-use crate::model::{FileModel, Side};
 use crate::syntax;
 use crate::workspace::{SourceFile, Workspace, WorkspaceError};
 
@@ -59,8 +59,13 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
 /// Compares the two sides; with a recorded base, directions are decided three-way
 /// (drift-model §5).
 pub fn analyze_with_base(input: &AnalysisInput, base: Option<&ShapeBase>) -> Analysis {
-    let comparison =
-        drift::compare_with_base(&input.spec, &input.implementation, &input.consumers, base, &input.implementation_dir);
+    let comparison = drift::compare_with_base(
+        &input.spec,
+        &input.implementation,
+        &input.consumers,
+        base,
+        &input.implementation_dir,
+    );
     let mut files = BTreeMap::new();
     for f in input.spec.iter().chain(input.implementation.iter()) {
         files.insert(f.path.clone(), f.clone());
@@ -92,7 +97,10 @@ pub fn load_models(
 }
 
 /// Loads the workspace's files and compares them: what `moment-sync check` does.
-pub fn check_workspace(ws: &Workspace, on_parsed: &(dyn Fn() + Sync)) -> Result<Analysis, WorkspaceError> {
+pub fn check_workspace(
+    ws: &Workspace,
+    on_parsed: &(dyn Fn() + Sync),
+) -> Result<Analysis, WorkspaceError> {
     let files = ws.source_files()?;
     let models = load_models(&files, on_parsed)?;
     Ok(analyze_models(ws, models))
@@ -102,13 +110,17 @@ pub fn check_workspace(ws: &Workspace, on_parsed: &(dyn Fn() + Sync)) -> Result<
 /// the cache, consumers feed the categories, the base decides directions, and rejected drift
 /// points are moved to `suppressed`. Without recorded state it is [`check_workspace`] and
 /// writes nothing.
-pub fn check_with_state(ws: &Workspace, on_parsed: &(dyn Fn() + Sync)) -> Result<StatefulCheck, StateError> {
+pub fn check_with_state(
+    ws: &Workspace,
+    on_parsed: &(dyn Fn() + Sync),
+) -> Result<StatefulCheck, StateError> {
     crate::state::check::run(ws, crate::state::check::Mode::IfRecorded, on_parsed)
 }
 
 /// Compares already parsed files of a workspace.
 pub fn analyze_models(ws: &Workspace, models: Vec<Arc<FileModel>>) -> Analysis {
-    let (spec, implementation): (Vec<_>, Vec<_>) = models.into_iter().partition(|m| m.side == Side::Spec);
+    let (spec, implementation): (Vec<_>, Vec<_>) =
+        models.into_iter().partition(|m| m.side == Side::Spec);
     analyze(&AnalysisInput {
         spec,
         implementation,
@@ -119,11 +131,16 @@ pub fn analyze_models(ws: &Workspace, models: Vec<Arc<FileModel>>) -> Analysis {
 
 /// Compares two in-memory sets of files (root-relative path, side-relative path, text): handy for
 /// snapshots and tests that never touch the disk.
-pub fn analyze_texts(spec: &[(String, String, String)], implementation: &[(String, String, String)]) -> Analysis {
+pub fn analyze_texts(
+    spec: &[(String, String, String)],
+    implementation: &[(String, String, String)],
+) -> Analysis {
     let parse = |side: Side, files: &[(String, String, String)]| -> Vec<Arc<FileModel>> {
         files
             .par_iter()
-            .map(|(path, side_path, text)| Arc::new(parse_file(path, side_path, side, Arc::from(text.as_str()))))
+            .map(|(path, side_path, text)| {
+                Arc::new(parse_file(path, side_path, side, Arc::from(text.as_str())))
+            })
             .collect()
     };
     analyze(&AnalysisInput {

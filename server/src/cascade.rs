@@ -57,9 +57,11 @@ pub fn categorize(facts: CategoryFacts<'_>, consumers: &Consumers) -> Category {
         MissingMember if facts.additive_member => Category::CleanApply,
         MissingMember => Category::ManageableDrift,
         // The spec removed what the implementation still has: consumers of it break.
-        ExtraType | ExtraMember if facts.direction == Direction::SpecAhead => by_consumers(facts.symbol, consumers),
-        ExtraType | ExtraMember | RenamedType | RenamedMember | ChangedOptionality | ChangedReadonly
-        | ChangedGenerics => Category::ManageableDrift,
+        ExtraType | ExtraMember if facts.direction == Direction::SpecAhead => {
+            by_consumers(facts.symbol, consumers)
+        }
+        ExtraType | ExtraMember | RenamedType | RenamedMember | ChangedOptionality
+        | ChangedReadonly | ChangedGenerics => Category::ManageableDrift,
         ChangedType | ChangedSignature => by_consumers(facts.symbol, consumers),
         ChangedKind => Category::Breaking,
     }
@@ -107,7 +109,16 @@ mod tests {
     use super::*;
 
     fn cat(kind: DriftKind, direction: Direction, additive: bool, consumers: &Consumers) -> u8 {
-        categorize(CategoryFacts { kind, direction, symbol: "Order", additive_member: additive }, consumers).number()
+        categorize(
+            CategoryFacts {
+                kind,
+                direction,
+                symbol: "Order",
+                additive_member: additive,
+            },
+            consumers,
+        )
+        .number()
     }
 
     #[test]
@@ -117,7 +128,11 @@ mod tests {
         let none = Consumers::Known(BTreeMap::new());
         let some = Consumers::Known(BTreeMap::from([(
             "Order".to_string(),
-            vec![Consumer { path: "svc/a.ts".into(), service: "svc".into(), fields: vec![] }],
+            vec![Consumer {
+                path: "svc/a.ts".into(),
+                service: "svc".into(),
+                fields: vec![],
+            }],
         )]));
         let s = Direction::SpecAhead;
         assert_eq!(cat(MissingType, s, false, &unknown), 1);
@@ -126,7 +141,13 @@ mod tests {
         for kind in [ExtraType, ExtraMember] {
             assert_eq!(cat(kind, Direction::ImplAhead, false, &unknown), 2);
         }
-        for kind in [RenamedType, RenamedMember, ChangedOptionality, ChangedReadonly, ChangedGenerics] {
+        for kind in [
+            RenamedType,
+            RenamedMember,
+            ChangedOptionality,
+            ChangedReadonly,
+            ChangedGenerics,
+        ] {
             assert_eq!(cat(kind, s, false, &unknown), 2);
         }
         for kind in [ChangedType, ChangedSignature] {
@@ -145,6 +166,9 @@ mod tests {
     fn outcome_is_the_highest_category() {
         assert_eq!(Outcome::of(&[]), Outcome::InSync);
         assert_eq!(Outcome::of(&[Category::CleanApply]), Outcome::Clean);
-        assert_eq!(Outcome::of(&[Category::CleanApply, Category::Breaking]), Outcome::Breaking);
+        assert_eq!(
+            Outcome::of(&[Category::CleanApply, Category::Breaking]),
+            Outcome::Breaking
+        );
     }
 }

@@ -20,7 +20,8 @@ pub mod text;
 pub mod workspace;
 
 /// Where each drift kind is documented (anchors are the kind names).
-pub const DOCS_KINDS_URL: &str = "https://github.com/moment-sync/moment-sync/blob/main/docs/drift-kinds.md";
+pub const DOCS_KINDS_URL: &str =
+    "https://github.com/moment-sync/moment-sync/blob/main/docs/drift-kinds.md";
 
 /// The tool's version, as recorded in reports and snapshots.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

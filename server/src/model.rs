@@ -11,7 +11,9 @@ use std::sync::Arc;
 use crate::text::LineIndex;
 
 /// A half-open byte range `start..end` into a file's text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -22,7 +24,10 @@ impl Span {
         Span { start, end }
     }
     pub fn empty_at(offset: usize) -> Self {
-        Span { start: offset, end: offset }
+        Span {
+            start: offset,
+            end: offset,
+        }
     }
     pub fn len(&self) -> usize {
         self.end - self.start
@@ -242,7 +247,11 @@ pub enum Body {
     Enum(Vec<Member>),
     /// Any other type alias: its normalised right-hand side, and the union members when the
     /// right-hand side is a union (so that a new literal is a `missing-member`).
-    Alias { ty: String, rhs_span: Span, union: Option<Vec<Member>> },
+    Alias {
+        ty: String,
+        rhs_span: Span,
+        union: Option<Vec<Member>>,
+    },
 }
 
 /// An exported top-level declaration.

@@ -45,7 +45,9 @@ impl LineIndex {
             }
             i += 1;
         }
-        LineIndex { starts: starts.into() }
+        LineIndex {
+            starts: starts.into(),
+        }
     }
 
     pub fn line_count(&self) -> usize {
@@ -91,7 +93,10 @@ impl LineIndex {
             ColumnUnit::Utf16 => segment.chars().map(char::len_utf16).sum(),
             ColumnUnit::Utf8 => segment.len(),
         };
-        LineCol { line: line as u32, col: col as u32 }
+        LineCol {
+            line: line as u32,
+            col: col as u32,
+        }
     }
 
     /// Converts a zero-based line and column in `unit` to a byte offset. Out-of-range lines and
@@ -137,8 +142,14 @@ mod tests {
         let text = "a\nb\r\nc\rd";
         let idx = LineIndex::new(text);
         assert_eq!(idx.line_count(), 4);
-        assert_eq!(idx.position(text, 7, ColumnUnit::Char), LineCol { line: 3, col: 0 });
-        assert_eq!(idx.position(text, 5, ColumnUnit::Char), LineCol { line: 2, col: 0 });
+        assert_eq!(
+            idx.position(text, 7, ColumnUnit::Char),
+            LineCol { line: 3, col: 0 }
+        );
+        assert_eq!(
+            idx.position(text, 5, ColumnUnit::Char),
+            LineCol { line: 2, col: 0 }
+        );
         assert_eq!(idx.line_content_end(text, 1), 3);
     }
 
@@ -160,11 +171,20 @@ mod tests {
     fn out_of_range_positions_are_clamped() {
         let text = "ab\r\ncd";
         let idx = LineIndex::new(text);
-        assert_eq!(idx.offset(text, LineCol { line: 0, col: 99 }, ColumnUnit::Utf16), 2);
-        assert_eq!(idx.offset(text, LineCol { line: 9, col: 0 }, ColumnUnit::Utf16), 6);
+        assert_eq!(
+            idx.offset(text, LineCol { line: 0, col: 99 }, ColumnUnit::Utf16),
+            2
+        );
+        assert_eq!(
+            idx.offset(text, LineCol { line: 9, col: 0 }, ColumnUnit::Utf16),
+            6
+        );
         // A UTF-16 column in the middle of a surrogate pair lands on the character's start.
         let text = "😀a";
         let idx = LineIndex::new(text);
-        assert_eq!(idx.offset(text, LineCol { line: 0, col: 1 }, ColumnUnit::Utf16), 0);
+        assert_eq!(
+            idx.offset(text, LineCol { line: 0, col: 1 }, ColumnUnit::Utf16),
+            0
+        );
     }
 }

@@ -42,7 +42,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
     let mut out = anstream::stdout();
     match args.format {
         Format::Human => {
-            let color = anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
+            let color =
+                anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
             write!(out, "{}", report::render_human(&analysis, color))?;
             if !suppressed.is_empty() {
                 writeln!(out, "{suppressed}")?;
@@ -54,7 +55,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
                 eprintln!("moment-sync: {suppressed}");
             }
             let root = ws.root.to_string_lossy().replace('\\', "/");
-            let r = report::json_report(&analysis, &root, &ws.generated_dir, &ws.implementation_dir);
+            let r =
+                report::json_report(&analysis, &root, &ws.generated_dir, &ws.implementation_dir);
             writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?;
         }
         Format::Sarif => {
@@ -62,11 +64,21 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
             if !suppressed.is_empty() {
                 eprintln!("moment-sync: {suppressed}");
             }
-            let root_uri = format!("file://{}/", ws.root.to_string_lossy().trim_end_matches('/'));
-            writeln!(out, "{}", serde_json::to_string_pretty(&report::sarif_report(&analysis, &root_uri))?)?;
+            let root_uri = format!(
+                "file://{}/",
+                ws.root.to_string_lossy().trim_end_matches('/')
+            );
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&report::sarif_report(&analysis, &root_uri))?
+            )?;
         }
     }
-    let fails = analysis.points.iter().any(|p| p.category.number() >= args.fail_on.number());
+    let fails = analysis
+        .points
+        .iter()
+        .any(|p| p.category.number() >= args.fail_on.number());
     Ok(if fails { 1 } else { 0 })
 }
 

@@ -41,7 +41,12 @@ pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
     bar.finish_and_clear();
     let analysis = analysis::analyze_models(&ws, models);
     let max = args.max_category.number();
-    let plans = plan_fixes(analysis.points.iter().filter(|p| p.category.number() <= max));
+    let plans = plan_fixes(
+        analysis
+            .points
+            .iter()
+            .filter(|p| p.category.number() <= max),
+    );
 
     let mut changes = Vec::new();
     let mut skipped = 0;
@@ -62,14 +67,25 @@ pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
                 }
             }
         };
-        let edits: Vec<&TextEdit> = plan.fixes.iter().flat_map(|(_, f)| f.edits.iter()).filter(|e| &e.path == path).collect();
+        let edits: Vec<&TextEdit> = plan
+            .fixes
+            .iter()
+            .flat_map(|(_, f)| f.edits.iter())
+            .filter(|e| &e.path == path)
+            .collect();
         let new = apply_edits(path, &old, &edits)?;
         if introduces_syntax_errors(path, &old, &new) {
             refused.push(path.clone());
             continue;
         }
         let titles = plan.fixes.iter().map(|(_, f)| f.title.clone()).collect();
-        changes.push(Change { path: path.clone(), old, new, titles, creates });
+        changes.push(Change {
+            path: path.clone(),
+            old,
+            new,
+            titles,
+            creates,
+        });
     }
 
     let mut out = anstream::stdout();
@@ -79,7 +95,8 @@ pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
         }
     } else {
         for c in &changes {
-            write_atomically(&ws.absolute(&c.path), &c.new).with_context(|| format!("cannot write `{}`", c.path))?;
+            write_atomically(&ws.absolute(&c.path), &c.new)
+                .with_context(|| format!("cannot write `{}`", c.path))?;
         }
     }
     report(&mut out, &changes, skipped, &refused, args.dry_run, max)?;
@@ -88,12 +105,20 @@ pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
 
 /// `true` when the fixed text parses with more errors than the original (then it is not written).
 fn introduces_syntax_errors(path: &str, old: &str, new: &str) -> bool {
-    let count = |text: &str| syntax::parse_file(path, path, crate::model::Side::Implementation, text.into()).syntax_errors.len();
+    let count = |text: &str| {
+        syntax::parse_file(path, path, crate::model::Side::Implementation, text.into())
+            .syntax_errors
+            .len()
+    };
     count(new) > count(old)
 }
 
 fn unified_diff(c: &Change) -> String {
-    let old_header = if c.creates { "/dev/null".to_string() } else { format!("a/{}", c.path) };
+    let old_header = if c.creates {
+        "/dev/null".to_string()
+    } else {
+        format!("a/{}", c.path)
+    };
     similar::TextDiff::from_lines(&c.old, &c.new)
         .unified_diff()
         .context_radius(3)
@@ -101,7 +126,14 @@ fn unified_diff(c: &Change) -> String {
         .to_string()
 }
 
-fn report(out: &mut impl Write, changes: &[Change], skipped: usize, refused: &[String], dry_run: bool, max: u8) -> std::io::Result<()> {
+fn report(
+    out: &mut impl Write,
+    changes: &[Change],
+    skipped: usize,
+    refused: &[String],
+    dry_run: bool,
+    max: u8,
+) -> std::io::Result<()> {
     let verb = if dry_run { "would change" } else { "changed" };
     let mut fixes = 0;
     for c in changes {
@@ -117,12 +149,25 @@ fn report(out: &mut impl Write, changes: &[Change], skipped: usize, refused: &[S
         *per_file.entry(&c.path).or_default() += 1;
     }
     for path in refused {
-        writeln!(out, "left {path} untouched: the fixes would introduce syntax errors")?;
+        writeln!(
+            out,
+            "left {path} untouched: the fixes would introduce syntax errors"
+        )?;
     }
     let applied = if dry_run { "would apply" } else { "applied" };
-    write!(out, "{applied} {fixes} fix{} up to category {max} in {} file{}", if fixes == 1 { "" } else { "es" }, per_file.len(), if per_file.len() == 1 { "" } else { "s" })?;
+    write!(
+        out,
+        "{applied} {fixes} fix{} up to category {max} in {} file{}",
+        if fixes == 1 { "" } else { "es" },
+        per_file.len(),
+        if per_file.len() == 1 { "" } else { "s" }
+    )?;
     if skipped > 0 {
-        write!(out, "; {skipped} overlapping fix{} left for the next run", if skipped == 1 { "" } else { "es" })?;
+        write!(
+            out,
+            "; {skipped} overlapping fix{} left for the next run",
+            if skipped == 1 { "" } else { "es" }
+        )?;
     }
     writeln!(out)
 }

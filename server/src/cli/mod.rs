@@ -14,7 +14,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::workspace::{discover_root, Config, Workspace, WorkspaceError};
 
 #[derive(Debug, Parser)]
-#[command(name = "moment-sync", version, about = "Keeps a hand-written TypeScript implementation in step with its .moment spec")]
+#[command(
+    name = "moment-sync",
+    version,
+    about = "Keeps a hand-written TypeScript implementation in step with its .moment spec"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -105,7 +109,10 @@ pub fn run(cli: Cli) -> i32 {
 
 /// A path relative to the root for messages, `/` separators.
 pub fn display_path(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// A progress bar on stderr for long runs (hidden when stderr is not a terminal).
@@ -115,7 +122,9 @@ pub fn progress(total: usize) -> indicatif::ProgressBar {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} parsing {pos}/{len} files {wide_bar} {eta}") {
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} parsing {pos}/{len} files {wide_bar} {eta}",
+    ) {
         bar.set_style(style);
     }
     bar

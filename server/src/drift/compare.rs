@@ -83,11 +83,19 @@ impl<'c> Emitter<'c> {
             _ => Direction::SpecAhead,
         };
         let direction = match &self.three_way {
-            Some(tw) => tw.direction(&PointKeys::of(d.kind, &d.symbol, d.member.as_deref(), d.actual.as_deref()), default),
+            Some(tw) => tw.direction(
+                &PointKeys::of(d.kind, &d.symbol, d.member.as_deref(), d.actual.as_deref()),
+                default,
+            ),
             None => default,
         };
         let category = categorize(
-            CategoryFacts { kind: d.kind, direction, symbol: &d.symbol, additive_member: d.additive_member },
+            CategoryFacts {
+                kind: d.kind,
+                direction,
+                symbol: &d.symbol,
+                additive_member: d.additive_member,
+            },
             self.consumers,
         );
         let id = drift_id(
@@ -102,7 +110,12 @@ impl<'c> Emitter<'c> {
         let fixes = d
             .fixes
             .into_iter()
-            .map(|(action, title, edits, creates_file)| Fix { id: format!("{id}:{action}"), title, edits, creates_file })
+            .map(|(action, title, edits, creates_file)| Fix {
+                id: format!("{id}:{action}"),
+                title,
+                edits,
+                creates_file,
+            })
             .collect();
         self.points.push(DriftPoint {
             id,
@@ -122,7 +135,10 @@ impl<'c> Emitter<'c> {
 }
 
 pub(super) fn loc(file: &FileModel, span: Span) -> Location {
-    Location { path: file.path.clone(), span }
+    Location {
+        path: file.path.clone(),
+        span,
+    }
 }
 
 /// Compares the spec side with the implementation side. `implementation_dir` (root-relative) is
@@ -148,15 +164,27 @@ pub fn compare_with_base(
     let impl_index = SideIndex::build(implementation);
     let pairing = pair_files(spec, implementation, &impl_index);
     let now = base.map(|_| (side_shapes(spec), side_shapes(implementation)));
-    let three_way = base.zip(now.as_ref()).map(|(base, (spec_now, impl_now))| ThreeWay { base, spec_now, impl_now });
-    let mut emitter = Emitter { consumers, three_way, points: Vec::new() };
+    let three_way = base
+        .zip(now.as_ref())
+        .map(|(base, (spec_now, impl_now))| ThreeWay {
+            base,
+            spec_now,
+            impl_now,
+        });
+    let mut emitter = Emitter {
+        consumers,
+        three_way,
+        points: Vec::new(),
+    };
     let mut moves = Vec::new();
 
     let mut missing: Vec<Located<'_>> = Vec::new();
     let mut matched_impl: BTreeSet<(String, String)> = BTreeSet::new();
     for (name, spec_decls) in &spec_index.by_name {
         // A name declared in several spec files: the first (by path) is the spec's.
-        let Some(s) = spec_decls.first().copied() else { continue };
+        let Some(s) = spec_decls.first().copied() else {
+            continue;
+        };
         match impl_index.pick(name, &s.file.side_path) {
             Some(i) => {
                 matched_impl.insert((i.file.path.clone(), name.to_string()));
@@ -177,12 +205,17 @@ pub fn compare_with_base(
     let mut extra: Vec<Located<'_>> = implementation
         .iter()
         .filter(|f| pairing.domain.contains(&f.path))
-        .flat_map(|f| f.declarations.values().map(move |decl| Located { file: f, decl }))
+        .flat_map(|f| {
+            f.declarations
+                .values()
+                .map(move |decl| Located { file: f, decl })
+        })
         .filter(|l| !matched_names.contains(l.decl.name.as_str()))
         .collect();
 
     let renames = pair_renames(&missing, &extra, &pairing.pairs);
-    let (renamed_spec, renamed_impl): (BTreeSet<usize>, BTreeSet<usize>) = renames.iter().copied().unzip();
+    let (renamed_spec, renamed_impl): (BTreeSet<usize>, BTreeSet<usize>) =
+        renames.iter().copied().unzip();
     for (si, ii) in &renames {
         let (s, i) = (missing[*si], extra[*ii]);
         emit_renamed_type(&mut emitter, s, i);
@@ -195,22 +228,38 @@ pub fn compare_with_base(
         }
     }
     for s in kept {
-        emit_missing_type(&mut emitter, s, &pairing, implementation, implementation_dir);
+        emit_missing_type(
+            &mut emitter,
+            s,
+            &pairing,
+            implementation,
+            implementation_dir,
+        );
     }
-    let extras: Vec<Located<'_>> =
-        extra.drain(..).enumerate().filter(|(idx, _)| !renamed_impl.contains(idx)).map(|(_, l)| l).collect();
+    let extras: Vec<Located<'_>> = extra
+        .drain(..)
+        .enumerate()
+        .filter(|(idx, _)| !renamed_impl.contains(idx))
+        .map(|(_, l)| l)
+        .collect();
     for i in extras {
         emit_extra_type(&mut emitter, i);
     }
 
     let mut points = emitter.points;
-    points.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    points.sort_by_key(sort_key);
     Comparison { points, moves }
 }
 
-fn sort_key(p: &DriftPoint) -> (String, usize, DriftKind, String) {
-    let (path, at) = p.primary_location().map(|l| (l.path.clone(), l.span.start)).unwrap_or_default();
-    (path, at, p.kind, p.id.clone())
+/// Drift-model §8 order; points at the same place follow the spec's order (so that fixes inserted
+/// at one place keep the spec's member order).
+fn sort_key(p: &DriftPoint) -> (String, usize, DriftKind, usize, String) {
+    let (path, at) = p
+        .primary_location()
+        .map(|l| (l.path.clone(), l.span.start))
+        .unwrap_or_default();
+    let spec_at = p.spec.as_ref().map(|l| l.span.start).unwrap_or(0);
+    (path, at, p.kind, spec_at, p.id.clone())
 }
 
 /// Renames between left-over spec types and left-over implementation types of paired files.
@@ -221,7 +270,9 @@ fn pair_renames(
 ) -> Vec<(usize, usize)> {
     let mut scores = Vec::new();
     for (si, s) in missing.iter().enumerate() {
-        let Some(paired) = pairs.get(&s.file.path) else { continue };
+        let Some(paired) = pairs.get(&s.file.path) else {
+            continue;
+        };
         for (ii, i) in extra.iter().enumerate() {
             if !paired.contains(&i.file.path) {
                 continue;
@@ -239,7 +290,10 @@ fn emit_renamed_type(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>) {
     let mut d = Draft::new(
         DriftKind::RenamedType,
         &s.decl.name,
-        format!("`{}` here looks like the spec's `{}` renamed", i.decl.name, s.decl.name),
+        format!(
+            "`{}` here looks like the spec's `{}` renamed",
+            i.decl.name, s.decl.name
+        ),
     )
     .fix(
         "rename",
@@ -264,7 +318,11 @@ fn emit_missing_type(
     let paired = pairing.pairs.get(&s.file.path);
     // The file at the same relative path, else the paired file holding most of this spec file's types.
     let target_path = paired
-        .and_then(|p| p.get(&same_path).cloned().or_else(|| p.iter().next().cloned()))
+        .and_then(|p| {
+            p.get(&same_path)
+                .cloned()
+                .or_else(|| p.iter().next().cloned())
+        })
         .unwrap_or(same_path.clone());
     let target = implementation.iter().find(|f| f.path == target_path);
     let layout = target.map(|f| Layout::new(f));
@@ -272,10 +330,15 @@ fn emit_missing_type(
     let mut d = Draft::new(
         DriftKind::MissingType,
         &s.decl.name,
-        format!("`{}` ({}) is in the spec but not in the implementation", s.decl.name, s.decl.kind.label()),
+        format!(
+            "`{}` ({}) is in the spec but not in the implementation",
+            s.decl.name,
+            s.decl.kind.label()
+        ),
     );
     let title = format!("Add `{}` to {}", s.decl.name, target_path);
-    d.fixes.push(("add-type", title, vec![edit], target.is_none()));
+    d.fixes
+        .push(("add-type", title, vec![edit], target.is_none()));
     d.spec = Some(loc(s.file, s.decl.name_span));
     // Shown at the top of the paired implementation file when there is one.
     d.implementation = target.map(|f| loc(f, Span::empty_at(0)));
@@ -287,7 +350,11 @@ fn emit_extra_type(em: &mut Emitter<'_>, i: Located<'_>) {
     let mut d = Draft::new(
         DriftKind::ExtraType,
         &i.decl.name,
-        format!("`{}` ({}) is in the implementation but not in the spec", i.decl.name, i.decl.kind.label()),
+        format!(
+            "`{}` ({}) is in the implementation but not in the spec",
+            i.decl.name,
+            i.decl.kind.label()
+        ),
     )
     .fix(
         "remove-type",
@@ -310,10 +377,28 @@ fn diff_pair(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol: &str)
     match (&s.decl.body, &i.decl.body) {
         // Two unions, or a union and a single type: member by member. Two single types that
         // differ are one `changed-type` of the whole right-hand side.
-        (Body::Alias { union: Some(su), .. }, Body::Alias { union: Some(iu), .. }) if su.len() > 1 || iu.len() > 1 => {
+        (
+            Body::Alias {
+                union: Some(su), ..
+            },
+            Body::Alias {
+                union: Some(iu), ..
+            },
+        ) if su.len() > 1 || iu.len() > 1 => {
             diff_members(em, s, i, symbol, su, iu);
         }
-        (Body::Alias { ty: st, rhs_span: s_rhs, .. }, Body::Alias { ty: it, rhs_span: i_rhs, .. }) => {
+        (
+            Body::Alias {
+                ty: st,
+                rhs_span: s_rhs,
+                ..
+            },
+            Body::Alias {
+                ty: it,
+                rhs_span: i_rhs,
+                ..
+            },
+        ) => {
             if st != it {
                 let layout = Layout::new(i.file);
                 let new_text = fix::spec_text(s.file, *s_rhs);
@@ -322,7 +407,11 @@ fn diff_pair(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol: &str)
                     symbol,
                     format!("{symbol} is `{it}` here but `{st}` in the spec"),
                 )
-                .fix("change-type", format!("Change {symbol} to `{st}`"), vec![fix::replace(&layout, *i_rhs, &new_text)]);
+                .fix(
+                    "change-type",
+                    format!("Change {symbol} to `{st}`"),
+                    vec![fix::replace(&layout, *i_rhs, &new_text)],
+                );
                 d.expected = Some(st.clone());
                 d.actual = Some(it.clone());
                 d.spec = Some(loc(s.file, s.decl.name_span));
@@ -340,12 +429,20 @@ fn emit_changed_kind(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbo
     let (sk, ik) = (s.decl.kind.label(), i.decl.kind.label());
     let spec_text = fix::spec_text(s.file, s.decl.span);
     let impl_span = Span::new(i.decl.span.start, i.decl.span.end);
-    let mut d = Draft::new(DriftKind::ChangedKind, symbol, format!("`{symbol}` is {} {ik} here but {} {sk} in the spec", article(ik), article(sk)))
-        .fix(
-            "replace-declaration",
-            format!("Replace `{symbol}` with the spec's {sk}"),
-            vec![fix::replace(&layout, impl_span, &spec_text)],
-        );
+    let mut d = Draft::new(
+        DriftKind::ChangedKind,
+        symbol,
+        format!(
+            "`{symbol}` is {} {ik} here but {} {sk} in the spec",
+            article(ik),
+            article(sk)
+        ),
+    )
+    .fix(
+        "replace-declaration",
+        format!("Replace `{symbol}` with the spec's {sk}"),
+        vec![fix::replace(&layout, impl_span, &spec_text)],
+    );
     d.expected = Some(sk.to_string());
     d.actual = Some(ik.to_string());
     d.spec = Some(loc(s.file, s.decl.name_span));
@@ -354,27 +451,52 @@ fn emit_changed_kind(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbo
 }
 
 fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 fn diff_type_params(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol: &str) {
-    let (st, it) = (render_type_params(&s.decl.type_params), render_type_params(&i.decl.type_params));
+    let (st, it) = (
+        render_type_params(&s.decl.type_params),
+        render_type_params(&i.decl.type_params),
+    );
     if st == it {
         return;
     }
     let layout = Layout::new(i.file);
-    let spec_text = s.decl.type_params_span.map(|sp| fix::spec_text(s.file, sp)).unwrap_or_default();
+    let spec_text = s
+        .decl
+        .type_params_span
+        .map(|sp| fix::spec_text(s.file, sp))
+        .unwrap_or_default();
     let edit = match i.decl.type_params_span {
         Some(span) => fix::replace(&layout, span, &spec_text),
         None => fix::replace(&layout, Span::empty_at(i.decl.name_span.end), &spec_text),
     };
-    let shown = |t: &str| if t.is_empty() { "none".to_string() } else { format!("`{t}`") };
+    let shown = |t: &str| {
+        if t.is_empty() {
+            "none".to_string()
+        } else {
+            format!("`{t}`")
+        }
+    };
     let mut d = Draft::new(
         DriftKind::ChangedGenerics,
         symbol,
-        format!("{symbol} has type parameters {} here but {} in the spec", shown(&it), shown(&st)),
+        format!(
+            "{symbol} has type parameters {} here but {} in the spec",
+            shown(&it),
+            shown(&st)
+        ),
     )
-    .fix("change-type-parameters", format!("Use the spec's type parameters {}", shown(&st)), vec![edit]);
+    .fix(
+        "change-type-parameters",
+        format!("Use the spec's type parameters {}", shown(&st)),
+        vec![edit],
+    );
     d.expected = (!st.is_empty()).then_some(st);
     d.actual = (!it.is_empty()).then_some(it);
     d.spec = Some(loc(s.file, s.decl.name_span));
@@ -385,8 +507,15 @@ fn diff_type_params(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol
 /// `extends`/`implements` lists; a class that `implements` what the spec interface `extends` agrees.
 fn diff_heritage(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol: &str) {
     let as_contract = |d: &Declaration| -> Vec<String> {
-        let mut v: Vec<String> =
-            d.heritage.iter().map(|h| h.strip_prefix("implements ").map(|t| format!("extends {t}")).unwrap_or(h.clone())).collect();
+        let mut v: Vec<String> = d
+            .heritage
+            .iter()
+            .map(|h| {
+                h.strip_prefix("implements ")
+                    .map(|t| format!("extends {t}"))
+                    .unwrap_or(h.clone())
+            })
+            .collect();
         v.sort();
         v.dedup();
         v
@@ -400,15 +529,29 @@ fn diff_heritage(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol: &
         return;
     }
     let (st, it) = (sh.join(", "), ih.join(", "));
-    let shown = |t: &str| if t.is_empty() { "nothing".to_string() } else { format!("`{t}`") };
+    let shown = |t: &str| {
+        if t.is_empty() {
+            "nothing".to_string()
+        } else {
+            format!("`{t}`")
+        }
+    };
     let mut d = Draft::new(
         DriftKind::ChangedGenerics,
         symbol,
-        format!("{symbol} {} here but {} in the spec", heritage_phrase(&it), shown(&st)),
+        format!(
+            "{symbol} {} here but {} in the spec",
+            heritage_phrase(&it),
+            shown(&st)
+        ),
     );
     if s.decl.kind == i.decl.kind {
         let layout = Layout::new(i.file);
-        let spec_text = s.decl.heritage_span.map(|sp| fix::spec_text(s.file, sp)).unwrap_or_default();
+        let spec_text = s
+            .decl
+            .heritage_span
+            .map(|sp| fix::spec_text(s.file, sp))
+            .unwrap_or_default();
         let edit = match i.decl.heritage_span {
             Some(span) if spec_text.is_empty() => {
                 // Drop the clause and the space before it.
@@ -418,11 +561,19 @@ fn diff_heritage(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol: &
             }
             Some(span) => fix::replace(&layout, span, &spec_text),
             None => {
-                let after = i.decl.type_params_span.map(|t| t.end).unwrap_or(i.decl.name_span.end);
+                let after = i
+                    .decl
+                    .type_params_span
+                    .map(|t| t.end)
+                    .unwrap_or(i.decl.name_span.end);
                 fix::replace(&layout, Span::empty_at(after), &format!(" {spec_text}"))
             }
         };
-        d = d.fix("change-heritage", format!("Use the spec's heritage {}", shown(&st)), vec![edit]);
+        d = d.fix(
+            "change-heritage",
+            format!("Use the spec's heritage {}", shown(&st)),
+            vec![edit],
+        );
     }
     d.expected = (!st.is_empty()).then_some(st);
     d.actual = (!it.is_empty()).then_some(it);
@@ -432,5 +583,9 @@ fn diff_heritage(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol: &
 }
 
 fn heritage_phrase(h: &str) -> String {
-    if h.is_empty() { "has no extends/implements".to_string() } else { format!("has `{h}`") }
+    if h.is_empty() {
+        "has no extends/implements".to_string()
+    } else {
+        format!("has `{h}`")
+    }
 }

@@ -15,7 +15,15 @@ pub fn drift_id(
     actual: Option<&str>,
 ) -> String {
     let mut hasher = Sha256::new();
-    for part in [Some(kind), spec_path, impl_path, Some(symbol), member, expected, actual] {
+    for part in [
+        Some(kind),
+        spec_path,
+        impl_path,
+        Some(symbol),
+        member,
+        expected,
+        actual,
+    ] {
         // A marker byte distinguishes `None` from `Some("")`.
         match part {
             Some(p) => {
@@ -36,10 +44,40 @@ mod tests {
 
     #[test]
     fn ids_are_stable_and_distinguish_fields() {
-        let a = drift_id("changed-type", Some("g/a.ts"), Some("s/a.ts"), "A", Some("x"), Some("number"), Some("string"));
-        assert_eq!(a, drift_id("changed-type", Some("g/a.ts"), Some("s/a.ts"), "A", Some("x"), Some("number"), Some("string")));
+        let a = drift_id(
+            "changed-type",
+            Some("g/a.ts"),
+            Some("s/a.ts"),
+            "A",
+            Some("x"),
+            Some("number"),
+            Some("string"),
+        );
+        assert_eq!(
+            a,
+            drift_id(
+                "changed-type",
+                Some("g/a.ts"),
+                Some("s/a.ts"),
+                "A",
+                Some("x"),
+                Some("number"),
+                Some("string")
+            )
+        );
         assert_eq!(a.len(), 16);
-        assert_ne!(a, drift_id("changed-type", Some("g/a.ts"), Some("s/a.ts"), "A", Some("x"), Some("number"), None));
+        assert_ne!(
+            a,
+            drift_id(
+                "changed-type",
+                Some("g/a.ts"),
+                Some("s/a.ts"),
+                "A",
+                Some("x"),
+                Some("number"),
+                None
+            )
+        );
         assert_ne!(
             drift_id("k", None, None, "A", Some(""), None, None),
             drift_id("k", None, None, "A", None, None, None)

@@ -23,7 +23,10 @@ impl<'a> SideIndex<'a> {
         let mut by_name: BTreeMap<&'a str, Vec<Located<'a>>> = BTreeMap::new();
         for file in files {
             for (name, decl) in &file.declarations {
-                by_name.entry(name.as_str()).or_default().push(Located { file, decl });
+                by_name
+                    .entry(name.as_str())
+                    .or_default()
+                    .push(Located { file, decl });
             }
         }
         SideIndex { by_name }
@@ -32,7 +35,10 @@ impl<'a> SideIndex<'a> {
     /// The declaration named `name`, preferring the file whose side path is `side_path`.
     pub fn pick(&self, name: &str, side_path: &str) -> Option<Located<'a>> {
         let all = self.by_name.get(name)?;
-        all.iter().find(|l| l.file.side_path == side_path).or_else(|| all.first()).copied()
+        all.iter()
+            .find(|l| l.file.side_path == side_path)
+            .or_else(|| all.first())
+            .copied()
     }
 }
 
@@ -51,8 +57,10 @@ pub fn pair_files<'a>(
     implementation: &'a [Arc<FileModel>],
     impl_index: &SideIndex<'a>,
 ) -> Pairing {
-    let by_side_path: BTreeMap<&str, &str> =
-        implementation.iter().map(|f| (f.side_path.as_str(), f.path.as_str())).collect();
+    let by_side_path: BTreeMap<&str, &str> = implementation
+        .iter()
+        .map(|f| (f.side_path.as_str(), f.path.as_str()))
+        .collect();
     let mut pairs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut domain = BTreeSet::new();
     for s in spec {
@@ -83,7 +91,10 @@ pub fn type_similarity(a: &Declaration, b: &Declaration) -> Option<f64> {
             if ma.is_empty() || mb.is_empty() {
                 return None;
             }
-            let common = ma.iter().filter(|m| mb.iter().any(|n| same_member(m, n))).count();
+            let common = ma
+                .iter()
+                .filter(|m| mb.iter().any(|n| same_member(m, n)))
+                .count();
             let score = common as f64 / ma.len().max(mb.len()) as f64;
             (common > 0 && score >= 0.5).then_some(score)
         }
@@ -107,7 +118,9 @@ pub fn member_similarity(spec: &Member, imp: &Member) -> Option<f64> {
     let a = spec.name.to_lowercase();
     let b = imp.name.to_lowercase();
     let score = strsim::jaro_winkler(&a, &b);
-    let shared_word = camel_words(&spec.name).iter().any(|w| w.len() >= 3 && camel_words(&imp.name).contains(w));
+    let shared_word = camel_words(&spec.name)
+        .iter()
+        .any(|w| w.len() >= 3 && camel_words(&imp.name).contains(w));
     if score >= 0.75 || shared_word {
         Some(score.max(if shared_word { 0.75 } else { 0.0 }))
     } else {
@@ -140,7 +153,12 @@ fn camel_words(name: &str) -> Vec<String> {
 /// Pairs candidates greedily, best score first: returns (left index, right index) pairs.
 pub fn greedy_pairs(scores: Vec<(f64, usize, usize)>) -> Vec<(usize, usize)> {
     let mut scores = scores;
-    scores.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    scores.sort_by(|a, b| {
+        b.0.partial_cmp(&a.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.1.cmp(&b.1))
+            .then(a.2.cmp(&b.2))
+    });
     let mut used_left = BTreeSet::new();
     let mut used_right = BTreeSet::new();
     let mut out = Vec::new();

@@ -24,13 +24,20 @@ pub(super) fn diff_members(
             None => missing.push(sm),
         }
     }
-    let mut extra: Vec<&Member> =
-        unique(impl_members).into_iter().filter(|im| !spec_members.iter().any(|sm| sm.name == im.name)).collect();
+    let mut extra: Vec<&Member> = unique(impl_members)
+        .into_iter()
+        .filter(|im| !spec_members.iter().any(|sm| sm.name == im.name))
+        .collect();
 
     let scores: Vec<(f64, usize, usize)> = missing
         .iter()
         .enumerate()
-        .flat_map(|(a, sm)| extra.iter().enumerate().filter_map(move |(b, im)| member_similarity(sm, im).map(|sc| (sc, a, b))))
+        .flat_map(|(a, sm)| {
+            extra
+                .iter()
+                .enumerate()
+                .filter_map(move |(b, im)| member_similarity(sm, im).map(|sc| (sc, a, b)))
+        })
         .collect();
     let renames = greedy_pairs(scores);
     for (a, b) in &renames {
@@ -43,8 +50,12 @@ pub(super) fn diff_members(
             emit_missing(em, s, i, &layout, symbol, sm);
         }
     }
-    let kept: Vec<&Member> =
-        extra.drain(..).enumerate().filter(|(idx, _)| !renamed_extra.contains(idx)).map(|(_, m)| m).collect();
+    let kept: Vec<&Member> = extra
+        .drain(..)
+        .enumerate()
+        .filter(|(idx, _)| !renamed_extra.contains(idx))
+        .map(|(_, m)| m)
+        .collect();
     for im in kept {
         emit_extra(em, s, i, &layout, symbol, im);
     }
@@ -53,25 +64,55 @@ pub(super) fn diff_members(
 /// The first member of each name (overloads are already folded by extraction).
 fn unique(members: &[Member]) -> Vec<&Member> {
     let mut seen = std::collections::HashSet::new();
-    members.iter().filter(|m| seen.insert(m.name.as_str())).collect()
+    members
+        .iter()
+        .filter(|m| seen.insert(m.name.as_str()))
+        .collect()
 }
 
-fn draft_for(kind: DriftKind, s: Located<'_>, i: Located<'_>, symbol: &str, sm: Option<&Member>, im: Option<&Member>, message: String) -> Draft {
+fn draft_for(
+    kind: DriftKind,
+    s: Located<'_>,
+    i: Located<'_>,
+    symbol: &str,
+    sm: Option<&Member>,
+    im: Option<&Member>,
+    message: String,
+) -> Draft {
     let mut d = Draft::new(kind, symbol, message);
     d.member = sm.or(im).map(|m| m.name.clone());
-    d.spec = Some(loc(s.file, sm.map(|m| m.name_span).unwrap_or(s.decl.name_span)));
-    d.implementation = Some(loc(i.file, im.map(|m| m.name_span).unwrap_or(i.decl.name_span)));
+    d.spec = Some(loc(
+        s.file,
+        sm.map(|m| m.name_span).unwrap_or(s.decl.name_span),
+    ));
+    d.implementation = Some(loc(
+        i.file,
+        im.map(|m| m.name_span).unwrap_or(i.decl.name_span),
+    ));
     d
 }
 
-fn emit_missing(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, layout: &Layout<'_>, symbol: &str, sm: &Member) {
+fn emit_missing(
+    em: &mut Emitter<'_>,
+    s: Located<'_>,
+    i: Located<'_>,
+    layout: &Layout<'_>,
+    symbol: &str,
+    sm: &Member,
+) {
     let what = sm.shape.label();
     let optional = sm.optional && matches!(sm.shape, MemberShape::Property { .. });
-    let describe = if optional { format!("optional {what}") } else { what.to_string() };
+    let describe = if optional {
+        format!("optional {what}")
+    } else {
+        what.to_string()
+    };
     let edits = match &sm.shape {
         MemberShape::UnionMember => {
             let text = fix::spec_text(s.file, sm.span);
-            fix::add_union_member(layout, i.decl, &text).into_iter().collect()
+            fix::add_union_member(layout, i.decl, &text)
+                .into_iter()
+                .collect()
         }
         _ => fix::add_member(s.file, sm, layout, i.decl),
     };
@@ -82,16 +123,30 @@ fn emit_missing(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, layout: &L
         symbol,
         Some(sm),
         None,
-        format!("{symbol}.{} ({describe}) is in the spec but missing here", sm.name),
+        format!(
+            "{symbol}.{} ({describe}) is in the spec but missing here",
+            sm.name
+        ),
     )
-    .fix("add-member", format!("Add {symbol}.{} from the spec", sm.name), edits);
+    .fix(
+        "add-member",
+        format!("Add {symbol}.{} from the spec", sm.name),
+        edits,
+    );
     d.implementation = Some(loc(i.file, i.decl.name_span));
     d.expected = member_type(sm);
     d.additive_member = optional || sm.deprecated.is_some();
     em.emit(d);
 }
 
-fn emit_extra(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, layout: &Layout<'_>, symbol: &str, im: &Member) {
+fn emit_extra(
+    em: &mut Emitter<'_>,
+    s: Located<'_>,
+    i: Located<'_>,
+    layout: &Layout<'_>,
+    symbol: &str,
+    im: &Member,
+) {
     let edit = match im.shape {
         MemberShape::UnionMember => fix::remove_union_member(layout, im),
         _ => fix::remove_member(layout, im),
@@ -103,15 +158,31 @@ fn emit_extra(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, layout: &Lay
         symbol,
         None,
         Some(im),
-        format!("{symbol}.{} ({}) is here but not in the spec", im.name, im.shape.label()),
+        format!(
+            "{symbol}.{} ({}) is here but not in the spec",
+            im.name,
+            im.shape.label()
+        ),
     )
-    .fix("remove-member", format!("Remove {symbol}.{}", im.name), vec![edit]);
+    .fix(
+        "remove-member",
+        format!("Remove {symbol}.{}", im.name),
+        vec![edit],
+    );
     d.spec = Some(loc(s.file, s.decl.name_span));
     d.actual = member_type(im);
     em.emit(d);
 }
 
-fn emit_renamed(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, layout: &Layout<'_>, symbol: &str, sm: &Member, im: &Member) {
+fn emit_renamed(
+    em: &mut Emitter<'_>,
+    s: Located<'_>,
+    i: Located<'_>,
+    layout: &Layout<'_>,
+    symbol: &str,
+    sm: &Member,
+    im: &Member,
+) {
     let mut d = draft_for(
         DriftKind::RenamedMember,
         s,
@@ -119,7 +190,10 @@ fn emit_renamed(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, layout: &L
         symbol,
         Some(sm),
         Some(im),
-        format!("{symbol}.{} here looks like the spec's {symbol}.{} renamed", im.name, sm.name),
+        format!(
+            "{symbol}.{} here looks like the spec's {symbol}.{} renamed",
+            im.name, sm.name
+        ),
     )
     .fix(
         "rename-member",
@@ -138,7 +212,15 @@ fn member_type(m: &Member) -> Option<String> {
     }
 }
 
-fn compare_member(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, layout: &Layout<'_>, symbol: &str, sm: &Member, im: &Member) {
+fn compare_member(
+    em: &mut Emitter<'_>,
+    s: Located<'_>,
+    i: Located<'_>,
+    layout: &Layout<'_>,
+    symbol: &str,
+    sm: &Member,
+    im: &Member,
+) {
     let name = &sm.name;
     let same_kind = std::mem::discriminant(&sm.shape) == std::mem::discriminant(&im.shape);
     if !same_kind {
@@ -151,9 +233,20 @@ fn compare_member(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, layout: 
             symbol,
             Some(sm),
             Some(im),
-            format!("{symbol}.{name} is a {} `{it}` here but a {} `{st}` in the spec", im.shape.label(), sm.shape.label()),
+            format!(
+                "{symbol}.{name} is a {} `{it}` here but a {} `{st}` in the spec",
+                im.shape.label(),
+                sm.shape.label()
+            ),
         )
-        .fix("change-type", format!("Replace {symbol}.{name} with the spec's {}", sm.shape.label()), vec![fix::replace(layout, im.decl_span, &new_text)]);
+        .fix(
+            "change-type",
+            format!(
+                "Replace {symbol}.{name} with the spec's {}",
+                sm.shape.label()
+            ),
+            vec![fix::replace(layout, im.decl_span, &new_text)],
+        );
         d.expected = Some(st);
         d.actual = Some(it);
         em.emit(d);
@@ -161,14 +254,38 @@ fn compare_member(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, layout: 
     }
     match (&sm.shape, &im.shape) {
         (MemberShape::Method { signatures: ss }, MemberShape::Method { signatures: is }) => {
-            compare_signatures(em, s, i, layout, symbol, sm, im, ss.len() == 1 && is.len() == 1);
+            compare_signatures(
+                em,
+                s,
+                i,
+                layout,
+                symbol,
+                sm,
+                im,
+                ss.len() == 1 && is.len() == 1,
+            );
         }
-        (MemberShape::Call { .. }, MemberShape::Call { .. }) => compare_signatures(em, s, i, layout, symbol, sm, im, true),
+        (MemberShape::Call { .. }, MemberShape::Call { .. }) => {
+            compare_signatures(em, s, i, layout, symbol, sm, im, true)
+        }
         (MemberShape::EnumMember { value: sv }, MemberShape::EnumMember { value: iv }) => {
             if sv != iv {
                 if let Some(sv) = sv {
-                    let spec_value = sm.type_span.map(|sp| fix::spec_text(s.file, sp)).unwrap_or(sv.clone());
-                    emit_changed_type(em, s, i, symbol, sm, im, sv, iv.as_deref().unwrap_or("a computed value"), fix::set_enum_value(layout, im, &spec_value));
+                    let spec_value = sm
+                        .type_span
+                        .map(|sp| fix::spec_text(s.file, sp))
+                        .unwrap_or(sv.clone());
+                    emit_changed_type(
+                        em,
+                        s,
+                        i,
+                        symbol,
+                        sm,
+                        im,
+                        sv,
+                        iv.as_deref().unwrap_or("a computed value"),
+                        fix::set_enum_value(layout, im, &spec_value),
+                    );
                 }
             }
         }
@@ -179,7 +296,9 @@ fn compare_member(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, layout: 
             if let (Some(st), Some(it)) = (st, it) {
                 if st != it {
                     let edit = match (sm.type_span, im.type_span) {
-                        (Some(ss), Some(is)) => Some(fix::replace(layout, is, &fix::spec_text(s.file, ss))),
+                        (Some(ss), Some(is)) => {
+                            Some(fix::replace(layout, is, &fix::spec_text(s.file, ss)))
+                        }
                         _ => None,
                     };
                     emit_changed_type_opt(em, s, i, symbol, sm, im, &st, &it, edit);
@@ -187,7 +306,12 @@ fn compare_member(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, layout: 
             }
         }
     }
-    if sm.optional != im.optional && !matches!(sm.shape, MemberShape::EnumMember { .. } | MemberShape::UnionMember) {
+    if sm.optional != im.optional
+        && !matches!(
+            sm.shape,
+            MemberShape::EnumMember { .. } | MemberShape::UnionMember
+        )
+    {
         let word = |o: bool| if o { "optional" } else { "required" };
         let mut d = draft_for(
             DriftKind::ChangedOptionality,
@@ -196,16 +320,27 @@ fn compare_member(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, layout: 
             symbol,
             Some(sm),
             Some(im),
-            format!("{symbol}.{name} is {} here but {} in the spec", word(im.optional), word(sm.optional)),
+            format!(
+                "{symbol}.{name} is {} here but {} in the spec",
+                word(im.optional),
+                word(sm.optional)
+            ),
         );
         if let Some(edit) = fix::set_optional(layout, im, sm.optional) {
-            d = d.fix("set-optionality", format!("Make {symbol}.{name} {}", word(sm.optional)), vec![edit]);
+            d = d.fix(
+                "set-optionality",
+                format!("Make {symbol}.{name} {}", word(sm.optional)),
+                vec![edit],
+            );
         }
         d.expected = Some(render_member(sm));
         d.actual = Some(render_member(im));
         em.emit(d);
     }
-    let readonly_applies = matches!(sm.shape, MemberShape::Property { .. } | MemberShape::Index { .. });
+    let readonly_applies = matches!(
+        sm.shape,
+        MemberShape::Property { .. } | MemberShape::Index { .. }
+    );
     if readonly_applies && sm.readonly != im.readonly {
         let word = |r: bool| if r { "readonly" } else { "mutable" };
         let mut d = draft_for(
@@ -215,11 +350,21 @@ fn compare_member(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, layout: 
             symbol,
             Some(sm),
             Some(im),
-            format!("{symbol}.{name} is {} here but {} in the spec", word(im.readonly), word(sm.readonly)),
+            format!(
+                "{symbol}.{name} is {} here but {} in the spec",
+                word(im.readonly),
+                word(sm.readonly)
+            ),
         );
         // A getter is readonly without a keyword: nothing to edit there.
-        if let Some(edit) = fix::set_readonly(layout, im, sm.readonly).filter(|_| !(im.has_body && im.readonly_span.is_none() && im.readonly)) {
-            d = d.fix("set-readonly", format!("Make {symbol}.{name} {}", word(sm.readonly)), vec![edit]);
+        if let Some(edit) = fix::set_readonly(layout, im, sm.readonly)
+            .filter(|_| !(im.has_body && im.readonly_span.is_none() && im.readonly))
+        {
+            d = d.fix(
+                "set-readonly",
+                format!("Make {symbol}.{name} {}", word(sm.readonly)),
+                vec![edit],
+            );
         }
         d.expected = Some(render_member(sm));
         d.actual = Some(render_member(im));
@@ -228,8 +373,20 @@ fn compare_member(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, layout: 
 }
 
 #[allow(clippy::too_many_arguments)]
-fn compare_signatures(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, layout: &Layout<'_>, symbol: &str, sm: &Member, im: &Member, fixable: bool) {
-    let (st, it) = (sm.shape.type_text().unwrap_or_default(), im.shape.type_text().unwrap_or_default());
+fn compare_signatures(
+    em: &mut Emitter<'_>,
+    s: Located<'_>,
+    i: Located<'_>,
+    layout: &Layout<'_>,
+    symbol: &str,
+    sm: &Member,
+    im: &Member,
+    fixable: bool,
+) {
+    let (st, it) = (
+        sm.shape.type_text().unwrap_or_default(),
+        im.shape.type_text().unwrap_or_default(),
+    );
     if st == it {
         return;
     }
@@ -256,12 +413,32 @@ fn compare_signatures(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, layo
 }
 
 #[allow(clippy::too_many_arguments)]
-fn emit_changed_type(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol: &str, sm: &Member, im: &Member, st: &str, it: &str, edit: crate::drift::TextEdit) {
+fn emit_changed_type(
+    em: &mut Emitter<'_>,
+    s: Located<'_>,
+    i: Located<'_>,
+    symbol: &str,
+    sm: &Member,
+    im: &Member,
+    st: &str,
+    it: &str,
+    edit: crate::drift::TextEdit,
+) {
     emit_changed_type_opt(em, s, i, symbol, sm, im, st, it, Some(edit));
 }
 
 #[allow(clippy::too_many_arguments)]
-fn emit_changed_type_opt(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol: &str, sm: &Member, im: &Member, st: &str, it: &str, edit: Option<crate::drift::TextEdit>) {
+fn emit_changed_type_opt(
+    em: &mut Emitter<'_>,
+    s: Located<'_>,
+    i: Located<'_>,
+    symbol: &str,
+    sm: &Member,
+    im: &Member,
+    st: &str,
+    it: &str,
+    edit: Option<crate::drift::TextEdit>,
+) {
     let name = &sm.name;
     let mut d = draft_for(
         DriftKind::ChangedType,
@@ -273,7 +450,11 @@ fn emit_changed_type_opt(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, s
         format!("{symbol}.{name} is `{it}` here but `{st}` in the spec"),
     );
     if let Some(edit) = edit {
-        d = d.fix("change-type", format!("Change {symbol}.{name} to `{st}`"), vec![edit]);
+        d = d.fix(
+            "change-type",
+            format!("Change {symbol}.{name} to `{st}`"),
+            vec![edit],
+        );
     }
     d.expected = Some(st.to_string());
     d.actual = Some(it.to_string());

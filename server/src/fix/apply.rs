@@ -11,7 +11,12 @@ pub enum ApplyError {
     #[error("edits overlap in `{path}` at byte {at}")]
     Overlap { path: String, at: usize },
     #[error("edit out of range in `{path}`: {start}..{end} of {len} bytes")]
-    OutOfRange { path: String, start: usize, end: usize, len: usize },
+    OutOfRange {
+        path: String,
+        start: usize,
+        end: usize,
+        len: usize,
+    },
 }
 
 /// Applies `edits` (all of one file, byte ranges of `text`). Identical edits count once; edits
@@ -19,7 +24,10 @@ pub enum ApplyError {
 pub fn apply_edits(path: &str, text: &str, edits: &[&TextEdit]) -> Result<String, ApplyError> {
     let mut unique: Vec<&TextEdit> = Vec::new();
     for e in edits {
-        if !unique.iter().any(|u| u.span == e.span && u.new_text == e.new_text) {
+        if !unique
+            .iter()
+            .any(|u| u.span == e.span && u.new_text == e.new_text)
+        {
             unique.push(e);
         }
     }
@@ -28,11 +36,23 @@ pub fn apply_edits(path: &str, text: &str, edits: &[&TextEdit]) -> Result<String
     let mut out = String::with_capacity(text.len());
     let mut cursor = 0;
     for e in unique {
-        if e.span.end > text.len() || e.span.start > e.span.end || !text.is_char_boundary(e.span.start) || !text.is_char_boundary(e.span.end) {
-            return Err(ApplyError::OutOfRange { path: path.into(), start: e.span.start, end: e.span.end, len: text.len() });
+        if e.span.end > text.len()
+            || e.span.start > e.span.end
+            || !text.is_char_boundary(e.span.start)
+            || !text.is_char_boundary(e.span.end)
+        {
+            return Err(ApplyError::OutOfRange {
+                path: path.into(),
+                start: e.span.start,
+                end: e.span.end,
+                len: text.len(),
+            });
         }
         if e.span.start < cursor {
-            return Err(ApplyError::Overlap { path: path.into(), at: e.span.start });
+            return Err(ApplyError::Overlap {
+                path: path.into(),
+                at: e.span.start,
+            });
         }
         out.push_str(&text[cursor..e.span.start]);
         out.push_str(&e.new_text);
@@ -52,15 +72,24 @@ pub struct FilePlan<'a> {
 
 /// Groups the preferred fix of each point by file, leaving out fixes whose edits overlap edits
 /// already chosen (a later run picks them up).
-pub fn plan_fixes<'a>(points: impl IntoIterator<Item = &'a DriftPoint>) -> BTreeMap<String, FilePlan<'a>> {
+pub fn plan_fixes<'a>(
+    points: impl IntoIterator<Item = &'a DriftPoint>,
+) -> BTreeMap<String, FilePlan<'a>> {
     let mut plans: BTreeMap<String, FilePlan<'a>> = BTreeMap::new();
     let mut taken: BTreeMap<String, Vec<&'a TextEdit>> = BTreeMap::new();
     for point in points {
-        let Some(fix) = point.fixes.first() else { continue };
-        let Some(first) = fix.edits.first() else { continue };
+        let Some(fix) = point.fixes.first() else {
+            continue;
+        };
+        let Some(first) = fix.edits.first() else {
+            continue;
+        };
         let path = first.path.clone();
         let chosen = taken.entry(path.clone()).or_default();
-        let overlaps = fix.edits.iter().any(|e| chosen.iter().any(|c| overlap(c, e)));
+        let overlaps = fix
+            .edits
+            .iter()
+            .any(|e| chosen.iter().any(|c| overlap(c, e)));
         let plan = plans.entry(path).or_default();
         if overlaps {
             plan.skipped.push((point, fix));
@@ -79,7 +108,8 @@ fn overlap(a: &TextEdit, b: &TextEdit) -> bool {
         return false;
     }
     if a.span.is_empty() || b.span.is_empty() {
-        return a.span.start > b.span.start && a.span.start < b.span.end || b.span.start > a.span.start && b.span.start < a.span.end;
+        return a.span.start > b.span.start && a.span.start < b.span.end
+            || b.span.start > a.span.start && b.span.start < a.span.end;
     }
     a.span.start < b.span.end && b.span.start < a.span.end
 }
@@ -87,7 +117,10 @@ fn overlap(a: &TextEdit, b: &TextEdit) -> bool {
 /// Writes `contents` to `path` through a temporary file in the same folder and a rename, so a
 /// failure never leaves a truncated file. Creates missing parent folders.
 pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile_in(dir)?;
     tmp.1.write_all(contents.as_bytes())?;
@@ -103,9 +136,17 @@ pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
 
 fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
     for attempt in 0..100u32 {
-        let name = format!(".moment-sync-{}-{}-{attempt}.tmp", std::process::id(), nanos());
+        let name = format!(
+            ".moment-sync-{}-{}-{attempt}.tmp",
+            std::process::id(),
+            nanos()
+        );
         let path = dir.join(name);
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
             Ok(f) => return Ok((path, f)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
@@ -115,7 +156,10 @@ fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::File
 }
 
 fn nanos() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -124,7 +168,11 @@ mod tests {
     use crate::model::Span;
 
     fn e(start: usize, end: usize, t: &str) -> TextEdit {
-        TextEdit { path: "a.ts".into(), span: Span::new(start, end), new_text: t.into() }
+        TextEdit {
+            path: "a.ts".into(),
+            span: Span::new(start, end),
+            new_text: t.into(),
+        }
     }
 
     #[test]
@@ -138,10 +186,16 @@ mod tests {
     fn overlap_and_range_errors() {
         let edits = [e(0, 3, "x"), e(2, 4, "y")];
         let refs: Vec<&TextEdit> = edits.iter().collect();
-        assert!(matches!(apply_edits("a.ts", "abcdef", &refs), Err(ApplyError::Overlap { .. })));
+        assert!(matches!(
+            apply_edits("a.ts", "abcdef", &refs),
+            Err(ApplyError::Overlap { .. })
+        ));
         let edits = [e(0, 30, "x")];
         let refs: Vec<&TextEdit> = edits.iter().collect();
-        assert!(matches!(apply_edits("a.ts", "abc", &refs), Err(ApplyError::OutOfRange { .. })));
+        assert!(matches!(
+            apply_edits("a.ts", "abc", &refs),
+            Err(ApplyError::OutOfRange { .. })
+        ));
     }
 
     #[test]

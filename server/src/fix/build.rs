@@ -17,11 +17,20 @@ impl<'a> Layout<'a> {
         let text: &str = &file.text;
         let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
         let indent_unit = detect_indent_unit(text);
-        Layout { file, text, eol, indent_unit }
+        Layout {
+            file,
+            text,
+            eol,
+            indent_unit,
+        }
     }
 
     fn edit(&self, span: Span, new_text: impl Into<String>) -> TextEdit {
-        TextEdit { path: self.file.path.clone(), span, new_text: new_text.into() }
+        TextEdit {
+            path: self.file.path.clone(),
+            span,
+            new_text: new_text.into(),
+        }
     }
 
     /// Leading whitespace of the line holding `offset`.
@@ -51,7 +60,10 @@ fn detect_indent_unit(text: &str) -> String {
 }
 
 fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].rfind(['\n', '\r']).map(|i| i + 1).unwrap_or(0)
+    text[..offset.min(text.len())]
+        .rfind(['\n', '\r'])
+        .map(|i| i + 1)
+        .unwrap_or(0)
 }
 
 /// Re-indents a multi-line snippet taken from `from_indent` to `to_indent`, with `eol` endings.
@@ -82,17 +94,31 @@ fn member_separator(layout: &Layout<'_>, decl: &Declaration) -> &'static str {
             _ => {}
         }
     }
-    if decl.kind == DeclKind::Enum { "," } else { ";" }
+    if decl.kind == DeclKind::Enum {
+        ","
+    } else {
+        ";"
+    }
 }
 
 /// The next character after `offset` that is not a space or tab (line ends count).
 fn next_non_space(text: &str, offset: usize) -> Option<(usize, char)> {
-    text.get(offset..)?.char_indices().find(|(_, c)| *c != ' ' && *c != '\t').map(|(i, c)| (offset + i, c))
+    text.get(offset..)?
+        .char_indices()
+        .find(|(_, c)| *c != ' ' && *c != '\t')
+        .map(|(i, c)| (offset + i, c))
 }
 
 /// Edits that add `member` (taken from the spec file) to the body of `target`.
-pub fn add_member(spec: &FileModel, member: &Member, layout: &Layout<'_>, target: &Declaration) -> Vec<TextEdit> {
-    let Some(body) = target.body_span else { return Vec::new() };
+pub fn add_member(
+    spec: &FileModel,
+    member: &Member,
+    layout: &Layout<'_>,
+    target: &Declaration,
+) -> Vec<TextEdit> {
+    let Some(body) = target.body_span else {
+        return Vec::new();
+    };
     let close = body.end.saturating_sub(1);
     let sep = member_separator(layout, target);
     let spec_layout = Layout::new(spec);
@@ -103,40 +129,73 @@ pub fn add_member(spec: &FileModel, member: &Member, layout: &Layout<'_>, target
         Some(last) => layout.indent_at(last.decl_span.start).to_string(),
         None => format!("{decl_indent}{}", layout.indent_unit),
     };
-    let text = reindent(&snippet, spec_layout.indent_at(member.span.start), &member_indent, layout.eol);
-    let mut edits = Vec::new();
-    // A comma-separated body needs a comma after the current last member first.
-    if let Some(last) = members.last() {
-        let has_sep = matches!(next_non_space(layout.text, last.decl_span.end), Some((_, ',' | ';')));
-        if sep == "," && !has_sep {
-            edits.push(layout.edit(Span::empty_at(last.decl_span.end), ","));
+    let text = reindent(
+        &snippet,
+        spec_layout.indent_at(member.span.start),
+        &member_indent,
+        layout.eol,
+    );
+    let body_sep = if target.kind == DeclKind::Class && text.trim_end().ends_with('}') {
+        ""
+    } else {
+        sep
+    };
+    let own_line_close = layout.text[line_start(layout.text, close)..close]
+        .trim()
+        .is_empty();
+    match members.last() {
+        // Multi-line body: a new line before the closing brace (and a comma after the current
+        // last member when the body is comma-separated and it has none).
+        Some(last) if own_line_close => {
+            let mut edits = Vec::new();
+            let has_sep = matches!(
+                next_non_space(layout.text, last.decl_span.end),
+                Some((_, ',' | ';'))
+            );
+            if sep == "," && !has_sep {
+                edits.push(layout.edit(Span::empty_at(last.decl_span.end), ","));
+            }
+            let at = line_start(layout.text, close);
+            edits.push(layout.edit(
+                Span::empty_at(at),
+                format!("{member_indent}{text}{body_sep}{}", layout.eol),
+            ));
+            edits
+        }
+        // One-line body: `{ a: string }` → `{ a: string; b: number }`, keeping a trailing separator.
+        Some(last) => match next_non_space(layout.text, last.decl_span.end) {
+            Some((i, ',' | ';')) => {
+                vec![layout.edit(Span::empty_at(i + 1), format!(" {text}{body_sep}"))]
+            }
+            _ => vec![layout.edit(Span::empty_at(last.decl_span.end), format!("{sep} {text}"))],
+        },
+        // Empty body: members go on lines of their own after `{`. The other edits are identical
+        // for every member added, so they apply once: they drop the blank interior and put the
+        // closing brace on its own line (they sort after the insertions at the same offset).
+        None => {
+            let mut edits = vec![layout.edit(
+                Span::empty_at(body.start + 1),
+                format!("{}{member_indent}{text}{body_sep}", layout.eol),
+            )];
+            if close > body.start + 1 {
+                edits.push(layout.edit(Span::new(body.start + 1, close), ""));
+            }
+            edits.push(layout.edit(
+                Span::new(close, close + 1),
+                format!("{}{decl_indent}}}", layout.eol),
+            ));
+            edits
         }
     }
-    let own_line_close = layout.text[line_start(layout.text, close)..close].trim().is_empty();
-    let body_sep = if target.kind == DeclKind::Class && text.trim_end().ends_with('}') { "" } else { sep };
-    if own_line_close {
-        let at = line_start(layout.text, close);
-        edits.push(layout.edit(Span::empty_at(at), format!("{member_indent}{text}{body_sep}{}", layout.eol)));
-    } else if members.is_empty() {
-        edits.push(layout.edit(
-            Span::empty_at(close),
-            format!("{}{member_indent}{text}{body_sep}{}{decl_indent}", layout.eol, layout.eol),
-        ));
-    } else {
-        let insert_at = match members.last().and_then(|l| next_non_space(layout.text, l.decl_span.end)) {
-            Some((i, ',' | ';')) => i + 1,
-            _ => members.last().map(|l| l.decl_span.end).unwrap_or(close),
-        };
-        let lead = if edits.is_empty() && !matches!(next_non_space(layout.text, members.last().map(|l| l.decl_span.end).unwrap_or(close)), Some((_, ',' | ';'))) { sep } else { "" };
-        edits.push(layout.edit(Span::empty_at(insert_at), format!("{lead} {text}{body_sep}")));
-    }
-    edits
 }
 
 /// The spec member's source text (with its JSDoc); a method added to a class gets a body that
 /// throws, so the class still compiles until it is implemented.
 fn member_snippet(spec: &Layout<'_>, member: &Member, into_class: bool) -> String {
-    let text = spec.slice(member.span).trim_end_matches([';', ',']).to_string();
+    let text = spec
+        .slice(member.span)
+        .trim_end_matches([';', ','])
+        .to_string();
     match (&member.shape, into_class) {
         (MemberShape::Method { .. }, true) => {
             let indent = spec.indent_at(member.span.start);
@@ -182,14 +241,19 @@ fn removal_span(layout: &Layout<'_>, span: Span) -> Span {
     }
     let start_line = line_start(text, span.start);
     let own_line = text[start_line..span.start].trim().is_empty();
-    let rest_of_line_empty = text[end..].split(['\n', '\r']).next().is_none_or(|r| r.trim().is_empty());
+    let rest_of_line_empty = text[end..]
+        .split(['\n', '\r'])
+        .next()
+        .is_none_or(|r| r.trim().is_empty());
     if own_line && rest_of_line_empty {
         let mut e = end + text[end..].find(['\n', '\r']).unwrap_or(text.len() - end);
         e = skip_line_end(text, e);
         // Between two blank lines, take one of them too: no double gap is left behind.
-        let blank_before = text[..start_line].ends_with("\n\n") || text[..start_line].ends_with("\r\n\r\n");
+        let blank_before =
+            text[..start_line].ends_with("\n\n") || text[..start_line].ends_with("\r\n\r\n");
         let next_line_end = text[e..].find('\n').map(|i| e + i);
-        if let Some(nl) = next_line_end.filter(|nl| blank_before && text[e..*nl].trim().is_empty()) {
+        if let Some(nl) = next_line_end.filter(|nl| blank_before && text[e..*nl].trim().is_empty())
+        {
             e = nl + 1;
         }
         Span::new(start_line, e)
@@ -229,7 +293,10 @@ pub fn set_readonly(layout: &Layout<'_>, member: &Member, readonly: bool) -> Opt
 pub fn set_enum_value(layout: &Layout<'_>, member: &Member, spec_value_text: &str) -> TextEdit {
     match member.type_span {
         Some(span) => layout.edit(span, spec_value_text),
-        None => layout.edit(Span::empty_at(member.name_span.end), format!(" = {spec_value_text}")),
+        None => layout.edit(
+            Span::empty_at(member.name_span.end),
+            format!(" = {spec_value_text}"),
+        ),
     }
 }
 
@@ -240,14 +307,29 @@ pub fn rename(layout: &Layout<'_>, name_span: Span, new_name: &str) -> TextEdit 
 
 /// A property key as written: identifiers bare, anything else quoted.
 fn property_key(name: &str) -> String {
-    let is_ident = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$')
-        && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$');
-    if is_ident { name.to_string() } else { format!("\"{}\"", name.replace('"', "\\\"")) }
+    let is_ident = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$');
+    if is_ident {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\\\""))
+    }
 }
 
 /// Appends a union member to the implementation's alias (` | X` after its right-hand side).
-pub fn add_union_member(layout: &Layout<'_>, target: &Declaration, spec_text: &str) -> Option<TextEdit> {
-    let Body::Alias { rhs_span, .. } = &target.body else { return None };
+pub fn add_union_member(
+    layout: &Layout<'_>,
+    target: &Declaration,
+    spec_text: &str,
+) -> Option<TextEdit> {
+    let Body::Alias { rhs_span, .. } = &target.body else {
+        return None;
+    };
     Some(layout.edit(Span::empty_at(rhs_span.end), format!(" | {spec_text}")))
 }
 
@@ -274,8 +356,17 @@ pub fn remove_union_member(layout: &Layout<'_>, member: &Member) -> TextEdit {
 }
 
 /// Appends a declaration (spec text) to an implementation file, or creates the file with it.
-pub fn add_declaration(spec: &FileModel, decl: &Declaration, target: Option<&Layout<'_>>, new_path: &str) -> TextEdit {
-    let snippet = spec.text.get(decl.span.start..decl.span.end).unwrap_or("").to_string();
+pub fn add_declaration(
+    spec: &FileModel,
+    decl: &Declaration,
+    target: Option<&Layout<'_>>,
+    new_path: &str,
+) -> TextEdit {
+    let snippet = spec
+        .text
+        .get(decl.span.start..decl.span.end)
+        .unwrap_or("")
+        .to_string();
     match target {
         Some(layout) => {
             let text = layout.text;
@@ -290,11 +381,18 @@ pub fn add_declaration(spec: &FileModel, decl: &Declaration, target: Option<&Lay
             };
             layout.edit(Span::empty_at(text.len()), format!("{lead}{snippet}{eol}"))
         }
-        None => TextEdit { path: new_path.to_string(), span: Span::empty_at(0), new_text: format!("{snippet}\n") },
+        None => TextEdit {
+            path: new_path.to_string(),
+            span: Span::empty_at(0),
+            new_text: format!("{snippet}\n"),
+        },
     }
 }
 
 /// The spec's source text of `span`.
 pub fn spec_text(spec: &FileModel, span: Span) -> String {
-    spec.text.get(span.start..span.end).unwrap_or("").to_string()
+    spec.text
+        .get(span.start..span.end)
+        .unwrap_or("")
+        .to_string()
 }

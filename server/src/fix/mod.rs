@@ -4,5 +4,5 @@
 mod apply;
 mod build;
 
-pub use apply::{apply_edits, write_atomically, ApplyError, FilePlan, plan_fixes};
+pub use apply::{apply_edits, plan_fixes, write_atomically, ApplyError, FilePlan};
 pub use build::*;

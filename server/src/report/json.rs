@@ -77,7 +77,12 @@ pub struct JsonPos {
 }
 
 /// Builds the report; `generated_dir` and `implementation_dir` are root-relative.
-pub fn json_report(analysis: &Analysis, root: &str, generated_dir: &str, implementation_dir: &str) -> JsonReport {
+pub fn json_report(
+    analysis: &Analysis,
+    root: &str,
+    generated_dir: &str,
+    implementation_dir: &str,
+) -> JsonReport {
     let count = |c: Category| analysis.points.iter().filter(|p| p.category == c).count();
     JsonReport {
         schema_version: 1,
@@ -93,13 +98,21 @@ pub fn json_report(analysis: &Analysis, root: &str, generated_dir: &str, impleme
             category2: count(Category::ManageableDrift),
             category3: count(Category::Breaking),
         },
-        drift_points: analysis.points.iter().map(|p| json_point(analysis, p)).collect(),
+        drift_points: analysis
+            .points
+            .iter()
+            .map(|p| json_point(analysis, p))
+            .collect(),
     }
 }
 
 fn json_location(analysis: &Analysis, l: &Location) -> JsonLocation {
     let (line, column) = position(analysis, &l.path, l.span.start);
-    JsonLocation { path: l.path.clone(), line, column }
+    JsonLocation {
+        path: l.path.clone(),
+        line,
+        column,
+    }
 }
 
 fn json_point(analysis: &Analysis, p: &DriftPoint) -> JsonPoint {
@@ -113,7 +126,10 @@ fn json_point(analysis: &Analysis, p: &DriftPoint) -> JsonPoint {
         expected: p.expected.clone(),
         actual: p.actual.clone(),
         spec: p.spec.as_ref().map(|l| json_location(analysis, l)),
-        implementation: p.implementation.as_ref().map(|l| json_location(analysis, l)),
+        implementation: p
+            .implementation
+            .as_ref()
+            .map(|l| json_location(analysis, l)),
         message: p.message.clone(),
         fixes: p
             .fixes
@@ -128,8 +144,14 @@ fn json_point(analysis: &Analysis, p: &DriftPoint) -> JsonPoint {
                         let ((sl, sc), (el, ec)) = range(analysis, &e.path, e.span);
                         JsonEdit {
                             path: e.path.clone(),
-                            start: JsonPos { line: sl, column: sc },
-                            end: JsonPos { line: el, column: ec },
+                            start: JsonPos {
+                                line: sl,
+                                column: sc,
+                            },
+                            end: JsonPos {
+                                line: el,
+                                column: ec,
+                            },
                             new_text: e.new_text.clone(),
                         }
                     })

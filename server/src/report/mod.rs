@@ -26,5 +26,8 @@ pub fn position(analysis: &Analysis, path: &str, offset: usize) -> (u32, u32) {
 
 /// Start and end positions of a span.
 pub fn range(analysis: &Analysis, path: &str, span: Span) -> ((u32, u32), (u32, u32)) {
-    (position(analysis, path, span.start), position(analysis, path, span.end))
+    (
+        position(analysis, path, span.start),
+        position(analysis, path, span.end),
+    )
 }

@@ -31,7 +31,11 @@ pub fn sarif_report(analysis: &Analysis, root_uri: &str) -> Value {
             })
         })
         .collect();
-    let results: Vec<Value> = analysis.points.iter().filter_map(|p| result(analysis, p)).collect();
+    let results: Vec<Value> = analysis
+        .points
+        .iter()
+        .filter_map(|p| result(analysis, p))
+        .collect();
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -51,10 +55,15 @@ pub fn sarif_report(analysis: &Analysis, root_uri: &str) -> Value {
 }
 
 fn rule_name(k: DriftKind) -> String {
-    k.as_str().split('-').map(|w| {
-        let mut c = w.chars();
-        c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
-    }).collect()
+    k.as_str()
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 fn physical(analysis: &Analysis, l: &Location) -> Value {

@@ -2,29 +2,47 @@
 
 use tree_sitter::Node;
 
-/// Start of the run of own-line comments directly before `node` (its leading doc), if any.
+/// Start of the run of comments directly before `node` (its leading doc), if any: block comments
+/// and `//` lines, each starting its own line, with no blank line between them and the node.
+///
+/// This reads the text backwards instead of asking the tree for previous siblings, which
+/// tree-sitter answers by walking from the parent's first child (quadratic in a long body).
 pub fn leading_comment_start(node: Node<'_>, text: &str) -> Option<usize> {
     let mut start = None;
-    let mut next_start = node.start_byte();
-    let mut prev = node.prev_sibling();
-    while let Some(p) = prev {
-        if p.kind() != "comment" {
+    let mut cursor = node.start_byte();
+    loop {
+        let before = &text[..cursor];
+        let trimmed = before.trim_end();
+        if before[trimmed.len()..].matches('\n').count() > 1 {
             break;
         }
-        let between = text.get(p.end_byte()..next_start).unwrap_or("x");
-        if !between.trim().is_empty() || between.matches('\n').count() > 1 || !starts_own_line(text, p.start_byte()) {
-            break;
+        let comment_start = if trimmed.ends_with("*/") {
+            trimmed.rfind("/*")
+        } else {
+            let line_start = trimmed.rfind(['\n', '\r']).map(|i| i + 1).unwrap_or(0);
+            let line = &trimmed[line_start..];
+            let indent = line.len() - line.trim_start().len();
+            line.trim_start()
+                .starts_with("//")
+                .then_some(line_start + indent)
+        };
+        match comment_start {
+            Some(open) if starts_own_line(text, open) => {
+                start = Some(open);
+                cursor = open;
+            }
+            _ => break,
         }
-        start = Some(p.start_byte());
-        next_start = p.start_byte();
-        prev = p.prev_sibling();
     }
     start
 }
 
 /// `true` when only whitespace precedes `offset` on its line.
 pub fn starts_own_line(text: &str, offset: usize) -> bool {
-    let line_start = text[..offset].rfind(['\n', '\r']).map(|i| i + 1).unwrap_or(0);
+    let line_start = text[..offset]
+        .rfind(['\n', '\r'])
+        .map(|i| i + 1)
+        .unwrap_or(0);
     text[line_start..offset].trim().is_empty()
 }
 
@@ -37,7 +55,13 @@ pub fn deprecation(comments: &str) -> Option<String> {
     let body = rest[..end].trim_end_matches("*/");
     let words: Vec<&str> = body
         .lines()
-        .map(|l| l.trim().trim_start_matches('*').trim().trim_end_matches("*/").trim())
+        .map(|l| {
+            l.trim()
+                .trim_start_matches('*')
+                .trim()
+                .trim_end_matches("*/")
+                .trim()
+        })
         .filter(|l| !l.is_empty())
         .collect();
     Some(words.join(" "))
@@ -61,10 +85,45 @@ mod tests {
     use super::*;
 
     #[test]
-    fn deprecation_text_is_extracted() {
-        assert_eq!(deprecation("/** @deprecated use `amount` */").as_deref(), Some("use `amount`"));
+    fn leading_comments_are_found_from_the_text() {
+        let text = "x: number; // trailing\n\n/** doc */\n// more\ny: string;";
+        let y = text.find("y:").unwrap();
+        let start = leading_comment_start_at(text, y);
+        assert_eq!(start, text.find("/** doc */"));
+        let text = "/** far */\n\ny: string;";
         assert_eq!(
-            deprecation("/**\n * Total.\n * @deprecated since v2,\n *   use amount\n * @see x\n */").as_deref(),
+            leading_comment_start_at(text, text.find('y').unwrap()),
+            None,
+            "a blank line detaches the comment"
+        );
+        let text = "a: string; // about a\ny: string;";
+        assert_eq!(
+            leading_comment_start_at(text, text.find('y').unwrap()),
+            None,
+            "a trailing comment of the line above"
+        );
+    }
+
+    fn leading_comment_start_at(text: &str, offset: usize) -> Option<usize> {
+        let tree = crate::syntax::parse(text, crate::syntax::Dialect::TypeScript, None);
+        let node = tree
+            .root_node()
+            .descendant_for_byte_range(offset, offset)
+            .unwrap();
+        leading_comment_start(node, text)
+    }
+
+    #[test]
+    fn deprecation_text_is_extracted() {
+        assert_eq!(
+            deprecation("/** @deprecated use `amount` */").as_deref(),
+            Some("use `amount`")
+        );
+        assert_eq!(
+            deprecation(
+                "/**\n * Total.\n * @deprecated since v2,\n *   use amount\n * @see x\n */"
+            )
+            .as_deref(),
             Some("since v2, use amount")
         );
         assert_eq!(deprecation("/** @deprecated */").as_deref(), Some(""));

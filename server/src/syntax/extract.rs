@@ -5,15 +5,23 @@ use std::collections::{BTreeMap, HashMap};
 use tree_sitter::Node;
 
 use super::doc::{leading_comment_start, node_deprecation};
-use super::normalize::{flat_operands, number_literal, strip_parens, string_content, type_of_annotation, type_text};
+use super::normalize::{
+    flat_operands, number_literal, string_content, strip_parens, type_of_annotation, type_text,
+};
 use super::{node_text, span};
-use crate::model::{Body, DeclKind, Declaration, Member, MemberShape, Param, Signature, Span, TypeParam};
+use crate::model::{
+    Body, DeclKind, Declaration, Member, MemberShape, Param, Signature, Span, TypeParam,
+};
 
 /// Exported top-level declarations by exported name; interfaces declared twice are merged.
 ///
 /// In a declaration file (`.d.ts`) without any `import` or `export`, every top-level declaration
 /// is global and therefore compared too.
-pub fn declarations(root: Node<'_>, src: &str, is_declaration_file: bool) -> BTreeMap<String, Declaration> {
+pub fn declarations(
+    root: Node<'_>,
+    src: &str,
+    is_declaration_file: bool,
+) -> BTreeMap<String, Declaration> {
     let mut exported: Vec<Declaration> = Vec::new();
     let mut local: HashMap<String, Vec<Declaration>> = HashMap::new();
     // (local name, exported name) from `export { A as B }` and `export default A`.
@@ -69,7 +77,8 @@ fn merge(decls: Vec<Declaration>) -> BTreeMap<String, Declaration> {
 }
 
 fn merge_into(existing: &mut Declaration, extra: Declaration) {
-    let mergeable = matches!(existing.kind, DeclKind::Interface | DeclKind::Class) && extra.kind == DeclKind::Interface;
+    let mergeable = matches!(existing.kind, DeclKind::Interface | DeclKind::Class)
+        && extra.kind == DeclKind::Interface;
     if !mergeable {
         return;
     }
@@ -81,7 +90,12 @@ fn merge_into(existing: &mut Declaration, extra: Declaration) {
     existing.heritage.dedup();
 }
 
-fn collect_export(stmt: Node<'_>, src: &str, exported: &mut Vec<Declaration>, names: &mut Vec<(String, String)>) {
+fn collect_export(
+    stmt: Node<'_>,
+    src: &str,
+    exported: &mut Vec<Declaration>,
+    names: &mut Vec<(String, String)>,
+) {
     if stmt.child_by_field_name("source").is_some() {
         return; // `export … from`: barrels are not compared.
     }
@@ -109,9 +123,13 @@ fn collect_export(stmt: Node<'_>, src: &str, exported: &mut Vec<Declaration>, na
             if spec.kind() != "export_specifier" {
                 continue;
             }
-            let Some(name) = spec.child_by_field_name("name") else { continue };
+            let Some(name) = spec.child_by_field_name("name") else {
+                continue;
+            };
             let local = node_text(name, src).to_string();
-            let alias = spec.child_by_field_name("alias").map(|a| node_text(a, src).to_string());
+            let alias = spec
+                .child_by_field_name("alias")
+                .map(|a| node_text(a, src).to_string());
             names.push((local.clone(), alias.unwrap_or(local)));
         }
     }
@@ -123,7 +141,9 @@ fn declaration_of(node: Node<'_>, outer: Node<'_>, src: &str) -> Option<Declarat
     match node.kind() {
         "ambient_declaration" => {
             let mut cursor = node.walk();
-            let inner = node.named_children(&mut cursor).find(|c| c.kind() != "comment")?;
+            let inner = node
+                .named_children(&mut cursor)
+                .find(|c| c.kind() != "comment")?;
             declaration_of(inner, outer, src)
         }
         "interface_declaration" => interface(node, outer, src),
@@ -135,16 +155,27 @@ fn declaration_of(node: Node<'_>, outer: Node<'_>, src: &str) -> Option<Declarat
 }
 
 fn outer_span(outer: Node<'_>, src: &str) -> Span {
-    Span::new(leading_comment_start(outer, src).unwrap_or(outer.start_byte()), outer.end_byte())
+    Span::new(
+        leading_comment_start(outer, src).unwrap_or(outer.start_byte()),
+        outer.end_byte(),
+    )
 }
 
-fn base_declaration(node: Node<'_>, outer: Node<'_>, src: &str, kind: DeclKind, body: Body) -> Option<Declaration> {
+fn base_declaration(
+    node: Node<'_>,
+    outer: Node<'_>,
+    src: &str,
+    kind: DeclKind,
+    body: Body,
+) -> Option<Declaration> {
     let name = node.child_by_field_name("name")?;
     let type_params_node = node.child_by_field_name("type_parameters");
     Some(Declaration {
         name: node_text(name, src).to_string(),
         kind,
-        type_params: type_params_node.map(|tp| type_params(tp, src)).unwrap_or_default(),
+        type_params: type_params_node
+            .map(|tp| type_params(tp, src))
+            .unwrap_or_default(),
         heritage: Vec::new(),
         body,
         deprecated: node_deprecation(outer, src),
@@ -157,10 +188,16 @@ fn base_declaration(node: Node<'_>, outer: Node<'_>, src: &str, kind: DeclKind, 
 }
 
 fn interface(node: Node<'_>, outer: Node<'_>, src: &str) -> Option<Declaration> {
-    let body = node.child_by_field_name("body").map(|b| object_members(b, src)).unwrap_or_default();
+    let body = node
+        .child_by_field_name("body")
+        .map(|b| object_members(b, src))
+        .unwrap_or_default();
     let mut decl = base_declaration(node, outer, src, DeclKind::Interface, Body::Members(body))?;
     let mut cursor = node.walk();
-    if let Some(clause) = node.named_children(&mut cursor).find(|c| c.kind() == "extends_type_clause") {
+    if let Some(clause) = node
+        .named_children(&mut cursor)
+        .find(|c| c.kind() == "extends_type_clause")
+    {
         let mut c2 = clause.walk();
         decl.heritage = clause
             .named_children(&mut c2)
@@ -178,14 +215,28 @@ fn type_alias(node: Node<'_>, outer: Node<'_>, src: &str) -> Option<Declaration>
     let inner = strip_parens(value);
     if inner.kind() == "object_type" {
         let members = object_members(inner, src);
-        let mut decl = base_declaration(node, outer, src, DeclKind::ObjectTypeAlias, Body::Members(members))?;
+        let mut decl = base_declaration(
+            node,
+            outer,
+            src,
+            DeclKind::ObjectTypeAlias,
+            Body::Members(members),
+        )?;
         decl.body_span = Some(span(inner));
         return Some(decl);
     }
     // Unions compare member by member (a new literal is a `missing-member`); any other
     // right-hand side is a union of one, so that `A` vs `A | B` is one missing member.
-    let union = Some(if inner.kind() == "union_type" { union_members(inner, src) } else { single_member(inner, src) });
-    let body = Body::Alias { ty: type_text(value, src), rhs_span: span(value), union };
+    let union = Some(if inner.kind() == "union_type" {
+        union_members(inner, src)
+    } else {
+        single_member(inner, src)
+    });
+    let body = Body::Alias {
+        ty: type_text(value, src),
+        rhs_span: span(value),
+        union,
+    };
     base_declaration(node, outer, src, DeclKind::TypeAlias, body)
 }
 
@@ -237,7 +288,10 @@ fn enum_members(body: Node<'_>, src: &str) -> Vec<Member> {
     let mut cursor = body.walk();
     for child in body.named_children(&mut cursor) {
         let (name_node, value_node) = match child.kind() {
-            "enum_assignment" => (child.child_by_field_name("name"), child.child_by_field_name("value")),
+            "enum_assignment" => (
+                child.child_by_field_name("name"),
+                child.child_by_field_name("value"),
+            ),
             "property_identifier" | "string" | "number" | "identifier" => (Some(child), None),
             _ => continue,
         };
@@ -267,24 +321,40 @@ fn enum_value(node: Node<'_>, src: &str) -> String {
         "number" => number_literal(node_text(node, src)),
         "string" => super::normalize::string_literal(node, src),
         "unary_expression" => {
-            let compact: String = node_text(node, src).chars().filter(|c| !c.is_whitespace()).collect();
+            let compact: String = node_text(node, src)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
             match compact.strip_prefix('-') {
                 Some(rest) => {
                     let n = number_literal(rest);
-                    if n.parse::<i64>().is_ok() { format!("-{n}") } else { compact }
+                    if n.parse::<i64>().is_ok() {
+                        format!("-{n}")
+                    } else {
+                        compact
+                    }
                 }
                 None => compact,
             }
         }
-        _ => node_text(node, src).split_whitespace().collect::<Vec<_>>().join(" "),
+        _ => node_text(node, src)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
     }
 }
 
 fn class(node: Node<'_>, outer: Node<'_>, src: &str) -> Option<Declaration> {
-    let members = node.child_by_field_name("body").map(|b| class_members(b, src)).unwrap_or_default();
+    let members = node
+        .child_by_field_name("body")
+        .map(|b| class_members(b, src))
+        .unwrap_or_default();
     let mut decl = base_declaration(node, outer, src, DeclKind::Class, Body::Members(members))?;
     let mut cursor = node.walk();
-    if let Some(heritage) = node.named_children(&mut cursor).find(|c| c.kind() == "class_heritage") {
+    if let Some(heritage) = node
+        .named_children(&mut cursor)
+        .find(|c| c.kind() == "class_heritage")
+    {
         decl.heritage = class_heritage(heritage, src);
         decl.heritage_span = Some(span(heritage));
     }
@@ -301,14 +371,20 @@ fn class_heritage(node: Node<'_>, src: &str) -> Vec<String> {
             _ => continue,
         };
         let mut c2 = clause.walk();
-        let parts: Vec<Node<'_>> = clause.named_children(&mut c2).filter(|c| c.kind() != "comment").collect();
+        let parts: Vec<Node<'_>> = clause
+            .named_children(&mut c2)
+            .filter(|c| c.kind() != "comment")
+            .collect();
         let mut i = 0;
         while i < parts.len() {
             let mut text = type_text(parts[i], src);
             // `extends Base<T>`: the value expression is followed by its type arguments.
             if let Some(args) = parts.get(i + 1).filter(|n| n.kind() == "type_arguments") {
                 let mut c3 = args.walk();
-                let args: Vec<String> = args.named_children(&mut c3).map(|a| type_text(a, src)).collect();
+                let args: Vec<String> = args
+                    .named_children(&mut c3)
+                    .map(|a| type_text(a, src))
+                    .collect();
                 text = format!("{text}<{}>", args.join(", "));
                 i += 1;
             }
@@ -376,7 +452,10 @@ fn class_members(body: Node<'_>, src: &str) -> Vec<Member> {
                 }
             }
             "method_definition" | "method_signature" | "abstract_method_signature" => {
-                let name = child.child_by_field_name("name").map(|n| node_text(n, src)).unwrap_or("");
+                let name = child
+                    .child_by_field_name("name")
+                    .map(|n| node_text(n, src))
+                    .unwrap_or("");
                 if name == "constructor" {
                     out.extend(parameter_properties(child, src));
                 } else if has_token(child, "get") {
@@ -421,17 +500,23 @@ fn is_public_instance(node: Node<'_>, src: &str) -> bool {
         }
     }
     let mut cursor = node.walk();
-    let modifier = node.named_children(&mut cursor).find(|c| c.kind() == "accessibility_modifier");
+    let modifier = node
+        .named_children(&mut cursor)
+        .find(|c| c.kind() == "accessibility_modifier");
     !modifier.is_some_and(|m| matches!(node_text(m, src), "private" | "protected"))
 }
 
 fn parameter_properties(ctor: Node<'_>, src: &str) -> Vec<Member> {
-    let Some(params) = ctor.child_by_field_name("parameters") else { return Vec::new() };
+    let Some(params) = ctor.child_by_field_name("parameters") else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     let mut cursor = params.walk();
     for p in params.named_children(&mut cursor) {
         let mut c2 = p.walk();
-        let modifier = p.named_children(&mut c2).find(|c| c.kind() == "accessibility_modifier");
+        let modifier = p
+            .named_children(&mut c2)
+            .find(|c| c.kind() == "accessibility_modifier");
         let readonly = token_span(p, "readonly");
         let public = match modifier {
             Some(m) => node_text(m, src) == "public",
@@ -440,10 +525,14 @@ fn parameter_properties(ctor: Node<'_>, src: &str) -> Vec<Member> {
         if !public {
             continue;
         }
-        let Some(pattern) = p.child_by_field_name("pattern") else { continue };
+        let Some(pattern) = p.child_by_field_name("pattern") else {
+            continue;
+        };
         let mut m = simple_member(p, src, node_text(pattern, src).to_string(), span(pattern));
         let type_node = p.child_by_field_name("type");
-        m.shape = MemberShape::Property { ty: type_node.map(|t| type_of_annotation(t, src)) };
+        m.shape = MemberShape::Property {
+            ty: type_node.map(|t| type_of_annotation(t, src)),
+        };
         m.type_span = type_node.and_then(annotation_type_span);
         m.readonly = readonly.is_some();
         m.readonly_span = readonly;
@@ -458,7 +547,9 @@ fn getter(node: Node<'_>, src: &str) -> Option<Member> {
     let name = node.child_by_field_name("name")?;
     let mut m = simple_member(node, src, key_name(name, src), span(name));
     let ret = node.child_by_field_name("return_type");
-    m.shape = MemberShape::Property { ty: ret.map(|r| type_of_annotation(r, src)) };
+    m.shape = MemberShape::Property {
+        ty: ret.map(|r| type_of_annotation(r, src)),
+    };
     m.type_span = ret.and_then(annotation_type_span);
     m.readonly = true;
     m.has_body = true;
@@ -474,7 +565,9 @@ fn setter(node: Node<'_>, src: &str) -> Option<Member> {
         found
     });
     let type_node = first_param.and_then(|p| p.child_by_field_name("type"));
-    m.shape = MemberShape::Property { ty: type_node.map(|t| type_of_annotation(t, src)) };
+    m.shape = MemberShape::Property {
+        ty: type_node.map(|t| type_of_annotation(t, src)),
+    };
     m.type_span = type_node.and_then(annotation_type_span);
     m.has_body = true;
     Some(m)
@@ -488,7 +581,10 @@ fn simple_member(node: Node<'_>, src: &str, name: String, name_span: Span) -> Me
         optional: false,
         readonly: false,
         deprecated: node_deprecation(node, src),
-        span: Span::new(leading_comment_start(node, src).unwrap_or(node.start_byte()), node.end_byte()),
+        span: Span::new(
+            leading_comment_start(node, src).unwrap_or(node.start_byte()),
+            node.end_byte(),
+        ),
         decl_span: span(node),
         name_span,
         type_span: None,
@@ -505,7 +601,9 @@ fn property(node: Node<'_>, src: &str) -> Option<Member> {
     }
     let mut m = simple_member(node, src, key_name(name, src), span(name));
     let type_node = node.child_by_field_name("type");
-    m.shape = MemberShape::Property { ty: type_node.map(|t| type_of_annotation(t, src)) };
+    m.shape = MemberShape::Property {
+        ty: type_node.map(|t| type_of_annotation(t, src)),
+    };
     m.type_span = type_node.and_then(annotation_type_span);
     m.readonly_span = token_span(node, "readonly");
     m.readonly = m.readonly_span.is_some();
@@ -522,7 +620,9 @@ fn method(node: Node<'_>, src: &str) -> Option<Member> {
     }
     let mut m = simple_member(node, src, key_name(name, src), span(name));
     let signature = signature(node, src);
-    m.shape = MemberShape::Method { signatures: vec![signature] };
+    m.shape = MemberShape::Method {
+        signatures: vec![signature],
+    };
     m.type_span = signature_span(node);
     m.question_span = token_span(node, "?");
     m.optional = m.question_span.is_some();
@@ -537,7 +637,11 @@ fn index(node: Node<'_>, src: &str) -> Option<Member> {
         .unwrap_or_else(|| "string".to_string());
     let type_node = node.child_by_field_name("type");
     let mut m = simple_member(node, src, format!("[{key_type}]"), span(node));
-    m.shape = MemberShape::Index { ty: type_node.map(|t| type_of_annotation(t, src)).unwrap_or_default() };
+    m.shape = MemberShape::Index {
+        ty: type_node
+            .map(|t| type_of_annotation(t, src))
+            .unwrap_or_default(),
+    };
     m.type_span = type_node.and_then(annotation_type_span);
     m.readonly_span = token_span(node, "readonly");
     m.readonly = m.readonly_span.is_some();
@@ -549,7 +653,9 @@ fn call(node: Node<'_>, src: &str, key: &str) -> Option<Member> {
     let mut sig = signature(node, src);
     if sig.ret.is_none() {
         // Construct signatures put their type in the `type` field.
-        sig.ret = node.child_by_field_name("type").map(|t| type_of_annotation(t, src));
+        sig.ret = node
+            .child_by_field_name("type")
+            .map(|t| type_of_annotation(t, src));
     }
     m.shape = MemberShape::Call { signature: sig };
     m.type_span = signature_span(node);
@@ -558,9 +664,17 @@ fn call(node: Node<'_>, src: &str, key: &str) -> Option<Member> {
 
 fn signature(node: Node<'_>, src: &str) -> Signature {
     Signature {
-        type_params: node.child_by_field_name("type_parameters").map(|tp| type_params(tp, src)).unwrap_or_default(),
-        params: node.child_by_field_name("parameters").map(|p| params(p, src)).unwrap_or_default(),
-        ret: node.child_by_field_name("return_type").map(|r| type_of_annotation(r, src)),
+        type_params: node
+            .child_by_field_name("type_parameters")
+            .map(|tp| type_params(tp, src))
+            .unwrap_or_default(),
+        params: node
+            .child_by_field_name("parameters")
+            .map(|p| params(p, src))
+            .unwrap_or_default(),
+        ret: node
+            .child_by_field_name("return_type")
+            .map(|r| type_of_annotation(r, src)),
     }
 }
 
@@ -593,7 +707,10 @@ pub fn params(node: Node<'_>, src: &str) -> Vec<Param> {
             continue;
         }
         let rest = pattern.is_some_and(|pat| pat.kind() == "rest_pattern");
-        let ty = p.child_by_field_name("type").map(|t| type_of_annotation(t, src)).unwrap_or_else(|| "any".to_string());
+        let ty = p
+            .child_by_field_name("type")
+            .map(|t| type_of_annotation(t, src))
+            .unwrap_or_else(|| "any".to_string());
         let optional = p.kind() == "optional_parameter" || p.child_by_field_name("value").is_some();
         out.push(Param { ty, optional, rest });
     }
@@ -608,7 +725,9 @@ pub fn type_params(node: Node<'_>, src: &str) -> Vec<TypeParam> {
         if tp.kind() != "type_parameter" {
             continue;
         }
-        let Some(name) = tp.child_by_field_name("name") else { continue };
+        let Some(name) = tp.child_by_field_name("name") else {
+            continue;
+        };
         let inner_type = |field: &str| {
             tp.child_by_field_name(field).and_then(|c| {
                 let mut c2 = c.walk();
@@ -630,7 +749,10 @@ fn key_name(node: Node<'_>, src: &str) -> String {
     match node.kind() {
         "string" => string_content(node, src),
         "number" => number_literal(node_text(node, src)),
-        _ => node_text(node, src).split_whitespace().collect::<Vec<_>>().join(""),
+        _ => node_text(node, src)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(""),
     }
 }
 
@@ -640,13 +762,17 @@ fn annotation_type_span(annotation: Node<'_>) -> Option<Span> {
         return Some(span(annotation));
     }
     let mut cursor = annotation.walk();
-    let found = annotation.named_children(&mut cursor).find(|c| c.kind() != "comment");
+    let found = annotation
+        .named_children(&mut cursor)
+        .find(|c| c.kind() != "comment");
     found.map(span)
 }
 
 fn token_span(node: Node<'_>, token: &str) -> Option<Span> {
     let mut cursor = node.walk();
-    let found = node.children(&mut cursor).find(|c| !c.is_named() && c.kind() == token);
+    let found = node
+        .children(&mut cursor)
+        .find(|c| !c.is_named() && c.kind() == token);
     found.map(span)
 }
 

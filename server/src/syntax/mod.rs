@@ -59,7 +59,9 @@ pub fn parse(text: &str, dialect: Dialect, old: Option<&Tree>) -> Tree {
             Some(tree) => tree,
             // Only a cancelled or timed-out parse returns None; we set neither, but a fresh
             // parser is the safe answer if it ever happens.
-            None => new_parser(dialect).parse(text, None).unwrap_or_else(|| unreachable_parse(dialect)),
+            None => new_parser(dialect)
+                .parse(text, None)
+                .unwrap_or_else(|| unreachable_parse(dialect)),
         }
     })
 }
@@ -68,7 +70,9 @@ fn new_parser(dialect: Dialect) -> Parser {
     let mut parser = Parser::new();
     // The grammar is compiled in and its ABI (14) is supported by this tree-sitter: a failure here
     // is a build defect, not an input problem.
-    parser.set_language(&dialect.language()).expect("tree-sitter-typescript grammar is compatible");
+    parser
+        .set_language(&dialect.language())
+        .expect("tree-sitter-typescript grammar is compatible");
     parser
 }
 
@@ -86,8 +90,15 @@ pub fn parse_file(path: &str, side_path: &str, side: Side, text: Arc<str>) -> Fi
 
 /// Builds the file model from an existing tree of `text` (the language server keeps its own
 /// incrementally edited trees).
-pub fn extract_file(path: &str, side_path: &str, side: Side, text: Arc<str>, tree: &Tree) -> FileModel {
-    let is_declaration_file = path.ends_with(".d.ts") || path.ends_with(".d.mts") || path.ends_with(".d.cts");
+pub fn extract_file(
+    path: &str,
+    side_path: &str,
+    side: Side,
+    text: Arc<str>,
+    tree: &Tree,
+) -> FileModel {
+    let is_declaration_file =
+        path.ends_with(".d.ts") || path.ends_with(".d.mts") || path.ends_with(".d.cts");
     let declarations = extract::declarations(tree.root_node(), &text, is_declaration_file);
     let syntax_errors = syntax_errors(tree.root_node(), &text);
     FileModel {
@@ -116,13 +127,19 @@ pub fn syntax_errors(root: Node<'_>, text: &str) -> Vec<SyntaxError> {
             break;
         }
         if node.is_missing() {
-            out.push(SyntaxError { span: span(node), message: format!("missing `{}`", node.kind()) });
+            out.push(SyntaxError {
+                span: span(node),
+                message: format!("missing `{}`", node.kind()),
+            });
             continue;
         }
         if node.is_error() {
             let snippet: String = node_text(node, text).chars().take(30).collect();
             let snippet = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
-            out.push(SyntaxError { span: span(node), message: format!("syntax error near `{snippet}`") });
+            out.push(SyntaxError {
+                span: span(node),
+                message: format!("syntax error near `{snippet}`"),
+            });
             continue;
         }
         if node.has_error() {

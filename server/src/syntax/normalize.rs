@@ -29,7 +29,10 @@ struct Norm {
 
 impl Norm {
     fn primary(text: String) -> Norm {
-        Norm { text, prec: Prec::Primary }
+        Norm {
+            text,
+            prec: Prec::Primary,
+        }
     }
 
     /// The text, parenthesised when it binds looser than `min`.
@@ -76,7 +79,10 @@ fn norm(node: Node<'_>, src: &str) -> Norm {
             None => fallback(node, src),
         },
         "readonly_type" => match first_named(node) {
-            Some(inner) => Norm { text: format!("readonly {}", norm(inner, src).text), prec: Prec::Prefix },
+            Some(inner) => Norm {
+                text: format!("readonly {}", norm(inner, src).text),
+                prec: Prec::Prefix,
+            },
             None => fallback(node, src),
         },
         "generic_type" => generic(node, src),
@@ -88,7 +94,11 @@ fn norm(node: Node<'_>, src: &str) -> Norm {
         "object_type" => Norm::primary(object_type(node, src)),
         "function_type" => function_type(node, src, ""),
         "constructor_type" => {
-            let prefix = if has_token(node, "abstract") { "abstract new " } else { "new " };
+            let prefix = if has_token(node, "abstract") {
+                "abstract new "
+            } else {
+                "new "
+            };
             function_type(node, src, prefix)
         }
         "tuple_type" => Norm::primary(tuple(node, src)),
@@ -103,18 +113,24 @@ fn norm(node: Node<'_>, src: &str) -> Norm {
 
 fn first_named(node: Node<'_>) -> Option<Node<'_>> {
     let mut cursor = node.walk();
-    let found = node.named_children(&mut cursor).find(|c| c.kind() != "comment");
+    let found = node
+        .named_children(&mut cursor)
+        .find(|c| c.kind() != "comment");
     found
 }
 
 fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = node.walk();
-    node.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect()
+    node.named_children(&mut cursor)
+        .filter(|c| c.kind() != "comment")
+        .collect()
 }
 
 fn has_token(node: Node<'_>, token: &str) -> bool {
     let mut cursor = node.walk();
-    let found = node.children(&mut cursor).any(|c| !c.is_named() && c.kind() == token);
+    let found = node
+        .children(&mut cursor)
+        .any(|c| !c.is_named() && c.kind() == token);
     found
 }
 
@@ -145,19 +161,28 @@ fn join_flat(node: Node<'_>, src: &str, kind: &str, sep: &str, prec: Prec) -> No
     let mut operands = Vec::new();
     flat_operands(node, kind, &mut operands);
     // Operands of the same precedence never need parentheses after flattening; looser ones do.
-    let mut texts: Vec<String> = operands.into_iter().map(|o| norm(o, src).at_least(next_prec(prec))).collect();
+    let mut texts: Vec<String> = operands
+        .into_iter()
+        .map(|o| norm(o, src).at_least(next_prec(prec)))
+        .collect();
     texts.sort();
     texts.dedup();
     if texts.len() == 1 {
         return norm_single(texts.pop().unwrap_or_default());
     }
-    Norm { text: texts.join(sep), prec }
+    Norm {
+        text: texts.join(sep),
+        prec,
+    }
 }
 
 /// After deduplication a union of one is that one type; its precedence is unknown from text, so
 /// treat it as already parenthesised where needed (it was printed with `at_least`).
 fn norm_single(text: String) -> Norm {
-    Norm { text, prec: Prec::Prefix }
+    Norm {
+        text,
+        prec: Prec::Prefix,
+    }
 }
 
 fn next_prec(prec: Prec) -> Prec {
@@ -170,13 +195,22 @@ fn next_prec(prec: Prec) -> Prec {
 }
 
 fn generic(node: Node<'_>, src: &str) -> Norm {
-    let name = node.child_by_field_name("name").map(|n| compact(node_text(n, src))).unwrap_or_default();
-    let args: Vec<Node<'_>> = node.child_by_field_name("type_arguments").map(named_children).unwrap_or_default();
+    let name = node
+        .child_by_field_name("name")
+        .map(|n| compact(node_text(n, src)))
+        .unwrap_or_default();
+    let args: Vec<Node<'_>> = node
+        .child_by_field_name("type_arguments")
+        .map(named_children)
+        .unwrap_or_default();
     match (name.as_str(), args.as_slice()) {
-        ("Array", [elem]) => Norm::primary(format!("{}[]", norm(*elem, src).at_least(Prec::Primary))),
-        ("ReadonlyArray", [elem]) => {
-            Norm { text: format!("readonly {}[]", norm(*elem, src).at_least(Prec::Primary)), prec: Prec::Prefix }
+        ("Array", [elem]) => {
+            Norm::primary(format!("{}[]", norm(*elem, src).at_least(Prec::Primary)))
         }
+        ("ReadonlyArray", [elem]) => Norm {
+            text: format!("readonly {}[]", norm(*elem, src).at_least(Prec::Primary)),
+            prec: Prec::Prefix,
+        },
         _ => {
             let args: Vec<String> = args.iter().map(|a| norm(*a, src).text).collect();
             Norm::primary(format!("{}<{}>", name, args.join(", ")))
@@ -195,7 +229,12 @@ fn literal(node: Node<'_>, src: &str) -> String {
 
 /// `'a'` and `"a"` print as `"a"`.
 pub(super) fn string_literal(node: Node<'_>, src: &str) -> String {
-    format!("\"{}\"", string_content(node, src).replace('\\', "\\\\").replace('"', "\\\""))
+    format!(
+        "\"{}\"",
+        string_content(node, src)
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"")
+    )
 }
 
 /// The characters a string literal denotes (escapes of quotes and backslashes resolved).
@@ -224,11 +263,20 @@ pub(super) fn string_content(node: Node<'_>, src: &str) -> String {
 /// `0x10`, `1_000` and `16` print alike when they are integers.
 pub(super) fn number_literal(text: &str) -> String {
     let cleaned = text.replace('_', "");
-    let parsed = if let Some(hex) = cleaned.strip_prefix("0x").or_else(|| cleaned.strip_prefix("0X")) {
+    let parsed = if let Some(hex) = cleaned
+        .strip_prefix("0x")
+        .or_else(|| cleaned.strip_prefix("0X"))
+    {
         i64::from_str_radix(hex, 16).ok()
-    } else if let Some(bin) = cleaned.strip_prefix("0b").or_else(|| cleaned.strip_prefix("0B")) {
+    } else if let Some(bin) = cleaned
+        .strip_prefix("0b")
+        .or_else(|| cleaned.strip_prefix("0B"))
+    {
         i64::from_str_radix(bin, 2).ok()
-    } else if let Some(oct) = cleaned.strip_prefix("0o").or_else(|| cleaned.strip_prefix("0O")) {
+    } else if let Some(oct) = cleaned
+        .strip_prefix("0o")
+        .or_else(|| cleaned.strip_prefix("0O"))
+    {
         i64::from_str_radix(oct, 8).ok()
     } else {
         cleaned.parse::<i64>().ok()
@@ -259,19 +307,31 @@ fn function_type(node: Node<'_>, src: &str, prefix: &str) -> Norm {
         .child_by_field_name("return_type")
         .map(|r| type_of_annotation(r, src))
         .unwrap_or_else(|| "void".to_string());
-    let sig = crate::model::Signature { type_params: Vec::new(), params, ret: Some(ret) };
-    Norm { text: format!("{prefix}{type_params}{}", sig.render()), prec: Prec::Function }
+    let sig = crate::model::Signature {
+        type_params: Vec::new(),
+        params,
+        ret: Some(ret),
+    };
+    Norm {
+        text: format!("{prefix}{type_params}{}", sig.render()),
+        prec: Prec::Function,
+    }
 }
 
 /// The normalised type of a `type_annotation` (or of a bare type node).
 pub(super) fn type_of_annotation(node: Node<'_>, src: &str) -> String {
-    if matches!(node.kind(), "type_annotation" | "opting_type_annotation" | "omitting_type_annotation") {
+    if matches!(
+        node.kind(),
+        "type_annotation" | "opting_type_annotation" | "omitting_type_annotation"
+    ) {
         match first_named(node) {
             Some(t) => type_text(t, src),
             None => String::new(),
         }
     } else if node.kind() == "asserts_annotation" || node.kind() == "type_predicate_annotation" {
-        first_named(node).map(|t| compact_tokens(t, src)).unwrap_or_default()
+        first_named(node)
+            .map(|t| compact_tokens(t, src))
+            .unwrap_or_default()
     } else {
         type_text(node, src)
     }
@@ -281,8 +341,18 @@ fn tuple(node: Node<'_>, src: &str) -> String {
     let parts: Vec<String> = named_children(node)
         .into_iter()
         .map(|el| match el.kind() {
-            "optional_type" => format!("{}?", first_named(el).map(|t| norm(t, src).at_least(Prec::Primary)).unwrap_or_default()),
-            "rest_type" => format!("...{}", first_named(el).map(|t| norm(t, src).text).unwrap_or_default()),
+            "optional_type" => format!(
+                "{}?",
+                first_named(el)
+                    .map(|t| norm(t, src).at_least(Prec::Primary))
+                    .unwrap_or_default()
+            ),
+            "rest_type" => format!(
+                "...{}",
+                first_named(el)
+                    .map(|t| norm(t, src).text)
+                    .unwrap_or_default()
+            ),
             // Labels do not change the type: `[id: string]` ≡ `[string]`.
             "required_parameter" | "optional_parameter" | "named_tuple_member" => {
                 let optional = has_token(el, "?");
@@ -290,7 +360,11 @@ fn tuple(node: Node<'_>, src: &str) -> String {
                     .child_by_field_name("type")
                     .map(|t| type_of_annotation(t, src))
                     .unwrap_or_else(|| compact_tokens(el, src));
-                if optional { format!("{ty}?") } else { ty }
+                if optional {
+                    format!("{ty}?")
+                } else {
+                    ty
+                }
             }
             _ => norm(el, src).text,
         })
@@ -299,7 +373,10 @@ fn tuple(node: Node<'_>, src: &str) -> String {
 }
 
 fn prefix_op(node: Node<'_>, src: &str) -> Norm {
-    Norm { text: compact_tokens(node, src), prec: Prec::Prefix }
+    Norm {
+        text: compact_tokens(node, src),
+        prec: Prec::Prefix,
+    }
 }
 
 fn conditional(node: Node<'_>, src: &str) -> Option<Norm> {
@@ -311,7 +388,10 @@ fn conditional(node: Node<'_>, src: &str) -> Option<Norm> {
         part("consequence")?.text,
         part("alternative")?.text
     );
-    Some(Norm { text, prec: Prec::Function })
+    Some(Norm {
+        text,
+        prec: Prec::Function,
+    })
 }
 
 fn fallback(node: Node<'_>, src: &str) -> Norm {
@@ -325,7 +405,10 @@ fn fallback(node: Node<'_>, src: &str) -> Norm {
         "lookup_type" | "template_literal_type" => Prec::Primary,
         _ => Prec::Prefix,
     };
-    Norm { text: compact_tokens(node, src), prec }
+    Norm {
+        text: compact_tokens(node, src),
+        prec,
+    }
 }
 
 /// Removes all whitespace (for dotted names like `ns . X`).
@@ -347,8 +430,8 @@ fn collect_tokens(node: Node<'_>, src: &str, out: &mut Vec<String>, top: bool) {
     }
     if !top && node.is_named() {
         match node.kind() {
-            "object_type" | "union_type" | "intersection_type" | "generic_type" | "array_type" | "function_type"
-            | "tuple_type" | "parenthesized_type" => {
+            "object_type" | "union_type" | "intersection_type" | "generic_type" | "array_type"
+            | "function_type" | "tuple_type" | "parenthesized_type" => {
                 out.push(norm(node, src).at_least(Prec::Primary));
                 return;
             }
@@ -377,17 +460,11 @@ fn collect_tokens(node: Node<'_>, src: &str, out: &mut Vec<String>, top: bool) {
 }
 
 fn join_tokens(tokens: &[String]) -> String {
-    const SPACED: &[&str] = &["=>", "|", "&", "=", "extends", "?", ":", "in", "as", "is", "keyof", "typeof", "infer"];
     let mut out = String::new();
     let mut prev: Option<&str> = None;
     for tok in tokens {
-        if let Some(p) = prev {
-            let word_boundary = ends_word(p) && starts_word(tok);
-            let spaced = SPACED.contains(&tok.as_str()) && tok != ":" || SPACED.contains(&p) || matches!(p, "," | ";");
-            let no_space_before = matches!(tok.as_str(), "," | ";" | ")" | "]" | ">" | ":" | "." | "[" | "(" | "<");
-            if word_boundary || (spaced && !(no_space_before && !SPACED.contains(&tok.as_str())) && !matches!(p, "(" | "[" | "<" | ".")) {
-                out.push(' ');
-            }
+        if prev.is_some_and(|p| needs_space(p, tok)) {
+            out.push(' ');
         }
         out.push_str(tok);
         prev = Some(tok);
@@ -395,12 +472,34 @@ fn join_tokens(tokens: &[String]) -> String {
     out
 }
 
+/// Operators written with spaces around them (`:` only after).
+const SPACED: &[&str] = &[
+    "=>", "|", "&", "=", "extends", "?", ":", "in", "as", "is", "keyof", "typeof", "infer",
+];
+
+fn needs_space(prev: &str, tok: &str) -> bool {
+    if matches!(prev, "(" | "[" | "<" | "." | "...") {
+        return false;
+    }
+    if ends_word(prev) && starts_word(tok) {
+        return true;
+    }
+    if matches!(prev, "," | ";") || SPACED.contains(&prev) {
+        return true;
+    }
+    tok != ":" && SPACED.contains(&tok)
+}
+
 fn ends_word(s: &str) -> bool {
-    s.chars().last().is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '"' || c == ']' || c == ')')
+    s.chars().last().is_some_and(|c| {
+        c.is_alphanumeric() || c == '_' || c == '$' || c == '"' || c == ']' || c == ')'
+    })
 }
 
 fn starts_word(s: &str) -> bool {
-    s.chars().next().is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '"' || c == '{')
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '"' || c == '{')
 }
 
 #[cfg(test)]
@@ -418,7 +517,10 @@ mod tests {
         assert_eq!(n("ReadonlyArray<string>"), "readonly string[]");
         assert_eq!(n("readonly string[]"), "readonly string[]");
         assert_eq!(n("Array<A | B>"), "(A | B)[]");
-        assert_eq!(n("{ b: number; 'a': string }"), n("{ a: string, b: number }"));
+        assert_eq!(
+            n("{ b: number; 'a': string }"),
+            n("{ a: string, b: number }")
+        );
         assert_eq!(n("(x: number) => void"), n("(y: number) => void"));
         assert_eq!(n("Map<string,   Array<number>>"), "Map<string, number[]>");
         assert_eq!(n("A | (B | C)"), "A | B | C");

@@ -53,14 +53,20 @@ impl Config {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(source) => return Err(WorkspaceError::Unreadable { path: path.to_path_buf(), source }),
+            Err(source) => {
+                return Err(WorkspaceError::Unreadable {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
         };
         Config::parse(&text, path)
     }
 
     /// Parses config text; errors name the file, line and key.
     pub fn parse(text: &str, path: &Path) -> Result<Config, WorkspaceError> {
-        let config: Config = serde_json::from_str(text).map_err(|e| config_error(path.to_path_buf(), &e))?;
+        let config: Config =
+            serde_json::from_str(text).map_err(|e| config_error(path.to_path_buf(), &e))?;
         config.validate(path)?;
         Ok(config)
     }
@@ -80,14 +86,19 @@ impl Config {
                     return Err(WorkspaceError::Config {
                         path: path.to_path_buf(),
                         line: 0,
-                        message: format!("unknown severity category `{key}` (expected \"1\", \"2\" or \"3\")"),
+                        message: format!(
+                            "unknown severity category `{key}` (expected \"1\", \"2\" or \"3\")"
+                        ),
                     });
                 }
             }
         }
         if let Some(codes) = &self.reconcile_exit_codes {
             for key in codes.keys() {
-                if !matches!(key.as_str(), "APPLIED" | "DRIFT" | "BREAKING" | "NO_CHANGES") {
+                if !matches!(
+                    key.as_str(),
+                    "APPLIED" | "DRIFT" | "BREAKING" | "NO_CHANGES"
+                ) {
                     return Err(WorkspaceError::Config {
                         path: path.to_path_buf(),
                         line: 0,
@@ -106,14 +117,28 @@ impl Config {
         macro_rules! take {
             ($($field:ident),*) => { $( if other.$field.is_some() { self.$field = other.$field.clone(); } )* };
         }
-        take!(generated_dir, implementation_dir, include, exclude, severity, debounce_ms, code_lens, log_level, service_dirs, reconcile_exit_codes);
+        take!(
+            generated_dir,
+            implementation_dir,
+            include,
+            exclude,
+            severity,
+            debounce_ms,
+            code_lens,
+            log_level,
+            service_dirs,
+            reconcile_exit_codes
+        );
         self
     }
 
     /// The severity configured for category `n` (1–3), or the default (1 → information,
     /// 2 → warning, 3 → error).
     pub fn severity_for(&self, category: u8) -> Severity {
-        let configured = self.severity.as_ref().and_then(|s| s.get(&category.to_string()).copied());
+        let configured = self
+            .severity
+            .as_ref()
+            .and_then(|s| s.get(&category.to_string()).copied());
         configured.unwrap_or(match category {
             1 => Severity::Information,
             2 => Severity::Warning,
@@ -130,7 +155,11 @@ fn config_error(path: PathBuf, e: &serde_json::Error) -> WorkspaceError {
         .unwrap_or(&full)
         .replace("unknown field", "unknown key")
         .replace("missing field", "missing key");
-    WorkspaceError::Config { path, line: e.line(), message }
+    WorkspaceError::Config {
+        path,
+        line: e.line(),
+        message,
+    }
 }
 
 #[cfg(test)]
@@ -139,18 +168,25 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named_with_its_line() {
-        let err = Config::parse("{\n  \"generatedDir\": \"gen\",\n  \"colour\": 1\n}", Path::new(".moment/sync.json"))
-            .unwrap_err()
-            .to_string();
+        let err = Config::parse(
+            "{\n  \"generatedDir\": \"gen\",\n  \"colour\": 1\n}",
+            Path::new(".moment/sync.json"),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains(".moment/sync.json:3"), "{err}");
         assert!(err.contains("unknown key `colour`"), "{err}");
     }
 
     #[test]
     fn wrong_type_and_bad_json_are_errors() {
-        let err = Config::parse("{\"include\": \"*.ts\"}", Path::new("c.json")).unwrap_err().to_string();
+        let err = Config::parse("{\"include\": \"*.ts\"}", Path::new("c.json"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("invalid type"), "{err}");
-        let err = Config::parse("{\"include\": [", Path::new("c.json")).unwrap_err().to_string();
+        let err = Config::parse("{\"include\": [", Path::new("c.json"))
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("c.json:1:"), "{err}");
     }
 
@@ -165,8 +201,15 @@ mod tests {
 
     #[test]
     fn overlay_keeps_unset_keys() {
-        let base = Config { generated_dir: Some("a".into()), debounce_ms: Some(10), ..Default::default() };
-        let over = Config { generated_dir: Some("b".into()), ..Default::default() };
+        let base = Config {
+            generated_dir: Some("a".into()),
+            debounce_ms: Some(10),
+            ..Default::default()
+        };
+        let over = Config {
+            generated_dir: Some("b".into()),
+            ..Default::default()
+        };
         let merged = base.overlay(&over);
         assert_eq!(merged.generated_dir.as_deref(), Some("b"));
         assert_eq!(merged.debounce_ms, Some(10));

@@ -21,8 +21,10 @@ pub struct SourceFile {
 impl SourceFile {
     /// Reads the file as UTF-8 (a BOM is kept: it is part of the text positions count from).
     pub fn read(&self) -> Result<String, WorkspaceError> {
-        let bytes = std::fs::read(&self.abs_path)
-            .map_err(|source| WorkspaceError::Unreadable { path: PathBuf::from(&self.rel_path), source })?;
+        let bytes = std::fs::read(&self.abs_path).map_err(|source| WorkspaceError::Unreadable {
+            path: PathBuf::from(&self.rel_path),
+            source,
+        })?;
         String::from_utf8(bytes).map_err(|e| WorkspaceError::NotUtf8 {
             path: PathBuf::from(&self.rel_path),
             offset: e.utf8_error().valid_up_to(),
@@ -32,8 +34,14 @@ impl SourceFile {
 
 const DEFAULT_INCLUDE: &[&str] = &["**/*.ts", "**/*.tsx", "**/*.mts", "**/*.cts"];
 /// Never compared: tests are not spec (drift-model §1), dependencies are nobody's domain.
-const BUILT_IN_EXCLUDE: &[&str] =
-    &["**/node_modules/**", "**/__tests__/**", "**/*.spec.ts", "**/*.test.ts", "**/*.spec.tsx", "**/*.test.tsx"];
+const BUILT_IN_EXCLUDE: &[&str] = &[
+    "**/node_modules/**",
+    "**/__tests__/**",
+    "**/*.spec.ts",
+    "**/*.test.ts",
+    "**/*.spec.tsx",
+    "**/*.test.tsx",
+];
 
 /// The include/exclude globs, matched against root-relative paths.
 #[derive(Debug, Clone)]
@@ -50,7 +58,10 @@ impl Filter {
         };
         let mut exclude: Vec<String> = BUILT_IN_EXCLUDE.iter().map(|s| s.to_string()).collect();
         exclude.extend(config.exclude.iter().flatten().cloned());
-        Ok(Filter { include: build_set(&include, "include")?, exclude: build_set(&exclude, "exclude")? })
+        Ok(Filter {
+            include: build_set(&include, "include")?,
+            exclude: build_set(&exclude, "exclude")?,
+        })
     }
 
     pub fn accepts(&self, rel_path: &str) -> bool {
@@ -78,7 +89,12 @@ fn build_set(patterns: &[String], origin: &str) -> Result<GlobSet, WorkspaceErro
 }
 
 /// Every accepted file below `root/dir`, sorted by path.
-pub fn walk_side(root: &Path, dir: &str, side: Side, filter: &Filter) -> Result<Vec<SourceFile>, WorkspaceError> {
+pub fn walk_side(
+    root: &Path,
+    dir: &str,
+    side: Side,
+    filter: &Filter,
+) -> Result<Vec<SourceFile>, WorkspaceError> {
     let base = root.join(dir);
     let mut out = Vec::new();
     let walker = ignore::WalkBuilder::new(&base)
@@ -89,16 +105,25 @@ pub fn walk_side(root: &Path, dir: &str, side: Side, filter: &Filter) -> Result<
     for entry in walker {
         let entry = entry.map_err(|e| WorkspaceError::Unreadable {
             path: base.clone(),
-            source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("cannot walk the folder")),
+            source: e
+                .into_io_error()
+                .unwrap_or_else(|| std::io::Error::other("cannot walk the folder")),
         })?;
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
-        let Ok(side_rel) = entry.path().strip_prefix(&base) else { continue };
+        let Ok(side_rel) = entry.path().strip_prefix(&base) else {
+            continue;
+        };
         let side_path = slash_path(side_rel);
         let rel_path = join_rel(dir, &side_path);
         if filter.accepts(&rel_path) {
-            out.push(SourceFile { abs_path: entry.path().to_path_buf(), rel_path, side_path, side });
+            out.push(SourceFile {
+                abs_path: entry.path().to_path_buf(),
+                rel_path,
+                side_path,
+                side,
+            });
         }
     }
     out.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
@@ -106,7 +131,13 @@ pub fn walk_side(root: &Path, dir: &str, side: Side, filter: &Filter) -> Result<
 }
 
 /// Which side `path` is on, if it is an accepted source file of either.
-pub fn classify(root: &Path, path: &Path, spec_dir: &str, impl_dir: &str, filter: &Filter) -> Option<SourceFile> {
+pub fn classify(
+    root: &Path,
+    path: &Path,
+    spec_dir: &str,
+    impl_dir: &str,
+    filter: &Filter,
+) -> Option<SourceFile> {
     let rel = path.strip_prefix(root).ok()?;
     let rel_path = slash_path(rel);
     if !filter.accepts(&rel_path) {
@@ -134,5 +165,8 @@ pub fn classify(root: &Path, path: &Path, spec_dir: &str, impl_dir: &str, filter
 }
 
 fn slash_path(p: &Path) -> String {
-    p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }

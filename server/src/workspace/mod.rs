@@ -15,17 +15,28 @@ use crate::model::Side;
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
     #[error("{}:{line}: {message}", path.display())]
-    Config { path: PathBuf, line: usize, message: String },
+    Config {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     #[error("{what} folder `{}` does not exist", path.display())]
     MissingDir { what: &'static str, path: PathBuf },
     #[error("root `{}` is not a folder", path.display())]
     BadRoot { path: PathBuf },
     #[error("cannot read `{}`: {source}", path.display())]
-    Unreadable { path: PathBuf, source: std::io::Error },
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("`{}` is not valid UTF-8 (first bad byte at offset {offset})", path.display())]
     NotUtf8 { path: PathBuf, offset: usize },
     #[error("invalid glob `{pattern}` in {origin}: {message}")]
-    BadGlob { pattern: String, origin: String, message: String },
+    BadGlob {
+        pattern: String,
+        origin: String,
+        message: String,
+    },
 }
 
 /// A resolved workspace: root, configuration and the two side folders.
@@ -68,7 +79,9 @@ impl Workspace {
     /// (command-line flags or editor settings).
     pub fn open(root: &Path, overrides: &Config) -> Result<Workspace, WorkspaceError> {
         if !root.is_dir() {
-            return Err(WorkspaceError::BadRoot { path: root.to_path_buf() });
+            return Err(WorkspaceError::BadRoot {
+                path: root.to_path_buf(),
+            });
         }
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
         let config = Config::load(&root.join(CONFIG_FILE))?.overlay(overrides);
@@ -79,17 +92,33 @@ impl Workspace {
     pub fn with_config(root: PathBuf, config: Config) -> Result<Workspace, WorkspaceError> {
         let generated_dir = match &config.generated_dir {
             Some(dir) => normalize_dir(dir),
-            None if !root.join(DEFAULT_GENERATED).is_dir() && root.join(FALLBACK_GENERATED).is_dir() => {
+            None if !root.join(DEFAULT_GENERATED).is_dir()
+                && root.join(FALLBACK_GENERATED).is_dir() =>
+            {
                 FALLBACK_GENERATED.to_string()
             }
             None => DEFAULT_GENERATED.to_string(),
         };
-        let implementation_dir =
-            normalize_dir(config.implementation_dir.as_deref().unwrap_or(DEFAULT_IMPLEMENTATION));
+        let implementation_dir = normalize_dir(
+            config
+                .implementation_dir
+                .as_deref()
+                .unwrap_or(DEFAULT_IMPLEMENTATION),
+        );
         require_dir(&root, &generated_dir, "spec side (generatedDir)")?;
-        require_dir(&root, &implementation_dir, "implementation side (implementationDir)")?;
+        require_dir(
+            &root,
+            &implementation_dir,
+            "implementation side (implementationDir)",
+        )?;
         let filter = files::Filter::new(&config)?;
-        Ok(Workspace { root, config, generated_dir, implementation_dir, filter })
+        Ok(Workspace {
+            root,
+            config,
+            generated_dir,
+            implementation_dir,
+            filter,
+        })
     }
 
     /// The folder of a side, relative to the root.
@@ -103,14 +132,25 @@ impl Workspace {
     /// Every source file of both sides, sorted by path: spec files first.
     pub fn source_files(&self) -> Result<Vec<SourceFile>, WorkspaceError> {
         let mut all = files::walk_side(&self.root, &self.generated_dir, Side::Spec, &self.filter)?;
-        all.extend(files::walk_side(&self.root, &self.implementation_dir, Side::Implementation, &self.filter)?);
+        all.extend(files::walk_side(
+            &self.root,
+            &self.implementation_dir,
+            Side::Implementation,
+            &self.filter,
+        )?);
         Ok(all)
     }
 
     /// Classifies an absolute path: which side it is on and its root- and side-relative paths,
     /// or `None` when it is not a source file of either side.
     pub fn classify(&self, path: &Path) -> Option<SourceFile> {
-        files::classify(&self.root, path, &self.generated_dir, &self.implementation_dir, &self.filter)
+        files::classify(
+            &self.root,
+            path,
+            &self.generated_dir,
+            &self.implementation_dir,
+            &self.filter,
+        )
     }
 
     /// Absolute path of a root-relative path.
@@ -137,10 +177,18 @@ fn require_dir(root: &Path, rel: &str, what: &'static str) -> Result<(), Workspa
 fn normalize_dir(dir: &str) -> String {
     let dir = dir.replace('\\', "/");
     let dir = dir.trim_start_matches("./").trim_end_matches('/');
-    if dir.is_empty() { ".".to_string() } else { dir.to_string() }
+    if dir.is_empty() {
+        ".".to_string()
+    } else {
+        dir.to_string()
+    }
 }
 
 /// Joins two `/` paths, treating `.` as empty.
 pub fn join_rel(dir: &str, rel: &str) -> String {
-    if dir == "." || dir.is_empty() { rel.to_string() } else { format!("{dir}/{rel}") }
+    if dir == "." || dir.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{dir}/{rel}")
+    }
 }
