@@ -283,7 +283,10 @@ fn carry(into: &mut SideShapes, prev: &SideShapes, symbol: &str, member: Option<
 mod tests {
     use super::*;
 
-    fn shapes(entries: &[(&str, &str, &[(&str, &str)])]) -> SideShapes {
+    /// (name, header digest, [(member, digest)])
+    type Entry<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+    fn shapes(entries: &[Entry<'_>]) -> SideShapes {
         entries
             .iter()
             .map(|(n, h, ms)| {
