@@ -642,7 +642,12 @@ fn saga_interrupted_after_each_step_resumes() {
 fn incremental_check_reuses_the_cache_and_status_shows_changes() {
     let ws = workspace("reconcile-drift");
     reconcile(ws.path(), false);
-    assert!(ws.path().join(".moment/cache/models.json").is_file());
+    assert!(
+        std::fs::read_dir(ws.path().join(".moment/cache"))
+            .unwrap()
+            .count()
+            > 0
+    );
     let (full, _) = check(ws.path());
     write(
         ws.path(),

@@ -98,10 +98,10 @@ fn main() {
         t0.elapsed().as_secs_f64() * 1e3
     );
 
-    let cache = StateDir::of(root).cache_path();
+    let cache = StateDir::of(root).cache_dir();
     let (full, f) = time(
         || {
-            let _ = std::fs::remove_file(&cache);
+            let _ = std::fs::remove_dir_all(&cache);
             run(&ws, Mode::IfRecorded, &noop).expect("check")
         },
         3,

@@ -11,7 +11,7 @@
 //! `billing.Invoice`, a global) is medium, a string literal equal to a field name is low. Only
 //! high and medium consumers make a change breaking (category 3); low ones are shown.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -502,21 +502,33 @@ pub fn detect(
     spec: &[std::sync::Arc<FileModel>],
     cache: &ModelCache,
 ) -> Result<ConsumerIndex, WorkspaceError> {
+    detect_with(ws, spec, cache, &HashMap::new())
+}
+
+/// [`detect`] reusing texts already read: root-relative path → (text, content hash).
+pub fn detect_with(
+    ws: &Workspace,
+    spec: &[std::sync::Arc<FileModel>],
+    cache: &ModelCache,
+    known: &HashMap<String, (std::sync::Arc<str>, String)>,
+) -> Result<ConsumerIndex, WorkspaceError> {
     let types = spec_types(spec);
     let service_dirs = ws.config.service_dirs.clone().unwrap_or_default();
     let files = candidate_files(ws)?;
     let refs: Vec<(String, String, FileRefs)> = files
         .par_iter()
-        .filter_map(|(rel, abs)| match std::fs::read_to_string(abs) {
-            Ok(text) => Some((
-                rel.clone(),
-                service_of(rel, &service_dirs),
-                cache.refs(rel, &text),
-            )),
-            Err(e) => {
-                tracing::warn!("{rel}: not searched for consumers: {e}");
-                None
-            }
+        .filter_map(|(rel, abs)| {
+            let refs = match known.get(rel) {
+                Some((text, hash)) if !hash.is_empty() => cache.refs_hashed(rel, text, hash),
+                _ => match std::fs::read_to_string(abs) {
+                    Ok(text) => cache.refs(rel, &text),
+                    Err(e) => {
+                        tracing::warn!("{rel}: not searched for consumers: {e}");
+                        return None;
+                    }
+                },
+            };
+            Some((rel.clone(), service_of(rel, &service_dirs), refs))
         })
         .collect();
     Ok(index(&types, &refs))

@@ -162,10 +162,16 @@ fn decide_one(
     let edited = applied_fix.is_some();
     let message = match (decision, &applied_fix) {
         (Decision::Accept, Some(title)) => format!("accepted {id}: {title}"),
-        (Decision::Accept, None) => format!(
+        (Decision::Accept, None) if record.direction == Direction::ImplAhead.as_str() => format!(
             "accepted {id} as {} feedback for the spec (nothing edited)",
             record.feedback_type.as_str()
         ),
+        (Decision::Accept, None) => {
+            format!(
+                "accepted {id}; no fix could be applied automatically: edit {} by hand",
+                qualified(&record)
+            )
+        }
         (Decision::Reject, _) => format!(
             "rejected {id}: suppressed until either side changes {}",
             qualified(&record)

@@ -127,9 +127,9 @@ fn resume(
         interrupt_after: opts.interrupt_after,
     };
     let mut report = match (active.step, active.plan) {
-        (SagaStep::Proposing, _) => proposing(&run, active.planned)?,
-        (SagaStep::Recording, Some(plan)) => recording(&run, plan)?,
-        (SagaStep::Committing, Some(plan)) => committing(&run, plan)?,
+        (SagaStep::Proposing, _) => proposing(&run, active.planned, None)?,
+        (SagaStep::Recording, Some(plan)) => recording(&run, plan, None)?,
+        (SagaStep::Committing, Some(plan)) => committing(&run, plan, None)?,
         // A plan-less Recording/Committing cannot be written by this code; start over cleanly.
         (step, _) => {
             let reason = format!("interrupted at {step:?} without a recorded plan");
@@ -171,7 +171,7 @@ fn start(run: &Run<'_>) -> Result<ReconcileReport, ReconcileError> {
         vec![]
     };
     run.step(SagaStep::Proposing, planned.clone(), None)?;
-    proposing(run, planned)
+    proposing(run, planned, Some(found))
 }
 
 /// Category-1 points the implementation should follow, with a fix.
@@ -205,11 +205,18 @@ fn planned_fixes(run: &Run<'_>, found: &StatefulCheck) -> Vec<ProposalRecord> {
 
 /// Proposing: apply the planned fixes still needed (a planned point that no longer drifts was
 /// fixed by the interrupted attempt), then decide what to record.
+///
+/// `prior` is a check of the same files made earlier in this process (a resumed run has none):
+/// the saga's own events change neither the files nor the decisions a check depends on.
 fn proposing(
     run: &Run<'_>,
     planned: Vec<ProposalRecord>,
+    prior: Option<StatefulCheck>,
 ) -> Result<ReconcileReport, ReconcileError> {
-    let before = run.check()?;
+    let before = match prior {
+        Some(c) => c,
+        None => run.check()?,
+    };
     let planned_ids: BTreeSet<&str> = planned.iter().map(|p| p.id.as_str()).collect();
     let todo: Vec<&crate::drift::DriftPoint> = before
         .analysis
@@ -233,7 +240,7 @@ fn proposing(
     };
     let plan = make_plan(run, &after, applied);
     run.step(SagaStep::Recording, vec![], Some(plan.clone()))?;
-    recording(run, plan)
+    recording(run, plan, Some(after))
 }
 
 fn make_plan(run: &Run<'_>, after: &StatefulCheck, applied: Vec<ProposalRecord>) -> RecordingPlan {
@@ -278,7 +285,11 @@ fn make_plan(run: &Run<'_>, after: &StatefulCheck, applied: Vec<ProposalRecord>)
 
 /// Recording: proposals, acceptances of the applied fixes (journaled), resolutions. Idempotent:
 /// whatever the state already holds is not written again.
-fn recording(run: &Run<'_>, plan: RecordingPlan) -> Result<ReconcileReport, ReconcileError> {
+fn recording(
+    run: &Run<'_>,
+    plan: RecordingPlan,
+    prior: Option<StatefulCheck>,
+) -> Result<ReconcileReport, ReconcileError> {
     let at = time::now_iso();
     let state = run.sd.transact(|state| {
         let mut tx = Tx::default();
@@ -337,13 +348,20 @@ fn recording(run: &Run<'_>, plan: RecordingPlan) -> Result<ReconcileReport, Reco
     }
     run.checkpoint(SagaStep::Recording)?;
     run.step(SagaStep::Committing, vec![], None)?;
-    committing(run, plan)
+    committing(run, plan, prior)
 }
 
 /// Committing: record the new base and advance the cursor (once per run), then complete and
 /// signal.
-fn committing(run: &Run<'_>, plan: RecordingPlan) -> Result<ReconcileReport, ReconcileError> {
-    let now = run.check()?;
+fn committing(
+    run: &Run<'_>,
+    plan: RecordingPlan,
+    prior: Option<StatefulCheck>,
+) -> Result<ReconcileReport, ReconcileError> {
+    let now = match prior {
+        Some(c) => c,
+        None => run.check()?,
+    };
     let advanced = now
         .state
         .cursor

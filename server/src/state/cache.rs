@@ -1,11 +1,14 @@
-//! The incremental cache (`.moment/cache/models.json`): extracted declarations and consumer
-//! references keyed by content hash, so an unchanged file is never parsed again. A cache problem
-//! is never an error: a missing, stale or unreadable cache is simply empty.
+//! The incremental cache (`.moment/cache/`): extracted declarations and consumer references,
+//! one small file per content hash, so an unchanged file is never parsed again and a run only
+//! writes the entries it had to compute. A cache problem is never an error: a missing, stale,
+//! damaged or unwritable entry is simply a miss.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::consumers::FileRefs;
@@ -19,53 +22,28 @@ pub struct CachedModel {
     pub syntax_errors: Vec<SyntaxError>,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct CacheFile {
-    /// The tool version that wrote it: extraction may change between versions.
-    version: String,
-    models: HashMap<String, CachedModel>,
-    refs: HashMap<String, FileRefs>,
-}
-
 /// The cache, shared by parallel loaders.
-#[derive(Debug)]
-pub struct ModelCache {
-    path: PathBuf,
-    file: CacheFile,
-    fresh: Mutex<FreshEntries>,
-}
-
 #[derive(Debug, Default)]
-struct FreshEntries {
-    models: HashMap<String, CachedModel>,
-    refs: HashMap<String, FileRefs>,
-    used: HashSet<String>,
-    hits: usize,
-    misses: usize,
+pub struct ModelCache {
+    /// `None`: disabled (runs without state write nothing).
+    dir: Option<PathBuf>,
+    used: Mutex<HashSet<String>>,
+    hits: AtomicUsize,
+    misses: AtomicUsize,
 }
 
 impl ModelCache {
-    /// Loads the cache at `path` (empty when absent, unreadable or of another version).
-    pub fn load(path: &Path) -> ModelCache {
-        let file = std::fs::read(path)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<CacheFile>(&b).ok())
-            .filter(|f| f.version == crate::VERSION)
-            .unwrap_or_default();
+    /// The cache in folder `dir` (created on the first write).
+    pub fn open(dir: &Path) -> ModelCache {
         ModelCache {
-            path: path.to_path_buf(),
-            file,
-            fresh: Mutex::default(),
+            dir: Some(dir.to_path_buf()),
+            ..Default::default()
         }
     }
 
-    /// An empty cache that is never saved (for runs without state).
+    /// A cache that never reads or writes.
     pub fn disabled() -> ModelCache {
-        ModelCache {
-            path: PathBuf::new(),
-            file: CacheFile::default(),
-            fresh: Mutex::default(),
-        }
+        ModelCache::default()
     }
 
     /// The file model of `text`, from the cache or parsed now.
@@ -83,19 +61,12 @@ impl ModelCache {
         text: Arc<str>,
         hash: &str,
     ) -> FileModel {
-        let key = key_for(path, hash);
-        let cached = self.file.models.get(&key).cloned();
-        let hit = cached.is_some();
-        let cached = cached.unwrap_or_else(|| {
+        let key = format!("m-{}", key_for(path, hash));
+        let cached = self.get_or_compute(&key, || {
             let m = crate::syntax::parse_file(path, side_path, side, text.clone());
             CachedModel {
                 declarations: m.declarations,
                 syntax_errors: m.syntax_errors,
-            }
-        });
-        self.note(&key, hit, |f| {
-            if !hit {
-                f.models.insert(key.clone(), cached.clone());
             }
         });
         FileModel {
@@ -109,81 +80,89 @@ impl ModelCache {
         }
     }
 
-    /// The consumer references of `text`, from the cache or parsed now.
-    pub fn refs(&self, path: &str, text: &str) -> FileRefs {
-        let key = format!("refs:{}", key_for(path, &super::content_hash(text)));
-        if let Some(r) = self.file.refs.get(&key) {
-            self.note(&key, true, |_| {});
-            return r.clone();
-        }
-        let refs = crate::consumers::file_refs(path, text);
-        self.note(&key, false, |f| {
-            f.refs.insert(key.clone(), refs.clone());
-        });
-        refs
+    /// The consumer references of `text` (whose content hash is `hash`), cached or parsed now.
+    pub fn refs_hashed(&self, path: &str, text: &str, hash: &str) -> FileRefs {
+        let key = format!("r-{}", key_for(path, hash));
+        self.get_or_compute(&key, || crate::consumers::file_refs(path, text))
     }
 
-    fn note(&self, key: &str, hit: bool, f: impl FnOnce(&mut FreshEntries)) {
-        if let Ok(mut fresh) = self.fresh.lock() {
-            fresh.used.insert(key.to_string());
-            if hit {
-                fresh.hits += 1;
-            } else {
-                fresh.misses += 1;
-            }
-            f(&mut fresh);
+    /// The consumer references of `text`.
+    pub fn refs(&self, path: &str, text: &str) -> FileRefs {
+        self.refs_hashed(path, text, &super::content_hash(text))
+    }
+
+    fn get_or_compute<T: Serialize + DeserializeOwned>(
+        &self,
+        key: &str,
+        compute: impl FnOnce() -> T,
+    ) -> T {
+        if let Ok(mut used) = self.used.lock() {
+            used.insert(key.to_string());
         }
+        let Some(dir) = &self.dir else {
+            return compute();
+        };
+        let path = dir.join(format!("{key}.json"));
+        if let Some(value) = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+        {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return value;
+        }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let value = compute();
+        if let Ok(text) = serde_json::to_vec(&value) {
+            if let Err(e) = write_entry(dir, &path, &text) {
+                tracing::debug!("cannot write cache entry {}: {e}", path.display());
+            }
+        }
+        value
     }
 
     /// (hits, misses) so far.
     pub fn stats(&self) -> (usize, usize) {
-        self.fresh
-            .lock()
-            .map(|f| (f.hits, f.misses))
-            .unwrap_or((0, 0))
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+        )
     }
 
-    /// Writes the entries used by this run (dropping the rest, so the cache does not grow
-    /// forever) when anything changed. Failures are logged, never fatal.
-    pub fn save(self) {
-        if self.path.as_os_str().is_empty() {
-            return;
-        }
-        let Ok(fresh) = self.fresh.into_inner() else {
+    /// Removes the entries this run did not use (stale versions of edited files).
+    pub fn prune(&self) {
+        let (Some(dir), Ok(used)) = (&self.dir, self.used.lock()) else {
             return;
         };
-        let stale = self.file.models.len() + self.file.refs.len() > fresh.used.len();
-        if fresh.misses == 0 && !stale {
+        let Ok(entries) = std::fs::read_dir(dir) else {
             return;
-        }
-        let mut file = CacheFile {
-            version: crate::VERSION.to_string(),
-            ..Default::default()
         };
-        file.models = self
-            .file
-            .models
-            .into_iter()
-            .filter(|(k, _)| fresh.used.contains(k))
-            .collect();
-        file.models.extend(fresh.models);
-        file.refs = self
-            .file
-            .refs
-            .into_iter()
-            .filter(|(k, _)| fresh.used.contains(k))
-            .collect();
-        file.refs.extend(fresh.refs);
-        let result = serde_json::to_string(&file)
-            .map_err(std::io::Error::other)
-            .and_then(|text| crate::fix::write_atomically(&self.path, &text));
-        if let Err(e) = result {
-            tracing::warn!("cannot write the cache {}: {e}", self.path.display());
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            let key = name.strip_suffix(".json").unwrap_or(&name);
+            if !used.contains(key) {
+                let _ = std::fs::remove_file(e.path());
+            }
         }
     }
 }
 
-/// Content hash plus what else changes extraction: the dialect and `.d.ts`-ness of the path.
+/// Temp file + rename, without `fsync`: a cache entry needs atomicity (a reader never sees half
+/// of one), not durability (a lost entry is a miss).
+fn write_entry(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".tmp-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// Content hash plus what else changes extraction: the dialect and `.d.ts`-ness of the path,
+/// and the tool version (extraction may change between versions).
 fn key_for(path: &str, hash: &str) -> String {
     let flavour = if path.ends_with(".d.ts") || path.ends_with(".d.mts") || path.ends_with(".d.cts")
     {
@@ -193,7 +172,7 @@ fn key_for(path: &str, hash: &str) -> String {
     } else {
         "t"
     };
-    format!("{hash}:{flavour}")
+    format!("{hash}-{flavour}-{}", crate::VERSION)
 }
 
 #[cfg(test)]
@@ -201,17 +180,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hits_after_save_and_reload() {
+    fn hits_on_the_second_run_and_prunes_unused_entries() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("cache/models.json");
         let text: Arc<str> = Arc::from("export interface A { readonly x: number }\n");
-        let cache = ModelCache::load(&path);
+        let cache = ModelCache::open(dir.path());
         let first = cache.model("g/a.ts", "a.ts", Side::Spec, text.clone());
-        assert_eq!(cache.stats(), (0, 1));
-        cache.save();
-        let cache = ModelCache::load(&path);
+        cache.model(
+            "g/b.ts",
+            "b.ts",
+            Side::Spec,
+            Arc::from("export type B = string;\n"),
+        );
+        assert_eq!(cache.stats(), (0, 2));
+        let cache = ModelCache::open(dir.path());
         let second = cache.model("g/a.ts", "a.ts", Side::Spec, text);
         assert_eq!(cache.stats(), (1, 0));
         assert_eq!(first.declarations, second.declarations);
+        cache.prune();
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        // A damaged entry is a miss, not an error.
+        let entry = std::fs::read_dir(dir.path())
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        std::fs::write(&entry, "{").unwrap();
+        let cache = ModelCache::open(dir.path());
+        cache.model(
+            "g/a.ts",
+            "a.ts",
+            Side::Spec,
+            Arc::from("export interface A { readonly x: number }\n"),
+        );
+        assert_eq!(cache.stats(), (0, 1));
     }
 }

@@ -1,6 +1,7 @@
 //! `check` with the recorded state: incremental loading through the cache, consumers, three-way
 //! direction from the base, and rejected drift points suppressed.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -56,23 +57,41 @@ pub fn run(
     let sd = StateDir::of(&ws.root);
     let stateful = mode == Mode::Always || sd.exists();
     let cache = if stateful {
-        ModelCache::load(&sd.cache_path())
+        ModelCache::open(&sd.cache_dir())
     } else {
         ModelCache::disabled()
     };
     let (models, fingerprints) = load(ws, &cache, on_parsed)?;
+    // Consumer detection reuses the texts and hashes just read.
+    let known: HashMap<String, (Arc<str>, String)> = models
+        .iter()
+        .map(|m| {
+            let fp = if m.side == Side::Spec {
+                &fingerprints.spec
+            } else {
+                &fingerprints.implementation
+            };
+            (
+                m.path.clone(),
+                (m.text.clone(), fp.get(&m.path).cloned().unwrap_or_default()),
+            )
+        })
+        .collect();
     let (spec, implementation): (Vec<_>, Vec<_>) =
         models.into_iter().partition(|m| m.side == Side::Spec);
     let (state, base, consumer_index) = if stateful {
         let state = sd.load()?;
         let base = sd.base(&state)?;
-        let index = consumers::detect(ws, &spec, &cache)?;
+        let index = consumers::detect_with(ws, &spec, &cache, &known)?;
         (state, base, Some(index))
     } else {
         (SyncState::default(), None, None)
     };
     let (cache_hits, cache_misses) = cache.stats();
-    cache.save();
+    // Runs that record state also drop the entries of texts that no longer exist.
+    if mode == Mode::Always {
+        cache.prune();
+    }
     let input = AnalysisInput {
         spec: spec.clone(),
         implementation: implementation.clone(),

@@ -8,7 +8,7 @@
 //! | `.moment/sync-state.json` | the log folded (plus the last base's fingerprints), rewritten atomically after each append; rebuildable |
 //! | `.moment/feedback-journal.jsonl` | `ImplementationFeedbackRecorded` per decision |
 //! | `.moment/bases/<id>.json` | the base of the last sync (fingerprints + shape digests) |
-//! | `.moment/cache/models.json` | parsed declarations and consumer references by content hash |
+//! | `.moment/cache/` | parsed declarations and consumer references, one entry per content hash |
 //! | `.moment/sync.lock` | advisory lock file |
 
 pub mod bases;
@@ -134,8 +134,8 @@ impl StateDir {
     pub fn bases_dir(&self) -> PathBuf {
         self.dir.join("bases")
     }
-    pub fn cache_path(&self) -> PathBuf {
-        self.dir.join("cache").join("models.json")
+    pub fn cache_dir(&self) -> PathBuf {
+        self.dir.join("cache")
     }
 
     /// `true` once anything was recorded (a log exists): from then on `check` uses the base,
