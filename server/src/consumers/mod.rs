@@ -369,16 +369,26 @@ pub fn spec_types(spec: &[std::sync::Arc<FileModel>]) -> BTreeMap<String, Vec<St
     out
 }
 
-/// Builds the index from already collected references: (path, service, refs).
+/// Builds the index from already collected references: (path, service, refs). Each file is
+/// matched only against the names it mentions (never every file against every type).
 pub fn index(
     types: &BTreeMap<String, Vec<String>>,
     files: &[(String, String, FileRefs)],
 ) -> ConsumerIndex {
+    let mut by_field: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (name, fields) in types {
+        for f in fields {
+            by_field.entry(f.as_str()).or_default().push(name.as_str());
+        }
+    }
     let mut by_symbol: BTreeMap<String, Vec<Usage>> = BTreeMap::new();
     for (path, service, refs) in files {
-        for (name, fields) in types {
+        for name in mentioned(refs, types, &by_field) {
+            let Some(fields) = types.get(name) else {
+                continue;
+            };
             if let Some((confidence, fields)) = usage_of(refs, name, fields) {
-                by_symbol.entry(name.clone()).or_default().push(Usage {
+                by_symbol.entry(name.to_string()).or_default().push(Usage {
                     path: path.clone(),
                     service: service.clone(),
                     confidence,
@@ -391,6 +401,28 @@ pub fn index(
         usages.sort_by(|a, b| b.confidence.cmp(&a.confidence).then(a.path.cmp(&b.path)));
     }
     ConsumerIndex { by_symbol }
+}
+
+/// The spec types a file mentions by name, or through a string equal to one of their fields.
+fn mentioned<'a>(
+    refs: &'a FileRefs,
+    types: &BTreeMap<String, Vec<String>>,
+    by_field: &HashMap<&str, Vec<&'a str>>,
+) -> BTreeSet<&'a str> {
+    let names = refs
+        .imports
+        .iter()
+        .map(|(imported, _)| imported.as_str())
+        .chain(refs.type_refs.iter().map(String::as_str))
+        .chain(refs.qualified_refs.iter().map(|(_, n)| n.as_str()))
+        .filter(|n| types.contains_key(*n));
+    let by_strings = refs
+        .strings
+        .iter()
+        .filter_map(|s| by_field.get(s.as_str()))
+        .flatten()
+        .copied();
+    names.chain(by_strings).collect()
 }
 
 /// The service a root-relative path belongs to: the first folder below the service dir holding
