@@ -596,3 +596,58 @@ fn a_method_added_to_a_class_gets_a_body() {
     let fixed = apply_edits(IMPL, imp, &edits).unwrap();
     assert!(fixed.contains("  place(c: Cmd): Evt {\n    throw new Error(\"place is not implemented yet\");\n  }\n}"), "{fixed}");
 }
+
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SPEC_TEXT: &str = include_str!("../fixtures/drifted/generated/billing/invoice.types.ts");
+    const IMPL_TEXT: &str = include_str!("../fixtures/drifted/src/domain/billing/invoice.types.ts");
+
+    fn cut(text: &str, a: usize, b: usize) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        let (a, b) = (a % (chars.len() + 1), b % (chars.len() + 1));
+        let (a, b) = (a.min(b), a.max(b));
+        chars[..a].iter().chain(chars[b..].iter()).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Any mangled implementation (and spec) is analysed without panicking, and every fix
+        /// offered applies to the text it was computed from.
+        #[test]
+        fn mangled_files_never_panic_and_fixes_always_apply(a in 0usize..4000, b in 0usize..4000, c in 0usize..4000, d in 0usize..4000, crlf in any::<bool>()) {
+            let mut imp = cut(IMPL_TEXT, a, b);
+            if crlf {
+                imp = imp.replace('\n', "\r\n");
+            }
+            let spec = cut(SPEC_TEXT, c, d);
+            let analysis = run(&spec, &imp);
+            for p in &analysis.points {
+                for fix in &p.fixes {
+                    let edits: Vec<&TextEdit> = fix.edits.iter().filter(|e| e.path == IMPL).collect();
+                    prop_assert!(apply_edits(IMPL, &imp, &edits).is_ok(), "{} on {:?}", fix.title, imp);
+                }
+            }
+            let _ = report::json_report(&analysis, "/r", "generated", "src/domain");
+        }
+    }
+}
+
+#[test]
+fn tsx_files_parse_with_the_tsx_grammar() {
+    let a = analyze_texts(
+        &[file("generated/ui/button.tsx", "export interface ButtonProps { label: string; onPress(): void }")],
+        &[file(
+            "src/domain/ui/button.tsx",
+            "export interface ButtonProps { label: number; onPress(): void }\nexport const Button = (p: ButtonProps) => <button>{p.label}</button>;\n",
+        )],
+    );
+    assert!(a
+        .file("src/domain/ui/button.tsx")
+        .unwrap()
+        .syntax_errors
+        .is_empty());
+    assert_eq!(kinds(&a), vec![DriftKind::ChangedType]);
+}

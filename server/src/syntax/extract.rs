@@ -8,7 +8,7 @@ use super::doc::{leading_comment_start, node_deprecation};
 use super::normalize::{
     flat_operands, number_literal, string_content, strip_parens, type_of_annotation, type_text,
 };
-use super::{node_text, span};
+use super::{field, node_text, span};
 use crate::model::{
     Body, DeclKind, Declaration, Member, MemberShape, Param, Signature, Span, TypeParam,
 };
@@ -96,16 +96,16 @@ fn collect_export(
     exported: &mut Vec<Declaration>,
     names: &mut Vec<(String, String)>,
 ) {
-    if stmt.child_by_field_name("source").is_some() {
+    if field(stmt, "source").is_some() {
         return; // `export … from`: barrels are not compared.
     }
-    if let Some(decl_node) = stmt.child_by_field_name("declaration") {
+    if let Some(decl_node) = field(stmt, "declaration") {
         if let Some(decl) = declaration_of(decl_node, stmt, src) {
             exported.push(decl);
         }
         return;
     }
-    if let Some(value) = stmt.child_by_field_name("value") {
+    if let Some(value) = field(stmt, "value") {
         // `export default Foo;`
         if value.kind() == "identifier" {
             let name = node_text(value, src).to_string();
@@ -123,13 +123,11 @@ fn collect_export(
             if spec.kind() != "export_specifier" {
                 continue;
             }
-            let Some(name) = spec.child_by_field_name("name") else {
+            let Some(name) = field(spec, "name") else {
                 continue;
             };
             let local = node_text(name, src).to_string();
-            let alias = spec
-                .child_by_field_name("alias")
-                .map(|a| node_text(a, src).to_string());
+            let alias = field(spec, "alias").map(|a| node_text(a, src).to_string());
             names.push((local.clone(), alias.unwrap_or(local)));
         }
     }
@@ -168,8 +166,8 @@ fn base_declaration(
     kind: DeclKind,
     body: Body,
 ) -> Option<Declaration> {
-    let name = node.child_by_field_name("name")?;
-    let type_params_node = node.child_by_field_name("type_parameters");
+    let name = field(node, "name")?;
+    let type_params_node = field(node, "type_parameters");
     Some(Declaration {
         name: node_text(name, src).to_string(),
         kind,
@@ -183,13 +181,12 @@ fn base_declaration(
         name_span: span(name),
         type_params_span: type_params_node.map(span),
         heritage_span: None,
-        body_span: node.child_by_field_name("body").map(span),
+        body_span: field(node, "body").map(span),
     })
 }
 
 fn interface(node: Node<'_>, outer: Node<'_>, src: &str) -> Option<Declaration> {
-    let body = node
-        .child_by_field_name("body")
+    let body = field(node, "body")
         .map(|b| object_members(b, src))
         .unwrap_or_default();
     let mut decl = base_declaration(node, outer, src, DeclKind::Interface, Body::Members(body))?;
@@ -211,7 +208,7 @@ fn interface(node: Node<'_>, outer: Node<'_>, src: &str) -> Option<Declaration> 
 }
 
 fn type_alias(node: Node<'_>, outer: Node<'_>, src: &str) -> Option<Declaration> {
-    let value = node.child_by_field_name("value")?;
+    let value = field(node, "value")?;
     let inner = strip_parens(value);
     if inner.kind() == "object_type" {
         let members = object_members(inner, src);
@@ -275,7 +272,7 @@ fn to_union_members(operands: Vec<Node<'_>>, src: &str) -> Vec<Member> {
 }
 
 fn enumeration(node: Node<'_>, outer: Node<'_>, src: &str) -> Option<Declaration> {
-    let body_node = node.child_by_field_name("body");
+    let body_node = field(node, "body");
     let members = body_node.map(|b| enum_members(b, src)).unwrap_or_default();
     base_declaration(node, outer, src, DeclKind::Enum, Body::Enum(members))
 }
@@ -288,10 +285,7 @@ fn enum_members(body: Node<'_>, src: &str) -> Vec<Member> {
     let mut cursor = body.walk();
     for child in body.named_children(&mut cursor) {
         let (name_node, value_node) = match child.kind() {
-            "enum_assignment" => (
-                child.child_by_field_name("name"),
-                child.child_by_field_name("value"),
-            ),
+            "enum_assignment" => (field(child, "name"), field(child, "value")),
             "property_identifier" | "string" | "number" | "identifier" => (Some(child), None),
             _ => continue,
         };
@@ -345,8 +339,7 @@ fn enum_value(node: Node<'_>, src: &str) -> String {
 }
 
 fn class(node: Node<'_>, outer: Node<'_>, src: &str) -> Option<Declaration> {
-    let members = node
-        .child_by_field_name("body")
+    let members = field(node, "body")
         .map(|b| class_members(b, src))
         .unwrap_or_default();
     let mut decl = base_declaration(node, outer, src, DeclKind::Class, Body::Members(members))?;
@@ -452,8 +445,7 @@ fn class_members(body: Node<'_>, src: &str) -> Vec<Member> {
                 }
             }
             "method_definition" | "method_signature" | "abstract_method_signature" => {
-                let name = child
-                    .child_by_field_name("name")
+                let name = field(child, "name")
                     .map(|n| node_text(n, src))
                     .unwrap_or("");
                 if name == "constructor" {
@@ -494,7 +486,7 @@ fn is_public_instance(node: Node<'_>, src: &str) -> bool {
     if has_token(node, "static") {
         return false;
     }
-    if let Some(name) = node.child_by_field_name("name") {
+    if let Some(name) = field(node, "name") {
         if name.kind() == "private_property_identifier" {
             return false;
         }
@@ -507,7 +499,7 @@ fn is_public_instance(node: Node<'_>, src: &str) -> bool {
 }
 
 fn parameter_properties(ctor: Node<'_>, src: &str) -> Vec<Member> {
-    let Some(params) = ctor.child_by_field_name("parameters") else {
+    let Some(params) = field(ctor, "parameters") else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -525,11 +517,11 @@ fn parameter_properties(ctor: Node<'_>, src: &str) -> Vec<Member> {
         if !public {
             continue;
         }
-        let Some(pattern) = p.child_by_field_name("pattern") else {
+        let Some(pattern) = field(p, "pattern") else {
             continue;
         };
         let mut m = simple_member(p, src, node_text(pattern, src).to_string(), span(pattern));
-        let type_node = p.child_by_field_name("type");
+        let type_node = field(p, "type");
         m.shape = MemberShape::Property {
             ty: type_node.map(|t| type_of_annotation(t, src)),
         };
@@ -544,9 +536,9 @@ fn parameter_properties(ctor: Node<'_>, src: &str) -> Vec<Member> {
 }
 
 fn getter(node: Node<'_>, src: &str) -> Option<Member> {
-    let name = node.child_by_field_name("name")?;
+    let name = field(node, "name")?;
     let mut m = simple_member(node, src, key_name(name, src), span(name));
-    let ret = node.child_by_field_name("return_type");
+    let ret = field(node, "return_type");
     m.shape = MemberShape::Property {
         ty: ret.map(|r| type_of_annotation(r, src)),
     };
@@ -557,14 +549,14 @@ fn getter(node: Node<'_>, src: &str) -> Option<Member> {
 }
 
 fn setter(node: Node<'_>, src: &str) -> Option<Member> {
-    let name = node.child_by_field_name("name")?;
+    let name = field(node, "name")?;
     let mut m = simple_member(node, src, key_name(name, src), span(name));
-    let first_param = node.child_by_field_name("parameters").and_then(|p| {
+    let first_param = field(node, "parameters").and_then(|p| {
         let mut c = p.walk();
         let found = p.named_children(&mut c).find(|c| c.kind() != "comment");
         found
     });
-    let type_node = first_param.and_then(|p| p.child_by_field_name("type"));
+    let type_node = first_param.and_then(|p| field(p, "type"));
     m.shape = MemberShape::Property {
         ty: type_node.map(|t| type_of_annotation(t, src)),
     };
@@ -595,26 +587,27 @@ fn simple_member(node: Node<'_>, src: &str, name: String, name_span: Span) -> Me
 }
 
 fn property(node: Node<'_>, src: &str) -> Option<Member> {
-    let name = node.child_by_field_name("name")?;
+    let name = field(node, "name")?;
     if name.kind() == "private_property_identifier" {
         return None;
     }
     let mut m = simple_member(node, src, key_name(name, src), span(name));
-    let type_node = node.child_by_field_name("type");
+    let type_node = field(node, "type");
     m.shape = MemberShape::Property {
         ty: type_node.map(|t| type_of_annotation(t, src)),
     };
     m.type_span = type_node.and_then(annotation_type_span);
-    m.readonly_span = token_span(node, "readonly");
-    m.readonly = m.readonly_span.is_some();
-    m.question_span = token_span(node, "?");
-    m.optional = m.question_span.is_some();
-    m.has_body = node.child_by_field_name("value").is_some();
+    let (readonly, question) = modifier_tokens(node);
+    m.readonly_span = readonly;
+    m.readonly = readonly.is_some();
+    m.question_span = question;
+    m.optional = question.is_some();
+    m.has_body = field(node, "value").is_some();
     Some(m)
 }
 
 fn method(node: Node<'_>, src: &str) -> Option<Member> {
-    let name = node.child_by_field_name("name")?;
+    let name = field(node, "name")?;
     if name.kind() == "private_property_identifier" {
         return None;
     }
@@ -626,16 +619,15 @@ fn method(node: Node<'_>, src: &str) -> Option<Member> {
     m.type_span = signature_span(node);
     m.question_span = token_span(node, "?");
     m.optional = m.question_span.is_some();
-    m.has_body = node.child_by_field_name("body").is_some();
+    m.has_body = field(node, "body").is_some();
     Some(m)
 }
 
 fn index(node: Node<'_>, src: &str) -> Option<Member> {
-    let key_type = node
-        .child_by_field_name("index_type")
+    let key_type = field(node, "index_type")
         .map(|t| type_text(t, src))
         .unwrap_or_else(|| "string".to_string());
-    let type_node = node.child_by_field_name("type");
+    let type_node = field(node, "type");
     let mut m = simple_member(node, src, format!("[{key_type}]"), span(node));
     m.shape = MemberShape::Index {
         ty: type_node
@@ -653,9 +645,7 @@ fn call(node: Node<'_>, src: &str, key: &str) -> Option<Member> {
     let mut sig = signature(node, src);
     if sig.ret.is_none() {
         // Construct signatures put their type in the `type` field.
-        sig.ret = node
-            .child_by_field_name("type")
-            .map(|t| type_of_annotation(t, src));
+        sig.ret = field(node, "type").map(|t| type_of_annotation(t, src));
     }
     m.shape = MemberShape::Call { signature: sig };
     m.type_span = signature_span(node);
@@ -664,31 +654,25 @@ fn call(node: Node<'_>, src: &str, key: &str) -> Option<Member> {
 
 fn signature(node: Node<'_>, src: &str) -> Signature {
     Signature {
-        type_params: node
-            .child_by_field_name("type_parameters")
+        type_params: field(node, "type_parameters")
             .map(|tp| type_params(tp, src))
             .unwrap_or_default(),
-        params: node
-            .child_by_field_name("parameters")
+        params: field(node, "parameters")
             .map(|p| params(p, src))
             .unwrap_or_default(),
-        ret: node
-            .child_by_field_name("return_type")
-            .map(|r| type_of_annotation(r, src)),
+        ret: field(node, "return_type").map(|r| type_of_annotation(r, src)),
     }
 }
 
 /// From the type parameters (or parameters) to the end of the return type: what a
 /// `changed-signature` fix replaces.
 fn signature_span(node: Node<'_>) -> Option<Span> {
-    let start = node
-        .child_by_field_name("type_parameters")
-        .or_else(|| node.child_by_field_name("parameters"))?
+    let start = field(node, "type_parameters")
+        .or_else(|| field(node, "parameters"))?
         .start_byte();
-    let end = node
-        .child_by_field_name("return_type")
-        .or_else(|| node.child_by_field_name("type"))
-        .or_else(|| node.child_by_field_name("parameters"))?
+    let end = field(node, "return_type")
+        .or_else(|| field(node, "type"))
+        .or_else(|| field(node, "parameters"))?
         .end_byte();
     Some(Span::new(start, end))
 }
@@ -701,17 +685,16 @@ pub fn params(node: Node<'_>, src: &str) -> Vec<Param> {
         if !matches!(p.kind(), "required_parameter" | "optional_parameter") {
             continue;
         }
-        let pattern = p.child_by_field_name("pattern");
+        let pattern = field(p, "pattern");
         // `this: T` is not a parameter callers pass.
         if pattern.is_some_and(|pat| node_text(pat, src) == "this") {
             continue;
         }
         let rest = pattern.is_some_and(|pat| pat.kind() == "rest_pattern");
-        let ty = p
-            .child_by_field_name("type")
+        let ty = field(p, "type")
             .map(|t| type_of_annotation(t, src))
             .unwrap_or_else(|| "any".to_string());
-        let optional = p.kind() == "optional_parameter" || p.child_by_field_name("value").is_some();
+        let optional = p.kind() == "optional_parameter" || field(p, "value").is_some();
         out.push(Param { ty, optional, rest });
     }
     out
@@ -725,11 +708,11 @@ pub fn type_params(node: Node<'_>, src: &str) -> Vec<TypeParam> {
         if tp.kind() != "type_parameter" {
             continue;
         }
-        let Some(name) = tp.child_by_field_name("name") else {
+        let Some(name) = field(tp, "name") else {
             continue;
         };
-        let inner_type = |field: &str| {
-            tp.child_by_field_name(field).and_then(|c| {
+        let inner_type = |name: &'static str| {
+            field(tp, name).and_then(|c| {
                 let mut c2 = c.walk();
                 let found = c.named_children(&mut c2).find(|n| n.kind() != "comment");
                 found.map(|t| type_text(t, src))
@@ -766,6 +749,20 @@ fn annotation_type_span(annotation: Node<'_>) -> Option<Span> {
         .named_children(&mut cursor)
         .find(|c| c.kind() != "comment");
     found.map(span)
+}
+
+/// The `readonly` and `?` tokens of a member, in one pass over its children.
+fn modifier_tokens(node: Node<'_>) -> (Option<Span>, Option<Span>) {
+    let (mut readonly, mut question) = (None, None);
+    let mut cursor = node.walk();
+    for c in node.children(&mut cursor) {
+        match c.kind() {
+            "readonly" if !c.is_named() => readonly = Some(span(c)),
+            "?" if !c.is_named() => question = Some(span(c)),
+            _ => {}
+        }
+    }
+    (readonly, question)
 }
 
 fn token_span(node: Node<'_>, token: &str) -> Option<Span> {

@@ -7,7 +7,7 @@
 
 use tree_sitter::Node;
 
-use super::{node_text, Dialect};
+use super::{field, node_text, Dialect};
 
 /// Binding strength of a printed type, to decide where parentheses are needed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -59,7 +59,7 @@ pub fn normalize_type_text(text: &str) -> String {
     let value = root
         .named_child(0)
         .filter(|n| n.kind() == "type_alias_declaration")
-        .and_then(|n| n.child_by_field_name("value"));
+        .and_then(|n| field(n, "value"));
     match value {
         Some(v) if !root.has_error() => type_text(v, &source),
         _ => text.split_whitespace().collect::<Vec<_>>().join(" "),
@@ -195,12 +195,10 @@ fn next_prec(prec: Prec) -> Prec {
 }
 
 fn generic(node: Node<'_>, src: &str) -> Norm {
-    let name = node
-        .child_by_field_name("name")
+    let name = field(node, "name")
         .map(|n| compact(node_text(n, src)))
         .unwrap_or_default();
-    let args: Vec<Node<'_>> = node
-        .child_by_field_name("type_arguments")
+    let args: Vec<Node<'_>> = field(node, "type_arguments")
         .map(named_children)
         .unwrap_or_default();
     match (name.as_str(), args.as_slice()) {
@@ -295,16 +293,13 @@ fn object_type(node: Node<'_>, src: &str) -> String {
 }
 
 fn function_type(node: Node<'_>, src: &str, prefix: &str) -> Norm {
-    let type_params = node
-        .child_by_field_name("type_parameters")
+    let type_params = field(node, "type_parameters")
         .map(|tp| crate::model::render_type_params(&super::extract::type_params(tp, src)))
         .unwrap_or_default();
-    let params = node
-        .child_by_field_name("parameters")
+    let params = field(node, "parameters")
         .map(|p| super::extract::params(p, src))
         .unwrap_or_default();
-    let ret = node
-        .child_by_field_name("return_type")
+    let ret = field(node, "return_type")
         .map(|r| type_of_annotation(r, src))
         .unwrap_or_else(|| "void".to_string());
     let sig = crate::model::Signature {
@@ -356,8 +351,7 @@ fn tuple(node: Node<'_>, src: &str) -> String {
             // Labels do not change the type: `[id: string]` ≡ `[string]`.
             "required_parameter" | "optional_parameter" | "named_tuple_member" => {
                 let optional = has_token(el, "?");
-                let ty = el
-                    .child_by_field_name("type")
+                let ty = field(el, "type")
                     .map(|t| type_of_annotation(t, src))
                     .unwrap_or_else(|| compact_tokens(el, src));
                 if optional {
@@ -380,7 +374,7 @@ fn prefix_op(node: Node<'_>, src: &str) -> Norm {
 }
 
 fn conditional(node: Node<'_>, src: &str) -> Option<Norm> {
-    let part = |field: &str| node.child_by_field_name(field).map(|n| norm(n, src));
+    let part = |name: &'static str| field(node, name).map(|n| norm(n, src));
     let text = format!(
         "{} extends {} ? {} : {}",
         part("left")?.at_least(Prec::Union),
