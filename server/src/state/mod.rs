@@ -19,6 +19,7 @@ pub mod journal;
 pub mod lock;
 pub mod log;
 pub mod time;
+pub mod view;
 
 use std::path::{Path, PathBuf};
 
@@ -33,6 +34,7 @@ pub use events::{
 };
 pub use journal::JournalEntry;
 pub use lock::StateLock;
+pub use view::StateView;
 
 use crate::workspace::{WorkspaceError, STATE_DIR};
 
