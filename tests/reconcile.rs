@@ -701,12 +701,21 @@ fn state_view_gives_the_language_server_what_check_gets() {
     let (c, _) = check(ws_dir.path());
     let id = points(&c)[0]["id"].as_str().unwrap().to_string();
     std::env::set_var("USER", "tester");
-    let outcome = record_decision(ws_dir.path(), &id[..8], Decision::Reject, Some("later".into())).unwrap();
+    let outcome = record_decision(
+        ws_dir.path(),
+        &id[..8],
+        Decision::Reject,
+        Some("later".into()),
+    )
+    .unwrap();
     assert_eq!(outcome.id, id);
 
     let models = load_models(&ws.source_files().unwrap(), &|| {}).unwrap();
-    let (spec, implementation): (Vec<_>, Vec<_>) = models.into_iter().partition(|m| m.side == Side::Spec);
-    let view = StateView::load(&ws, &spec).unwrap().expect("state recorded");
+    let (spec, implementation): (Vec<_>, Vec<_>) =
+        models.into_iter().partition(|m| m.side == Side::Spec);
+    let view = StateView::load(&ws, &spec)
+        .unwrap()
+        .expect("state recorded");
     let input = AnalysisInput {
         spec,
         implementation,
@@ -717,8 +726,16 @@ fn state_view_gives_the_language_server_what_check_gets() {
     let hidden = view.suppress(&mut analysis);
     assert_eq!(hidden.len(), 1);
     assert_eq!(view.history(&id)[0].reason.as_deref(), Some("later"));
-    assert_eq!(view.consumer_summary("Order"), "consumed by 1 file in 1 service");
+    assert_eq!(
+        view.consumer_summary("Order"),
+        "consumed by 1 file in 1 service"
+    );
     let checked = check_with_state(&ws, &|| {}).unwrap();
     assert_eq!(checked.analysis.points, analysis.points);
-    assert_eq!(moment_sync::state::decision_history(ws_dir.path(), &id).unwrap().len(), 1);
+    assert_eq!(
+        moment_sync::state::decision_history(ws_dir.path(), &id)
+            .unwrap()
+            .len(),
+        1
+    );
 }
