@@ -8,7 +8,7 @@
 //! | Diffing (nothing written yet) | aborts it and starts afresh |
 //! | Proposing (fixes may be half applied) | re-applies the planned fixes still needed, continues |
 //! | Recording | records what is not recorded yet (the plan is in the log), continues |
-//! | Committing | advances the cursor unless this run already did, completes |
+//! | Committing (base written) | advances the cursor and completes, in one transaction |
 
 use std::collections::BTreeSet;
 
@@ -367,54 +367,26 @@ fn committing(
         .cursor
         .as_ref()
         .is_some_and(|c| c.run_id.as_deref() == Some(run.id.as_str()));
-    if !advanced {
-        let drifted: Vec<crate::drift::DriftPoint> = now
-            .analysis
-            .points
-            .iter()
-            .chain(now.suppressed.iter())
-            .cloned()
-            .collect();
-        let shapes = next_base(
-            now.base.as_ref().map(|b| &b.shapes),
-            &side_shapes(&now.spec),
-            &side_shapes(&now.implementation),
-            &drifted,
-        );
-        let base = BaseFile {
-            files: now.fingerprints.clone(),
-            shapes,
-        };
-        let base_id = bases::write(&run.sd.bases_dir(), &base)?;
-        let (specification_hash, implementation_hash) = base.files.side_hashes();
-        let cursor = Cursor {
-            specification_hash,
-            implementation_hash,
-            timestamp: time::now_iso(),
-            last_processed_file: run.trigger.clone(),
-            base_id: base_id.clone(),
-            run_id: Some(run.id.clone()),
-        };
-        let bases_dir = run.sd.bases_dir();
-        run.sd.transact(|_| {
-            Ok(Tx {
-                events: vec![Event::CursorAdvanced { cursor }],
-                journal: vec![],
-            })
-        })?;
-        run.sd.transact(|_| {
-            bases::prune(&bases_dir, &base_id);
-            Ok(Tx::default())
-        })?;
-    }
+    let (cursor, base_id) = record_base(run, &now)?;
     run.checkpoint(SagaStep::Committing)?;
     let actions = report::actions(&plan);
-    run.sd.append(vec![Event::ReconcileCompleted {
+    // The cursor advances only together with completion (the seed's saga rule): one transaction.
+    let mut events = Vec::new();
+    if !advanced {
+        events.push(Event::CursorAdvanced { cursor });
+    }
+    events.push(Event::ReconcileCompleted {
         run_id: run.id.clone(),
         result: plan.result.clone(),
         cascade_category: plan.cascade_category,
         actions: actions.clone(),
-    }])?;
+    });
+    run.sd.append(events)?;
+    let bases_dir = run.sd.bases_dir();
+    run.sd.transact(|_| {
+        bases::prune(&bases_dir, &base_id);
+        Ok(Tx::default())
+    })?;
     let result = ReconcileResult::parse(&plan.result).unwrap_or(ReconcileResult::Drift);
     let signal = report::write_signal(
         &run.ws.root,
@@ -424,6 +396,39 @@ fn committing(
         plan.cascade_category,
     )?;
     Ok(build_report(run, &now, plan, result, actions, signal))
+}
+
+/// Writes the base of this sync (the agreed shapes, see `drift::base::next_base`) and returns
+/// the cursor that will name it.
+fn record_base(run: &Run<'_>, now: &StatefulCheck) -> Result<(Cursor, String), ReconcileError> {
+    let drifted: Vec<crate::drift::DriftPoint> = now
+        .analysis
+        .points
+        .iter()
+        .chain(now.suppressed.iter())
+        .cloned()
+        .collect();
+    let shapes = next_base(
+        now.base.as_ref().map(|b| &b.shapes),
+        &side_shapes(&now.spec),
+        &side_shapes(&now.implementation),
+        &drifted,
+    );
+    let base = BaseFile {
+        files: now.fingerprints.clone(),
+        shapes,
+    };
+    let base_id = bases::write(&run.sd.bases_dir(), &base)?;
+    let (specification_hash, implementation_hash) = base.files.side_hashes();
+    let cursor = Cursor {
+        specification_hash,
+        implementation_hash,
+        timestamp: time::now_iso(),
+        last_processed_file: run.trigger.clone(),
+        base_id: base_id.clone(),
+        run_id: Some(run.id.clone()),
+    };
+    Ok((cursor, base_id))
 }
 
 fn build_report(

@@ -336,6 +336,12 @@ pub enum RuleError {
     },
     #[error("actor must not be empty")]
     EmptyActor,
+    #[error("feedback source must be `mmmnt:implementation-feedback`, not `{0}`")]
+    BadFeedbackSource(String),
+    #[error("feedback for accepting {0} needs that proposal accepted")]
+    CausationNotAccepted(String),
+    #[error("reconciliation {0} may advance the cursor only while committing")]
+    CursorBeforeCommit(String),
 }
 
 /// The state the log builds.
@@ -505,6 +511,18 @@ impl SyncState {
     }
 
     fn advance(&mut self, cursor: &Cursor) -> Result<(), RuleError> {
+        // A reconcile run moves the cursor only while committing (the seed: only when complete;
+        // the saga appends the cursor and the completion together).
+        if let Some(run_id) = &cursor.run_id {
+            let committing = self
+                .reconciliation
+                .active
+                .as_ref()
+                .is_some_and(|a| &a.run_id == run_id && a.step == SagaStep::Committing);
+            if !committing {
+                return Err(RuleError::CursorBeforeCommit(run_id.clone()));
+            }
+        }
         let new = super::time::parse_iso(&cursor.timestamp)
             .ok_or_else(|| RuleError::BadTimestamp(cursor.timestamp.clone()))?;
         if let Some(current) = &self.cursor {

@@ -91,6 +91,35 @@ impl JournalEntry {
     }
 }
 
+impl JournalEntry {
+    /// The seed's journal rules, against the state *after* the transaction's events: the source
+    /// is the feedback source, the actor is not empty, the causation is a recorded proposal, and
+    /// an acceptance's proposal is accepted.
+    pub fn validate(&self, state: &super::SyncState) -> Result<(), super::RuleError> {
+        use super::RuleError;
+        if self.source != FEEDBACK_SOURCE {
+            return Err(RuleError::BadFeedbackSource(self.source.clone()));
+        }
+        if self.actor.trim().is_empty() {
+            return Err(RuleError::EmptyActor);
+        }
+        let id = &self.payload.proposal_id;
+        let proposal = state
+            .proposals
+            .get(id)
+            .ok_or_else(|| RuleError::UnknownProposal(id.clone()))?;
+        if self.causation_event_ids != [id.clone()] {
+            return Err(RuleError::UnknownProposal(
+                self.causation_event_ids.join(","),
+            ));
+        }
+        if self.payload.decision == Decision::Accept && proposal.status != super::Status::Accepted {
+            return Err(RuleError::CausationNotAccepted(id.clone()));
+        }
+        Ok(())
+    }
+}
+
 /// Appends entries (the caller holds the exclusive lock).
 pub fn append(path: &Path, entries: &[JournalEntry]) -> Result<(), StateError> {
     if entries.is_empty() {
@@ -142,4 +171,54 @@ pub fn read(path: &Path) -> Result<Vec<JournalEntry>, StateError> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::events::tests::record;
+    use super::super::{Event, RuleError, SyncState};
+    use super::*;
+
+    #[test]
+    fn journal_rules() {
+        let mut state = SyncState::default();
+        let rec = record("a");
+        let entry = |d, actor: &str| {
+            JournalEntry::new(&rec, d, actor, None, false, "2026-01-01T00:00:00Z", "c")
+        };
+        assert_eq!(
+            entry(Decision::Skip, "ann").validate(&state),
+            Err(RuleError::UnknownProposal("a".into()))
+        );
+        state
+            .apply(
+                &Event::ProposalRecorded {
+                    proposal: rec.clone(),
+                },
+                "t",
+            )
+            .unwrap();
+        assert_eq!(
+            entry(Decision::Accept, "ann").validate(&state),
+            Err(RuleError::CausationNotAccepted("a".into()))
+        );
+        assert_eq!(
+            entry(Decision::Skip, "").validate(&state),
+            Err(RuleError::EmptyActor)
+        );
+        let mut wrong = entry(Decision::Skip, "ann");
+        wrong.source = "elsewhere".into();
+        assert!(matches!(
+            wrong.validate(&state),
+            Err(RuleError::BadFeedbackSource(_))
+        ));
+        let accept = Event::ProposalAccepted {
+            id: "a".into(),
+            actor: "ann".into(),
+            reason: None,
+            applied: false,
+        };
+        state.apply(&accept, "t").unwrap();
+        assert_eq!(entry(Decision::Accept, "ann").validate(&state), Ok(()));
+    }
 }

@@ -187,6 +187,12 @@ impl StateDir {
                 source,
             })?;
         }
+        for entry in &tx.journal {
+            entry.validate(&state).map_err(|source| StateError::Rule {
+                path: self.journal_path(),
+                source,
+            })?;
+        }
         let written = log::append_records(&log_path, &replay, tx.events, &at)?;
         state.last_seq = written.last().map(|r| r.seq).unwrap_or(state.last_seq);
         journal::append(&self.journal_path(), &tx.journal)?;
