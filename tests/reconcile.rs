@@ -739,3 +739,61 @@ fn state_view_gives_the_language_server_what_check_gets() {
         1
     );
 }
+
+#[test]
+fn check_json_with_state_still_validates_against_schema_version_1() {
+    let schema: Value =
+        serde_json::from_str(include_str!("../docs/schema/check-report.v1.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let ws = workspace("drifted");
+    reconcile(ws.path(), false);
+    let (c, _) = check(ws.path());
+    let id = points(&c)[0]["id"].as_str().unwrap().to_string();
+    assert!(decide(ws.path(), "reject", &[&id]).status.success());
+    let (json, stderr) = check(ws.path());
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(stderr.contains("1 rejected drift point suppressed"));
+}
+
+#[test]
+fn service_dirs_and_exit_codes_are_configurable() {
+    let ws = workspace("reconcile-breaking");
+    write(ws.path(), "services/billing/a.ts", "import { Order } from '../../generated/orders/order.types';\nexport const t = (o: Order) => o.total;\n");
+    write(ws.path(), "services/shipping/b.ts", "import type { Order } from '../../generated/orders/order.types';\nexport type X = Order;\n");
+    write(
+        ws.path(),
+        "services/shipping/c.ts",
+        "export const column = 'orderId';\n",
+    );
+    write(
+        ws.path(),
+        ".moment/sync.json",
+        r#"{ "serviceDirs": ["services"], "reconcileExitCodes": { "BREAKING": 7, "DRIFT": 3 } }"#,
+    );
+    let (v, code) = reconcile(ws.path(), false);
+    assert_eq!(v["result"], "BREAKING");
+    assert_eq!(code, 7);
+    // Only files below serviceDirs count; src/app/checkout.ts is outside them now.
+    let order = v["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["symbol"] == "Order")
+        .unwrap();
+    assert_eq!(
+        order["consumers"],
+        "consumed by 2 files in 2 services (1 file more may use its field names)"
+    );
+    write(
+        ws.path(),
+        ".moment/sync.json",
+        r#"{ "reconcileExitCodes": { "BROKEN": 1 } }"#,
+    );
+    let out = bin().arg("reconcile").arg(ws.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown reconcile result `BROKEN`"));
+}
