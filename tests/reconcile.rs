@@ -797,3 +797,41 @@ fn service_dirs_and_exit_codes_are_configurable() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown reconcile result `BROKEN`"));
 }
+
+#[test]
+fn the_newest_upstream_event_triggers_the_run_once() {
+    let ws = agreed_workspace();
+    write(ws.path(), "generated/a.types.ts", "export interface A {\n  readonly x: number;\n  readonly y: string;\n  readonly z: boolean;\n  readonly w: string;\n  readonly v?: string;\n}\n");
+    let envelope = |id: &str, ts: &str| {
+        format!(
+            r#"{{"eventId":"{id}","eventType":"ValueObjectDefined","version":1,"productSource":"sift","sessionId":"s","causationEventIds":[],"correlationId":null,"timestamp":"{ts}","payload":{{"name":"A"}}}}"#
+        )
+    };
+    write(
+        ws.path(),
+        ".complai/events/moment/upstream.jsonl",
+        &format!(
+            "{}\n{}\n",
+            envelope("evt-1", "2026-01-01T00:00:00Z"),
+            envelope("evt-2", "2026-01-02T00:00:00Z")
+        ),
+    );
+    let (v, _) = reconcile(ws.path(), false);
+    assert_eq!(v["proposals"][0]["source"]["event_id"], "evt-2", "{v:#}");
+    let signal: Value = serde_json::from_str(
+        std::fs::read_to_string(ws.path().join(v["signal"].as_str().unwrap()))
+            .unwrap()
+            .trim(),
+    )
+    .unwrap();
+    assert_eq!(signal["causationEventIds"][0], "evt-2");
+    // Consumed: the next run has no new upstream event (its own signal does not count).
+    let (again, _) = reconcile(ws.path(), false);
+    let signal: Value = serde_json::from_str(
+        std::fs::read_to_string(ws.path().join(again["signal"].as_str().unwrap()))
+            .unwrap()
+            .trim(),
+    )
+    .unwrap();
+    assert_eq!(signal["causationEventIds"], serde_json::json!([]));
+}

@@ -3,8 +3,14 @@
 
 mod check;
 mod decide;
+mod diff;
+mod events;
 mod fix;
+mod history;
 mod reconcile;
+mod remote;
+mod rollback;
+mod snapshot;
 mod status;
 
 use std::path::{Path, PathBuf};
@@ -37,6 +43,18 @@ pub enum Command {
     Status(status::StatusArgs),
     /// Accept, reject or skip drift points by id.
     Decide(decide::DecideArgs),
+    /// List the upstream event signals (.complai/events/moment/*.jsonl).
+    Events(events::EventsArgs),
+    /// Record the spec side as a snapshot on refs/moment/artifacts.
+    Snapshot(snapshot::SnapshotArgs),
+    /// List the snapshots, newest first.
+    History(history::HistoryArgs),
+    /// Show what changed in the spec side between two snapshots, or a snapshot and now.
+    Diff(diff::DiffArgs),
+    /// Restore the spec side's files from a snapshot.
+    Rollback(rollback::RollbackArgs),
+    /// Share snapshots and branches with remotes (clone, pull, push, branch, auth).
+    Remote(remote::RemoteArgs),
 }
 
 /// Where the workspace is and how its sides are overridden (shared by every command).
@@ -97,6 +115,12 @@ pub fn run(cli: Cli) -> i32 {
         Command::Reconcile(args) => reconcile::run(&args),
         Command::Status(args) => status::run(&args),
         Command::Decide(args) => decide::run(&args),
+        Command::Events(args) => events::run(&args),
+        Command::Snapshot(args) => snapshot::run(&args),
+        Command::History(args) => history::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Rollback(args) => rollback::run(&args),
+        Command::Remote(args) => remote::run(&args),
     };
     match result {
         Ok(code) => code,
