@@ -7,8 +7,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use moment_sync::reconcile::{reconcile, ReconcileOptions};
-use moment_sync::state::check::{run, Mode};
-use moment_sync::state::StateDir;
+use moment_sync::state::check::{run, run_with, Mode};
+use moment_sync::state::{ModelCache, StateDir};
 use moment_sync::workspace::{Config, Workspace};
 
 fn write(root: &Path, rel: &str, text: &str) {
@@ -98,6 +98,15 @@ fn main() {
         t0.elapsed().as_secs_f64() * 1e3
     );
 
+    let (nocache, n) = time(
+        || run_with(&ws, Mode::IfRecorded, &ModelCache::disabled(), &noop).expect("check"),
+        3,
+    );
+    println!(
+        "full check with state, no cache (parse all)     : {:>8.1} ms  (parsed {} texts)",
+        nocache.as_secs_f64() * 1e3,
+        n.cache_misses
+    );
     let cache = StateDir::of(root).cache_dir();
     let (full, f) = time(
         || {

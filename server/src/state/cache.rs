@@ -100,6 +100,7 @@ impl ModelCache {
             used.insert(key.to_string());
         }
         let Some(dir) = &self.dir else {
+            self.misses.fetch_add(1, Ordering::Relaxed);
             return compute();
         };
         let path = dir.join(format!("{key}.json"));

@@ -61,7 +61,20 @@ pub fn run(
     } else {
         ModelCache::disabled()
     };
-    let (models, fingerprints) = load(ws, &cache, on_parsed)?;
+    run_with(ws, mode, &cache, on_parsed)
+}
+
+/// [`run`] with the caller's cache ([`ModelCache::disabled`] parses everything and writes
+/// nothing; the benchmark compares both).
+pub fn run_with(
+    ws: &Workspace,
+    mode: Mode,
+    cache: &ModelCache,
+    on_parsed: &(dyn Fn() + Sync),
+) -> Result<StatefulCheck, StateError> {
+    let sd = StateDir::of(&ws.root);
+    let stateful = mode == Mode::Always || sd.exists();
+    let (models, fingerprints) = load(ws, cache, on_parsed)?;
     // Consumer detection reuses the texts and hashes just read.
     let known: HashMap<String, (Arc<str>, String)> = models
         .iter()
@@ -82,7 +95,7 @@ pub fn run(
     let (state, base, consumer_index) = if stateful {
         let state = sd.load()?;
         let base = sd.base(&state)?;
-        let index = consumers::detect_with(ws, &spec, &cache, &known)?;
+        let index = consumers::detect_with(ws, &spec, cache, &known)?;
         (state, base, Some(index))
     } else {
         (SyncState::default(), None, None)
