@@ -9,8 +9,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::cascade::Consumers;
-use crate::drift::{self, DriftPoint};
+use crate::drift::{self, DriftPoint, ShapeBase};
 use crate::model::{FileModel, Side};
+use crate::state::check::StatefulCheck;
+use crate::state::StateError;
 use crate::syntax;
 use crate::workspace::{SourceFile, Workspace, WorkspaceError};
 
@@ -51,10 +53,17 @@ pub fn parse_file(path: &str, side_path: &str, side: Side, text: Arc<str>) -> Fi
 
 /// Compares the two sides.
 pub fn analyze(input: &AnalysisInput) -> Analysis {
-    let comparison = drift::compare(
+    analyze_with_base(input, None)
+}
+
+/// Compares the two sides; with a recorded base, directions are decided three-way
+/// (drift-model §5).
+pub fn analyze_with_base(input: &AnalysisInput, base: Option<&ShapeBase>) -> Analysis {
+    let comparison = drift::compare_with_base(
         &input.spec,
         &input.implementation,
         &input.consumers,
+        base,
         &input.implementation_dir,
     );
     let mut files = BTreeMap::new();
@@ -95,6 +104,17 @@ pub fn check_workspace(
     let files = ws.source_files()?;
     let models = load_models(&files, on_parsed)?;
     Ok(analyze_models(ws, models))
+}
+
+/// What `moment-sync check` does once state exists under `.moment/`: unchanged files come from
+/// the cache, consumers feed the categories, the base decides directions, and rejected drift
+/// points are moved to `suppressed`. Without recorded state it is [`check_workspace`] and
+/// writes nothing.
+pub fn check_with_state(
+    ws: &Workspace,
+    on_parsed: &(dyn Fn() + Sync),
+) -> Result<StatefulCheck, StateError> {
+    crate::state::check::run(ws, crate::state::check::Mode::IfRecorded, on_parsed)
 }
 
 /// Compares already parsed files of a workspace.

@@ -8,13 +8,16 @@
 pub mod analysis;
 pub mod cascade;
 pub mod cli;
+pub mod consumers;
 pub mod drift;
 pub mod events;
 pub mod fix;
 pub mod git;
 pub mod lsp;
 pub mod model;
+pub mod reconcile;
 pub mod report;
+pub mod state;
 pub mod syntax;
 pub mod text;
 pub mod workspace;

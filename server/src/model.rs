@@ -4,12 +4,16 @@
 //! tree-sitter, LSP or the file system.
 
 use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use crate::text::LineIndex;
 
 /// A half-open byte range `start..end` into a file's text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -43,7 +47,7 @@ pub enum Side {
 }
 
 /// The syntactic kind of a declaration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DeclKind {
     Interface,
     /// `type X = { … }`: compared like an interface (drift-model §2).
@@ -84,7 +88,7 @@ pub enum ShapeClass {
 }
 
 /// A type parameter, normalised: `T extends X = Y`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TypeParam {
     pub name: String,
     pub constraint: Option<String>,
@@ -116,7 +120,7 @@ pub fn render_type_params(params: &[TypeParam]) -> String {
 }
 
 /// One parameter of a method signature; names never count (drift-model §2).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Param {
     /// Normalised type text; `any` when the parameter has no annotation.
     pub ty: String,
@@ -125,7 +129,7 @@ pub struct Param {
 }
 
 /// A method's normalised signature.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Signature {
     pub type_params: Vec<TypeParam>,
     pub params: Vec<Param>,
@@ -161,7 +165,7 @@ impl Signature {
 }
 
 /// What a member is.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum MemberShape {
     /// A property signature or public class field; `ty` is `None` when not annotated.
     Property { ty: Option<String> },
@@ -209,7 +213,7 @@ impl MemberShape {
 }
 
 /// A member of a declaration, with every range a fix may need.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
     /// The key members are matched by: the unquoted name, `[string]` for index signatures,
     /// `()`/`new()` for call signatures, the normalised literal for union members.
@@ -235,7 +239,7 @@ pub struct Member {
 }
 
 /// The body of a declaration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Body {
     /// Interfaces, object type aliases, classes: members keyed by name.
     Members(Vec<Member>),
@@ -251,7 +255,7 @@ pub enum Body {
 }
 
 /// An exported top-level declaration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Declaration {
     /// The exported name (for `export { A as B }`, `B`).
     pub name: String,
@@ -282,7 +286,7 @@ impl Declaration {
 }
 
 /// A syntax error found while parsing; extraction still yields what parses.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyntaxError {
     pub span: Span,
     pub message: String,

@@ -29,20 +29,31 @@ pub struct CheckArgs {
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
     let ws = args.workspace.open()?;
-    let files = ws.source_files()?;
-    let bar = progress(files.len());
-    let models = analysis::load_models(&files, &|| bar.inc(1))?;
+    let bar = progress(ws.source_files()?.len());
+    let checked = analysis::check_with_state(&ws, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    let analysis = analysis::analyze_models(&ws, models);
+    let analysis = checked.analysis;
+    // Rejected points are hidden; say so outside the JSON/SARIF schemas.
+    let suppressed = match checked.suppressed.len() {
+        0 => String::new(),
+        1 => "1 rejected drift point suppressed (moment-sync status lists decisions)".to_string(),
+        n => format!("{n} rejected drift points suppressed (moment-sync status lists decisions)"),
+    };
     let mut out = anstream::stdout();
     match args.format {
         Format::Human => {
             let color =
                 anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
             write!(out, "{}", report::render_human(&analysis, color))?;
+            if !suppressed.is_empty() {
+                writeln!(out, "{suppressed}")?;
+            }
         }
         Format::Json => {
             print_syntax_warnings(&analysis);
+            if !suppressed.is_empty() {
+                eprintln!("moment-sync: {suppressed}");
+            }
             let root = ws.root.to_string_lossy().replace('\\', "/");
             let r =
                 report::json_report(&analysis, &root, &ws.generated_dir, &ws.implementation_dir);
@@ -50,6 +61,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
         }
         Format::Sarif => {
             print_syntax_warnings(&analysis);
+            if !suppressed.is_empty() {
+                eprintln!("moment-sync: {suppressed}");
+            }
             let root_uri = format!(
                 "file://{}/",
                 ws.root.to_string_lossy().trim_end_matches('/')

@@ -2,13 +2,16 @@
 //! are printed as one line naming the file and the problem, with exit code 2.
 
 mod check;
+mod decide;
 mod diff;
 mod events;
 mod fix;
 mod history;
+mod reconcile;
 mod remote;
 mod rollback;
 mod snapshot;
+mod status;
 
 use std::path::{Path, PathBuf};
 
@@ -35,6 +38,13 @@ pub enum Command {
     Fix(fix::FixArgs),
     /// Run the language server (LSP over stdio).
     Lsp(crate::lsp::LspArgs),
+    /// Run the push flow: detect, classify, apply category-1 fixes (--apply), record proposals,
+    /// advance the sync cursor.
+    Reconcile(reconcile::ReconcileArgs),
+    /// Show the recorded sync state: last sync, proposals, changes since, last reconciliation.
+    Status(status::StatusArgs),
+    /// Accept, reject or skip drift points by id.
+    Decide(decide::DecideArgs),
     /// List the upstream event signals (.complai/events/moment/*.jsonl).
     Events(events::EventsArgs),
     /// Record the spec side as a snapshot on refs/moment/artifacts.
@@ -105,6 +115,9 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => check::run(&args),
         Command::Fix(args) => fix::run(&args),
         Command::Lsp(args) => Ok(crate::lsp::run(args)),
+        Command::Reconcile(args) => reconcile::run(&args),
+        Command::Status(args) => status::run(&args),
+        Command::Decide(args) => decide::run(&args),
         Command::Events(args) => events::run(&args),
         Command::Snapshot(args) => snapshot::run(&args),
         Command::History(args) => history::run(&args),

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use super::base::{side_shapes, PointKeys, ShapeBase, ThreeWay};
 use super::matching::{greedy_pairs, pair_files, type_similarity, Located, SideIndex};
 use super::members::diff_members;
 use super::{drift_id, Direction, DriftKind, DriftPoint, Fix, Location, TextEdit};
@@ -70,14 +71,23 @@ impl Draft {
 /// Collects drift points, deciding direction (no base: drift-model §5 defaults), category and ids.
 pub(super) struct Emitter<'c> {
     consumers: &'c Consumers,
+    /// With a recorded base, direction is decided three-way (drift-model §5).
+    three_way: Option<ThreeWay<'c>>,
     pub points: Vec<DriftPoint>,
 }
 
 impl<'c> Emitter<'c> {
     pub fn emit(&mut self, d: Draft) {
-        let direction = match d.kind {
+        let default = match d.kind {
             DriftKind::ExtraType | DriftKind::ExtraMember => Direction::ImplAhead,
             _ => Direction::SpecAhead,
+        };
+        let direction = match &self.three_way {
+            Some(tw) => tw.direction(
+                &PointKeys::of(d.kind, &d.symbol, d.member.as_deref(), d.actual.as_deref()),
+                default,
+            ),
+            None => default,
         };
         let category = categorize(
             CategoryFacts {
@@ -139,11 +149,31 @@ pub fn compare(
     consumers: &Consumers,
     implementation_dir: &str,
 ) -> Comparison {
+    compare_with_base(spec, implementation, consumers, None, implementation_dir)
+}
+
+/// [`compare`] with a recorded base: directions are decided three-way against it.
+pub fn compare_with_base(
+    spec: &[Arc<FileModel>],
+    implementation: &[Arc<FileModel>],
+    consumers: &Consumers,
+    base: Option<&ShapeBase>,
+    implementation_dir: &str,
+) -> Comparison {
     let spec_index = SideIndex::build(spec);
     let impl_index = SideIndex::build(implementation);
     let pairing = pair_files(spec, implementation, &impl_index);
+    let now = base.map(|_| (side_shapes(spec), side_shapes(implementation)));
+    let three_way = base
+        .zip(now.as_ref())
+        .map(|(base, (spec_now, impl_now))| ThreeWay {
+            base,
+            spec_now,
+            impl_now,
+        });
     let mut emitter = Emitter {
         consumers,
+        three_way,
         points: Vec::new(),
     };
     let mut moves = Vec::new();

@@ -4,12 +4,14 @@
 //! files, pairs left-overs as renames, diffs each matched pair member by member and returns the
 //! drift points (with direction, category, message, stable id and fixes), sorted.
 
+pub mod base;
 mod compare;
 mod ids;
 mod matching;
 mod members;
 mod point;
 
-pub use compare::{compare, Comparison, Move};
+pub use base::ShapeBase;
+pub use compare::{compare, compare_with_base, Comparison, Move};
 pub use ids::drift_id;
 pub use point::*;

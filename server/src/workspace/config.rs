@@ -39,6 +39,12 @@ pub struct Config {
     pub code_lens: Option<bool>,
     /// Language server: log level (`error`, `warn`, `info`, `debug`, `trace`).
     pub log_level: Option<String>,
+    /// Folders (relative to the root) searched for consumers of spec types; each folder's
+    /// sub-folders are its services. Default: the whole root.
+    pub service_dirs: Option<Vec<String>>,
+    /// `moment-sync reconcile` exit code per result: keys `APPLIED`, `DRIFT`, `BREAKING`,
+    /// `NO_CHANGES` (defaults 0, 0, 1, 0).
+    pub reconcile_exit_codes: Option<BTreeMap<String, i32>>,
 }
 
 impl Config {
@@ -87,6 +93,22 @@ impl Config {
                 }
             }
         }
+        if let Some(codes) = &self.reconcile_exit_codes {
+            for key in codes.keys() {
+                if !matches!(
+                    key.as_str(),
+                    "APPLIED" | "DRIFT" | "BREAKING" | "NO_CHANGES"
+                ) {
+                    return Err(WorkspaceError::Config {
+                        path: path.to_path_buf(),
+                        line: 0,
+                        message: format!(
+                            "unknown reconcile result `{key}` in `reconcileExitCodes` (expected APPLIED, DRIFT, BREAKING or NO_CHANGES)"
+                        ),
+                    });
+                }
+            }
+        }
         Ok(())
     }
 
@@ -103,7 +125,9 @@ impl Config {
             severity,
             debounce_ms,
             code_lens,
-            log_level
+            log_level,
+            service_dirs,
+            reconcile_exit_codes
         );
         self
     }

@@ -1,0 +1,660 @@
+//! Consumption detection: which files outside the spec side use each spec type, and which of
+//! its fields they touch (drift-model §6 "consumers").
+//!
+//! Each file is parsed with tree-sitter once (cached by content hash) into [`FileRefs`]: names it
+//! imports, type names it references, names it declares, string literals and property names.
+//! Matching is by exact name, so DOM types (`MouseEvent`) or identifiers that merely end in
+//! `Event` never count, and a file that declares its own type of the same name (without
+//! importing it) is a definition, not a consumer.
+//!
+//! Confidence: an import by name is high, a type reference without import (a namespace import's
+//! `billing.Invoice`, a global) is medium, a string literal equal to a field name is low. Only
+//! high and medium consumers make a change breaking (category 3); low ones are shown.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use tree_sitter::Node;
+
+use crate::cascade::{Consumer, Consumers};
+use crate::model::FileModel;
+use crate::state::ModelCache;
+use crate::syntax::{self, Dialect};
+use crate::workspace::{Workspace, WorkspaceError, STATE_DIR};
+
+/// How sure detection is that a file uses a type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+/// One file's use of one spec type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Usage {
+    /// Root-relative path.
+    pub path: String,
+    pub service: String,
+    pub confidence: Confidence,
+    /// Fields of the type the file touches (approximate: property names and string literals
+    /// that equal a field name).
+    pub fields: Vec<String>,
+}
+
+/// What one file references, as far as consumption detection cares.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRefs {
+    /// (imported name, local name) of named imports (`import { A as B }`).
+    pub imports: Vec<(String, String)>,
+    /// Local names of namespace imports (`import * as ns`).
+    pub namespaces: Vec<String>,
+    /// Type names used (declaration names and type parameters excluded).
+    pub type_refs: BTreeSet<String>,
+    /// `ns.Name` type references.
+    pub qualified_refs: BTreeSet<(String, String)>,
+    /// Type names the file declares itself.
+    pub declared: BTreeSet<String>,
+    /// String literal contents (module specifiers excluded).
+    pub strings: BTreeSet<String>,
+    /// Property names used (member access, object keys, destructuring).
+    pub properties: BTreeSet<String>,
+}
+
+/// Names of TypeScript's lib types that a file may use without importing: an unimported
+/// reference to one of these is the global, never a spec type of the same name.
+const LIB_GLOBALS: &[&str] = &[
+    "Event",
+    "MouseEvent",
+    "KeyboardEvent",
+    "CustomEvent",
+    "ErrorEvent",
+    "MessageEvent",
+    "FocusEvent",
+    "InputEvent",
+    "PointerEvent",
+    "TouchEvent",
+    "WheelEvent",
+    "DragEvent",
+    "UIEvent",
+    "ProgressEvent",
+    "StorageEvent",
+    "SubmitEvent",
+    "AnimationEvent",
+    "TransitionEvent",
+    "ClipboardEvent",
+    "PopStateEvent",
+    "HashChangeEvent",
+    "CloseEvent",
+    "CompositionEvent",
+    "BeforeUnloadEvent",
+    "PageTransitionEvent",
+    "Error",
+    "Date",
+    "Record",
+    "Partial",
+    "Required",
+    "Readonly",
+    "Pick",
+    "Omit",
+    "Promise",
+    "Array",
+    "ReadonlyArray",
+    "Map",
+    "Set",
+    "Node",
+    "Element",
+    "Document",
+    "Window",
+    "Response",
+    "Request",
+    "Headers",
+    "URL",
+    "Blob",
+    "File",
+    "Storage",
+    "Location",
+    "History",
+    "Command",
+];
+
+/// Parses `text` and collects its references.
+pub fn file_refs(path: &str, text: &str) -> FileRefs {
+    let dialect = Dialect::for_path(Path::new(path)).unwrap_or(Dialect::TypeScript);
+    let tree = syntax::parse(text, dialect, None);
+    let mut refs = FileRefs::default();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if visit(node, text, &mut refs) {
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+        }
+    }
+    refs
+}
+
+fn text_of<'t>(node: Node<'_>, text: &'t str) -> &'t str {
+    text.get(node.start_byte()..node.end_byte()).unwrap_or("")
+}
+
+/// Records what `node` says; returns whether to descend into its children.
+fn visit(node: Node<'_>, text: &str, refs: &mut FileRefs) -> bool {
+    match node.kind() {
+        "import_specifier" => {
+            if let Some(name) = node.child_by_field_name("name") {
+                let local = node.child_by_field_name("alias").unwrap_or(name);
+                refs.imports.push((
+                    text_of(name, text).to_string(),
+                    text_of(local, text).to_string(),
+                ));
+            }
+            false
+        }
+        "namespace_import" => {
+            let mut c = node.walk();
+            if let Some(id) = node
+                .named_children(&mut c)
+                .find(|n| n.kind() == "identifier")
+            {
+                refs.namespaces.push(text_of(id, text).to_string());
+            }
+            false
+        }
+        // Module specifiers are not string literals of the program.
+        "import_statement" | "export_statement" if node.child_by_field_name("source").is_some() => {
+            let mut c = node.walk();
+            let children: Vec<Node<'_>> = node
+                .named_children(&mut c)
+                .filter(|n| n.kind() != "string")
+                .collect();
+            for child in children {
+                visit_tree(child, text, refs);
+            }
+            false
+        }
+        "interface_declaration"
+        | "type_alias_declaration"
+        | "class_declaration"
+        | "abstract_class_declaration"
+        | "enum_declaration" => {
+            if let Some(name) = node.child_by_field_name("name") {
+                refs.declared.insert(text_of(name, text).to_string());
+            }
+            let mut c = node.walk();
+            let children: Vec<Node<'_>> = node
+                .named_children(&mut c)
+                .filter(|n| Some(*n) != node.child_by_field_name("name"))
+                .collect();
+            for child in children {
+                visit_tree(child, text, refs);
+            }
+            false
+        }
+        "type_parameter" => {
+            // The parameter's name shadows a type of that name (so counts as declared here);
+            // its constraint and default are references.
+            if let Some(name) = node.child_by_field_name("name") {
+                refs.declared.insert(text_of(name, text).to_string());
+            }
+            let mut c = node.walk();
+            let children: Vec<Node<'_>> = node
+                .named_children(&mut c)
+                .filter(|n| Some(*n) != node.child_by_field_name("name"))
+                .collect();
+            for child in children {
+                visit_tree(child, text, refs);
+            }
+            false
+        }
+        "type_identifier" => {
+            refs.type_refs.insert(text_of(node, text).to_string());
+            false
+        }
+        "nested_type_identifier" => {
+            if let (Some(m), Some(n)) = (
+                node.child_by_field_name("module"),
+                node.child_by_field_name("name"),
+            ) {
+                refs.qualified_refs
+                    .insert((text_of(m, text).to_string(), text_of(n, text).to_string()));
+            }
+            false
+        }
+        "string_fragment" => {
+            refs.strings.insert(text_of(node, text).to_string());
+            false
+        }
+        "property_identifier"
+        | "shorthand_property_identifier"
+        | "shorthand_property_identifier_pattern" => {
+            refs.properties.insert(text_of(node, text).to_string());
+            false
+        }
+        _ => true,
+    }
+}
+
+fn visit_tree(node: Node<'_>, text: &str, refs: &mut FileRefs) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if visit(n, text, refs) {
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+    }
+}
+
+/// How `refs` uses the type `name` with `fields`, if at all.
+pub fn usage_of(
+    refs: &FileRefs,
+    name: &str,
+    fields: &[String],
+) -> Option<(Confidence, Vec<String>)> {
+    let imported = refs.imports.iter().any(|(imported, _)| imported == name);
+    if refs.declared.contains(name) && !imported {
+        return None;
+    }
+    let touched = |set: &BTreeSet<String>| -> Vec<String> {
+        fields
+            .iter()
+            .filter(|f| set.contains(*f))
+            .cloned()
+            .collect()
+    };
+    if imported {
+        return Some((Confidence::High, touched(&refs.properties)));
+    }
+    let qualified = refs
+        .qualified_refs
+        .iter()
+        .any(|(ns, n)| n == name && refs.namespaces.contains(ns));
+    if qualified || (refs.type_refs.contains(name) && !LIB_GLOBALS.contains(&name)) {
+        return Some((Confidence::Medium, touched(&refs.properties)));
+    }
+    let strings = touched(&refs.strings);
+    (!strings.is_empty()).then_some((Confidence::Low, strings))
+}
+
+/// Every spec type's consumers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ConsumerIndex {
+    pub by_symbol: BTreeMap<String, Vec<Usage>>,
+}
+
+impl ConsumerIndex {
+    /// Consumers of `symbol`, most confident first.
+    pub fn of(&self, symbol: &str) -> &[Usage] {
+        self.by_symbol.get(symbol).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// What the cascade rules use: high- and medium-confidence consumers.
+    pub fn to_cascade(&self) -> Consumers {
+        let map = self
+            .by_symbol
+            .iter()
+            .map(|(symbol, usages)| {
+                let confident: Vec<Consumer> = usages
+                    .iter()
+                    .filter(|u| u.confidence >= Confidence::Medium)
+                    .map(|u| Consumer {
+                        path: u.path.clone(),
+                        service: u.service.clone(),
+                        fields: u.fields.clone(),
+                    })
+                    .collect();
+                (symbol.clone(), confident)
+            })
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        Consumers::Known(map)
+    }
+
+    /// "consumed by 3 files in 2 services" (low-confidence matches counted apart), or
+    /// "no consumers found". For hovers and status.
+    pub fn summary_for(&self, symbol: &str) -> String {
+        summary_of(self.of(symbol))
+    }
+}
+
+/// See [`ConsumerIndex::summary_for`].
+pub fn summary_for(index: &ConsumerIndex, symbol: &str) -> String {
+    index.summary_for(symbol)
+}
+
+fn summary_of(usages: &[Usage]) -> String {
+    let confident: Vec<&Usage> = usages
+        .iter()
+        .filter(|u| u.confidence >= Confidence::Medium)
+        .collect();
+    let low = usages.len() - confident.len();
+    let services: BTreeSet<&str> = confident.iter().map(|u| u.service.as_str()).collect();
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("1 {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
+    let mut out = if confident.is_empty() {
+        "no consumers found".to_string()
+    } else {
+        format!(
+            "consumed by {} in {}",
+            plural(confident.len(), "file"),
+            plural(services.len(), "service")
+        )
+    };
+    if low > 0 {
+        out.push_str(&format!(
+            " ({} more may use its field names)",
+            plural(low, "file")
+        ));
+    }
+    out
+}
+
+/// The spec's types and their field names.
+pub fn spec_types(spec: &[std::sync::Arc<FileModel>]) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    for f in spec {
+        for (name, decl) in &f.declarations {
+            out.entry(name.clone())
+                .or_insert_with(|| decl.members().iter().map(|m| m.name.clone()).collect());
+        }
+    }
+    out
+}
+
+/// Builds the index from already collected references: (path, service, refs). Each file is
+/// matched only against the names it mentions (never every file against every type).
+pub fn index(
+    types: &BTreeMap<String, Vec<String>>,
+    files: &[(String, String, FileRefs)],
+) -> ConsumerIndex {
+    let mut by_field: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (name, fields) in types {
+        for f in fields {
+            by_field.entry(f.as_str()).or_default().push(name.as_str());
+        }
+    }
+    let mut by_symbol: BTreeMap<String, Vec<Usage>> = BTreeMap::new();
+    for (path, service, refs) in files {
+        for name in mentioned(refs, types, &by_field) {
+            let Some(fields) = types.get(name) else {
+                continue;
+            };
+            if let Some((confidence, fields)) = usage_of(refs, name, fields) {
+                by_symbol.entry(name.to_string()).or_default().push(Usage {
+                    path: path.clone(),
+                    service: service.clone(),
+                    confidence,
+                    fields,
+                });
+            }
+        }
+    }
+    for usages in by_symbol.values_mut() {
+        usages.sort_by(|a, b| b.confidence.cmp(&a.confidence).then(a.path.cmp(&b.path)));
+    }
+    ConsumerIndex { by_symbol }
+}
+
+/// The spec types a file mentions by name, or through a string equal to one of their fields.
+fn mentioned<'a>(
+    refs: &'a FileRefs,
+    types: &BTreeMap<String, Vec<String>>,
+    by_field: &HashMap<&str, Vec<&'a str>>,
+) -> BTreeSet<&'a str> {
+    let names = refs
+        .imports
+        .iter()
+        .map(|(imported, _)| imported.as_str())
+        .chain(refs.type_refs.iter().map(String::as_str))
+        .chain(refs.qualified_refs.iter().map(|(_, n)| n.as_str()))
+        .filter(|n| types.contains_key(*n));
+    let by_strings = refs
+        .strings
+        .iter()
+        .filter_map(|s| by_field.get(s.as_str()))
+        .flatten()
+        .copied();
+    names.chain(by_strings).collect()
+}
+
+/// The service a root-relative path belongs to: the first folder below the service dir holding
+/// it (`services/billing` for `services/billing/src/a.ts` with `serviceDirs: ["services"]`), or
+/// with the default (the whole root) its top-level folder.
+pub fn service_of(rel: &str, service_dirs: &[String]) -> String {
+    for dir in service_dirs {
+        let dir = dir.trim_end_matches('/');
+        let below = if dir == "." || dir.is_empty() {
+            Some(rel)
+        } else {
+            rel.strip_prefix(dir).and_then(|r| r.strip_prefix('/'))
+        };
+        if let Some(below) = below {
+            return match below.split_once('/') {
+                Some((first, _)) if dir == "." || dir.is_empty() => first.to_string(),
+                Some((first, _)) => format!("{dir}/{first}"),
+                None => {
+                    if dir == "." || dir.is_empty() {
+                        ".".to_string()
+                    } else {
+                        dir.to_string()
+                    }
+                }
+            };
+        }
+    }
+    rel.split_once('/')
+        .map(|(f, _)| f.to_string())
+        .unwrap_or_else(|| ".".to_string())
+}
+
+/// Folders never searched for consumers, by name.
+const SKIPPED_DIRS: &[&str] = &["node_modules", ".git", STATE_DIR, ".complai"];
+
+/// Every TypeScript file that may consume spec types: below the configured `serviceDirs`
+/// (default: the whole root), minus skipped folders, the spec side and `exclude` globs.
+pub fn candidate_files(
+    ws: &Workspace,
+) -> Result<Vec<(String, std::path::PathBuf)>, WorkspaceError> {
+    let dirs: Vec<String> = ws
+        .config
+        .service_dirs
+        .clone()
+        .unwrap_or_else(|| vec![".".to_string()]);
+    let exclude = exclude_set(ws)?;
+    let mut out = BTreeMap::new();
+    for dir in &dirs {
+        let base = ws.root.join(dir.trim_end_matches('/'));
+        if !base.is_dir() {
+            continue;
+        }
+        let spec_dir = ws.root.join(&ws.generated_dir);
+        let walker = ignore::WalkBuilder::new(&base)
+            .standard_filters(false)
+            .follow_links(false)
+            .filter_entry(move |e| {
+                !(e.file_type().is_some_and(|t| t.is_dir())
+                    && (e
+                        .file_name()
+                        .to_str()
+                        .is_some_and(|n| SKIPPED_DIRS.contains(&n))
+                        || e.path() == spec_dir))
+            })
+            .build();
+        for entry in walker.flatten() {
+            if !entry.file_type().is_some_and(|t| t.is_file())
+                || !crate::analysis::is_typescript(entry.path())
+            {
+                continue;
+            }
+            let Ok(rel) = entry.path().strip_prefix(&ws.root) else {
+                continue;
+            };
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            if !exclude.is_match(&rel) {
+                out.insert(rel, entry.path().to_path_buf());
+            }
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+fn exclude_set(ws: &Workspace) -> Result<GlobSet, WorkspaceError> {
+    let mut b = GlobSetBuilder::new();
+    for pattern in ws.config.exclude.iter().flatten() {
+        let glob = Glob::new(pattern).map_err(|e| WorkspaceError::BadGlob {
+            pattern: pattern.clone(),
+            origin: "`exclude`".into(),
+            message: e.kind().to_string(),
+        })?;
+        b.add(glob);
+    }
+    b.build().map_err(|e| WorkspaceError::BadGlob {
+        pattern: String::new(),
+        origin: "`exclude`".into(),
+        message: e.to_string(),
+    })
+}
+
+/// Detects the consumers of the spec types in `spec` across the workspace (unreadable files are
+/// skipped with a warning: consumption is advisory).
+pub fn detect(
+    ws: &Workspace,
+    spec: &[std::sync::Arc<FileModel>],
+    cache: &ModelCache,
+) -> Result<ConsumerIndex, WorkspaceError> {
+    detect_with(ws, spec, cache, &HashMap::new())
+}
+
+/// [`detect`] reusing texts already read: root-relative path → (text, content hash).
+pub fn detect_with(
+    ws: &Workspace,
+    spec: &[std::sync::Arc<FileModel>],
+    cache: &ModelCache,
+    known: &HashMap<String, (std::sync::Arc<str>, String)>,
+) -> Result<ConsumerIndex, WorkspaceError> {
+    let types = spec_types(spec);
+    let service_dirs = ws.config.service_dirs.clone().unwrap_or_default();
+    let files = candidate_files(ws)?;
+    let refs: Vec<(String, String, FileRefs)> = files
+        .par_iter()
+        .filter_map(|(rel, abs)| {
+            let refs = match known.get(rel) {
+                Some((text, hash)) if !hash.is_empty() => cache.refs_hashed(rel, text, hash),
+                _ => match std::fs::read_to_string(abs) {
+                    Ok(text) => cache.refs(rel, &text),
+                    Err(e) => {
+                        tracing::warn!("{rel}: not searched for consumers: {e}");
+                        return None;
+                    }
+                },
+            };
+            Some((rel.clone(), service_of(rel, &service_dirs), refs))
+        })
+        .collect();
+    Ok(index(&types, &refs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uses(src: &str, name: &str, fields: &[&str]) -> Option<(Confidence, Vec<String>)> {
+        let fields: Vec<String> = fields.iter().map(|s| s.to_string()).collect();
+        usage_of(&file_refs("svc/a.ts", src), name, &fields)
+    }
+
+    #[test]
+    fn confidence_levels() {
+        let high = "import { Invoice as Inv } from '../generated/billing';\nexport const f = (i: Inv) => i.total;";
+        assert_eq!(
+            uses(high, "Invoice", &["total", "currency"]),
+            Some((Confidence::High, vec!["total".into()]))
+        );
+        let medium = "import * as billing from '../generated/billing';\nlet x: billing.Invoice;";
+        assert_eq!(
+            uses(medium, "Invoice", &["total"]).map(|u| u.0),
+            Some(Confidence::Medium)
+        );
+        let global = "declare const x: Invoice;";
+        assert_eq!(
+            uses(global, "Invoice", &[]).map(|u| u.0),
+            Some(Confidence::Medium)
+        );
+        let low = "export const column = 'customerId';";
+        assert_eq!(
+            uses(low, "Invoice", &["customerId"]),
+            Some((Confidence::Low, vec!["customerId".into()]))
+        );
+    }
+
+    #[test]
+    fn no_false_positives() {
+        // DOM events and names that merely end in `Event`.
+        let dom = "export function onClick(e: MouseEvent, k: KeyboardEvent): void { const invoiceIssuedEvent = 1; }";
+        assert_eq!(uses(dom, "InvoiceIssued", &[]), None);
+        assert_eq!(
+            uses(dom, "Event", &[]),
+            None,
+            "an unimported `Event` is the DOM's"
+        );
+        // A file declaring its own type of that name defines it; it does not consume it.
+        let own = "export interface Invoice { total: number }\nexport type X = Invoice[];";
+        assert_eq!(uses(own, "Invoice", &["total"]), None);
+        // The module specifier is not a string literal of the program; type parameters are not references.
+        let spec = "import { x } from 'total';\nexport function id<Invoice>(v: Invoice): Invoice { return v; }";
+        assert_eq!(uses(spec, "Invoice", &["total"]), None);
+        // Imported `Event` from the spec is a real use.
+        let imported = "import type { Event } from './generated';\nlet e: Event;";
+        assert_eq!(
+            uses(imported, "Event", &[]).map(|u| u.0),
+            Some(Confidence::High)
+        );
+    }
+
+    #[test]
+    fn services_and_summary() {
+        assert_eq!(
+            service_of("services/billing/src/a.ts", &["services".into()]),
+            "services/billing"
+        );
+        assert_eq!(service_of("apps/web/a.ts", &[]), "apps");
+        let u = |p: &str, s: &str, c| Usage {
+            path: p.into(),
+            service: s.into(),
+            confidence: c,
+            fields: vec![],
+        };
+        let idx = ConsumerIndex {
+            by_symbol: BTreeMap::from([(
+                "Invoice".to_string(),
+                vec![
+                    u("a/1.ts", "a", Confidence::High),
+                    u("a/2.ts", "a", Confidence::Medium),
+                    u("b/1.ts", "b", Confidence::High),
+                    u("c/1.ts", "c", Confidence::Low),
+                ],
+            )]),
+        };
+        assert_eq!(
+            summary_for(&idx, "Invoice"),
+            "consumed by 3 files in 2 services (1 file more may use its field names)"
+        );
+        assert_eq!(idx.summary_for("Other"), "no consumers found");
+        let Consumers::Known(map) = idx.to_cascade() else {
+            panic!()
+        };
+        assert_eq!(map["Invoice"].len(), 3);
+    }
+}

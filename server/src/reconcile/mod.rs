@@ -1,0 +1,120 @@
+//! Reconciliation: decisions on proposals and the push-flow saga (`moment-sync reconcile`).
+//!
+//! `decide` records accept/reject/skip for drift points (applying fixes where accepting means
+//! editing); `saga::reconcile` runs the whole push flow — detect, classify, apply category-1
+//! fixes, record proposals, advance the cursor — persisting each step in the state log so an
+//! interrupted run resumes or aborts cleanly.
+
+mod decide;
+pub mod feedback;
+pub mod report;
+mod saga;
+
+use std::path::Path;
+
+pub use decide::{decide, DecideOutcome};
+pub use report::{ReconcileReport, ReconcileResult};
+pub use saga::{reconcile, ReconcileOptions};
+
+use crate::drift::{DriftPoint, TextEdit};
+use crate::fix::{apply_edits, plan_fixes, write_atomically, ApplyError};
+use crate::state::{SagaStep, StateError};
+use crate::workspace::{Workspace, WorkspaceError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReconcileError {
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
+    #[error(transparent)]
+    Apply(#[from] ApplyError),
+    #[error("cannot write `{}`: {source}", path.display())]
+    Write {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("no actor: pass --actor, or set git's user.name or $USER")]
+    NoActor,
+    /// A test hook stopped the saga after this step (see `ReconcileOptions::interrupt_after`).
+    #[error("reconciliation interrupted after {0:?} (it resumes on the next run)")]
+    Interrupted(SagaStep),
+}
+
+/// Who decides: git's `user.name` in `root`, else `$USER` / `$USERNAME`.
+pub fn default_actor(root: &Path) -> Result<String, ReconcileError> {
+    let git = std::process::Command::new("git")
+        .args(["config", "user.name"])
+        .current_dir(root)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    git.or_else(|| std::env::var("USER").ok().filter(|s| !s.trim().is_empty()))
+        .or_else(|| {
+            std::env::var("USERNAME")
+                .ok()
+                .filter(|s| !s.trim().is_empty())
+        })
+        .ok_or(ReconcileError::NoActor)
+}
+
+/// Applies the preferred fix of each point; returns the ids whose fix was written. Fixes that
+/// overlap an earlier one, or whose file would gain syntax errors, are left out (a later run
+/// picks them up).
+pub fn apply_fixes(
+    ws: &Workspace,
+    files: &crate::analysis::Analysis,
+    points: &[&DriftPoint],
+) -> Result<Vec<String>, ReconcileError> {
+    let plans = plan_fixes(points.iter().copied());
+    let mut applied = Vec::new();
+    for (path, plan) in &plans {
+        if plan.fixes.is_empty() {
+            continue;
+        }
+        let old = match files.file(path) {
+            Some(f) => f.text.to_string(),
+            None => match std::fs::read_to_string(ws.absolute(path)) {
+                Ok(t) => t,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+                Err(source) => {
+                    return Err(ReconcileError::Write {
+                        path: path.into(),
+                        source,
+                    })
+                }
+            },
+        };
+        let edits: Vec<&TextEdit> = plan
+            .fixes
+            .iter()
+            .flat_map(|(_, f)| f.edits.iter())
+            .filter(|e| &e.path == path)
+            .collect();
+        let new = apply_edits(path, &old, &edits)?;
+        if gains_syntax_errors(path, &old, &new) {
+            tracing::warn!("{path}: fixes left out: they would introduce syntax errors");
+            continue;
+        }
+        let abs = ws.absolute(path);
+        write_atomically(&abs, &new).map_err(|source| ReconcileError::Write {
+            path: abs.clone(),
+            source,
+        })?;
+        applied.extend(plan.fixes.iter().map(|(p, _)| p.id.clone()));
+    }
+    Ok(applied)
+}
+
+fn gains_syntax_errors(path: &str, old: &str, new: &str) -> bool {
+    let count = |text: &str| {
+        crate::syntax::parse_file(path, path, crate::model::Side::Implementation, text.into())
+            .syntax_errors
+            .len()
+    };
+    count(new) > count(old)
+}
