@@ -60,6 +60,12 @@ impl Draft {
         }
     }
 
+    /// Locates the point at both declarations' names.
+    pub fn locate_declarations(&mut self, s: Located<'_>, i: Located<'_>) {
+        self.spec = Some(loc(s.file, s.decl.name_span));
+        self.implementation = Some(loc(i.file, i.decl.name_span));
+    }
+
     pub fn fix(mut self, action: &'static str, title: String, edits: Vec<TextEdit>) -> Draft {
         if !edits.is_empty() {
             self.fixes.push((action, title, edits, false));
@@ -302,8 +308,7 @@ fn emit_renamed_type(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>) {
     );
     d.expected = Some(s.decl.name.clone());
     d.actual = Some(i.decl.name.clone());
-    d.spec = Some(loc(s.file, s.decl.name_span));
-    d.implementation = Some(loc(i.file, i.decl.name_span));
+    d.locate_declarations(s, i);
     em.emit(d);
 }
 
@@ -414,8 +419,7 @@ fn diff_pair(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol: &str)
                 );
                 d.expected = Some(st.clone());
                 d.actual = Some(it.clone());
-                d.spec = Some(loc(s.file, s.decl.name_span));
-                d.implementation = Some(loc(i.file, i.decl.name_span));
+                d.locate_declarations(s, i);
                 em.emit(d);
             }
         }
@@ -445,8 +449,7 @@ fn emit_changed_kind(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbo
     );
     d.expected = Some(sk.to_string());
     d.actual = Some(ik.to_string());
-    d.spec = Some(loc(s.file, s.decl.name_span));
-    d.implementation = Some(loc(i.file, i.decl.name_span));
+    d.locate_declarations(s, i);
     em.emit(d);
 }
 
@@ -476,13 +479,7 @@ fn diff_type_params(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol
         Some(span) => fix::replace(&layout, span, &spec_text),
         None => fix::replace(&layout, Span::empty_at(i.decl.name_span.end), &spec_text),
     };
-    let shown = |t: &str| {
-        if t.is_empty() {
-            "none".to_string()
-        } else {
-            format!("`{t}`")
-        }
-    };
+    let shown = |t: &str| quoted_or(t, "none");
     let mut d = Draft::new(
         DriftKind::ChangedGenerics,
         symbol,
@@ -499,8 +496,7 @@ fn diff_type_params(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol
     );
     d.expected = (!st.is_empty()).then_some(st);
     d.actual = (!it.is_empty()).then_some(it);
-    d.spec = Some(loc(s.file, s.decl.name_span));
-    d.implementation = Some(loc(i.file, i.decl.name_span));
+    d.locate_declarations(s, i);
     em.emit(d);
 }
 
@@ -529,13 +525,7 @@ fn diff_heritage(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol: &
         return;
     }
     let (st, it) = (sh.join(", "), ih.join(", "));
-    let shown = |t: &str| {
-        if t.is_empty() {
-            "nothing".to_string()
-        } else {
-            format!("`{t}`")
-        }
-    };
+    let shown = |t: &str| quoted_or(t, "nothing");
     let mut d = Draft::new(
         DriftKind::ChangedGenerics,
         symbol,
@@ -577,8 +567,7 @@ fn diff_heritage(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol: &
     }
     d.expected = (!st.is_empty()).then_some(st);
     d.actual = (!it.is_empty()).then_some(it);
-    d.spec = Some(loc(s.file, s.decl.name_span));
-    d.implementation = Some(loc(i.file, i.decl.name_span));
+    d.locate_declarations(s, i);
     em.emit(d);
 }
 
@@ -587,5 +576,14 @@ fn heritage_phrase(h: &str) -> String {
         "has no extends/implements".to_string()
     } else {
         format!("has `{h}`")
+    }
+}
+
+/// `` `t` ``, or `empty` when `t` is empty.
+fn quoted_or(t: &str, empty: &str) -> String {
+    if t.is_empty() {
+        empty.to_string()
+    } else {
+        format!("`{t}`")
     }
 }
