@@ -6,7 +6,7 @@
 //! at the version it analysed.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -25,6 +25,8 @@ use super::index::{DiskChanges, Index};
 use super::logging::LogLevel;
 use super::scheduler::Scheduler;
 use super::snapshot::{ModelCache, OpenFile, Snapshot};
+use crate::reconcile::DecideOutcome;
+use crate::state::{Decision, StateDir, StateView};
 use crate::workspace::{discover_root, Config, Workspace, WorkspaceError};
 
 /// How often the disk is polled when the client cannot watch files for us.
@@ -51,6 +53,11 @@ pub struct Session {
     /// The effective configuration (file, then initializationOptions, then workspace settings).
     config: RwLock<Config>,
     index: RwLock<Option<Index>>,
+    /// The recorded reconciliation state (`.moment/sync-log.jsonl` folded), reloaded on start,
+    /// after a save, after a decision and whenever the log changes on disk.
+    state: RwLock<Option<Arc<StateView>>>,
+    /// The log's (modification time, length) when the state was last loaded.
+    log_stamp: Mutex<Option<(std::time::SystemTime, u64)>>,
     cache: Mutex<ModelCache>,
     scheduler: Scheduler,
     results: watch::Sender<Arc<Snapshot>>,
@@ -82,6 +89,8 @@ impl Session {
             settings: Mutex::default(),
             config: RwLock::default(),
             index: RwLock::default(),
+            state: RwLock::default(),
+            log_stamp: Mutex::default(),
             cache: Mutex::default(),
             scheduler: Scheduler::default(),
             results: watch::Sender::new(Arc::new(Snapshot::default())),
@@ -134,11 +143,81 @@ impl Session {
         tokio::spawn(self.clone().worker());
         self.clone().load_workspace().await;
         let features = self.features();
+        // The decision log is tiny to stat: it is polled whatever the client watches, so a CLI
+        // `decide` shows up even when the client's watcher misses the hidden folder.
+        tokio::spawn(self.clone().poll_state());
         if features.watched_files_dynamic {
             self.register_watchers().await;
         } else {
             tokio::spawn(self.clone().poll_disk());
         }
+    }
+
+    fn root(&self) -> Option<PathBuf> {
+        read(&self.index).as_ref().map(|i| i.root().to_path_buf())
+    }
+
+    fn log_stamp(root: &Path) -> Option<(std::time::SystemTime, u64)> {
+        let meta = std::fs::metadata(StateDir::of(root).log_path()).ok()?;
+        Some((meta.modified().ok()?, meta.len()))
+    }
+
+    /// Reloads the recorded state (blocking): the log, the base and the consumers.
+    fn reload_state(&self) {
+        let loaded = read(&self.index).as_ref().map(load_state);
+        if let Some((view, stamp)) = loaded {
+            *lock(&self.log_stamp) = stamp;
+            *write(&self.state) = view;
+        }
+    }
+
+    /// The recorded state may have changed: reload it and analyse again.
+    pub async fn state_changed(self: Arc<Self>) {
+        let session = self.clone();
+        if let Err(e) = tokio::task::spawn_blocking(move || session.reload_state()).await {
+            tracing::error!("reloading the reconciliation state failed: {e}");
+        }
+        self.scheduler.request_now();
+    }
+
+    /// Watches `.moment/sync-log.jsonl` for decisions made outside the editor.
+    async fn poll_state(self: Arc<Self>) {
+        while !self.is_shut_down() {
+            tokio::time::sleep(POLL_INTERVAL).await;
+            let Some(root) = self.root() else { continue };
+            let stamp = Self::log_stamp(&root);
+            if stamp != *lock(&self.log_stamp) {
+                tracing::info!("the decision log changed: reloading the reconciliation state");
+                self.clone().state_changed().await;
+            }
+        }
+    }
+
+    /// Records a decision on drift point `id` (as `moment-sync decide` does), then reloads the
+    /// state and re-checks. With `apply_fix: false` an acceptance is recorded as applied without
+    /// editing anything: the client applied the quick fix's edit.
+    pub async fn decide(
+        self: Arc<Self>,
+        id: String,
+        decision: Decision,
+        apply_fix: bool,
+    ) -> Result<DecideOutcome, String> {
+        let ws = read(&self.index)
+            .as_ref()
+            .map(|i| i.ws.clone())
+            .ok_or_else(|| "the workspace is not indexed yet".to_string())?;
+        let decided = tokio::task::spawn_blocking(move || {
+            let actor = crate::reconcile::default_actor(&ws.root).map_err(|e| e.to_string())?;
+            crate::reconcile::decide_with(&ws, &[id], decision, None, &actor, apply_fix)
+                .map_err(|e| e.to_string())?
+                .pop()
+                .ok_or_else(|| "nothing was decided".to_string())
+        })
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r);
+        self.state_changed().await;
+        decided
     }
 
     /// (Re)loads settings and the workspace, then re-indexes it.
@@ -173,8 +252,11 @@ impl Session {
             ws.implementation_dir
         );
         match self.index_with_progress(ws).await {
-            Ok(index) => {
+            Ok((index, (view, stamp))) => {
                 tracing::info!("indexed {} files", index.file_count());
+                // The state goes in first: no analysis of the new index runs without it.
+                *lock(&self.log_stamp) = stamp;
+                *write(&self.state) = view;
                 *write(&self.index) = Some(index);
                 self.scheduler.request_now();
             }
@@ -245,14 +327,20 @@ impl Session {
         self.load_workspace().await;
     }
 
-    async fn index_with_progress(&self, ws: Workspace) -> Result<Index, WorkspaceError> {
+    /// Indexes the workspace and loads its recorded state.
+    async fn index_with_progress(
+        &self,
+        ws: Workspace,
+    ) -> Result<(Index, LoadedState), WorkspaceError> {
         let counts = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
         let c = counts.clone();
         let mut task = tokio::task::spawn_blocking(move || {
-            Index::load(ws, &|done, total| {
+            let index = Index::load(ws, &|done, total| {
                 c.0.store(done, Ordering::Relaxed);
                 c.1.store(total, Ordering::Relaxed);
-            })
+            })?;
+            let state = load_state(&index);
+            Ok((index, state))
         });
         let joined = if self.features().work_done_progress {
             let n = self.progress_tokens.fetch_add(1, Ordering::Relaxed);
@@ -302,6 +390,7 @@ impl Session {
             watchers: vec![
                 watcher("**/*.{ts,tsx,mts,cts}"),
                 watcher("**/.moment/sync.json"),
+                watcher("**/.moment/sync-log.jsonl"),
             ],
         };
         let registration = Registration {
@@ -316,6 +405,9 @@ impl Session {
 
     /// Files changed on disk (reported by the client or found by polling).
     pub async fn disk_changed(self: Arc<Self>, paths: Vec<PathBuf>) {
+        let log_changed = self
+            .root()
+            .is_some_and(|root| paths.contains(&StateDir::of(&root).log_path()));
         let session = self.clone();
         let changes = tokio::task::spawn_blocking(move || {
             let mut guard = write(&session.index);
@@ -332,6 +424,9 @@ impl Session {
         })
         .await
         .unwrap_or_default();
+        if log_changed {
+            self.clone().state_changed().await;
+        }
         self.apply_disk_changes(changes).await;
     }
 
@@ -410,10 +505,12 @@ impl Session {
         let started = std::time::Instant::now();
         let index = read(&self.index);
         let mut cache = lock(&self.cache);
+        let state = read(&self.state).clone();
         let snap = Snapshot::build(
             generation,
             index.as_ref(),
             self.config(),
+            state,
             &self.docs,
             &mut cache,
         );
@@ -517,4 +614,32 @@ impl Session {
             }
         }
     }
+}
+
+/// A loaded state view and the log's (modification time, length) it was read at.
+type LoadedState = (Option<Arc<StateView>>, Option<(std::time::SystemTime, u64)>);
+
+/// Loads the recorded state of an indexed workspace (blocking): the log, the base, the
+/// consumers of the spec's types. A state that cannot be read is logged and ignored.
+fn load_state(index: &Index) -> LoadedState {
+    let stamp = Session::log_stamp(index.root());
+    let spec: Vec<_> = index
+        .models()
+        .filter(|m| m.side == crate::model::Side::Spec)
+        .cloned()
+        .collect();
+    let view = match StateView::load(&index.ws, &spec) {
+        Ok(view) => view.map(Arc::new),
+        Err(e) => {
+            tracing::warn!("cannot read the reconciliation state (ignored): {e}");
+            None
+        }
+    };
+    if let Some(view) = &view {
+        tracing::debug!(
+            "reconciliation state: {} proposals",
+            view.state.proposals.len()
+        );
+    }
+    (view, stamp)
 }
