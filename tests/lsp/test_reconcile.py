@@ -1,5 +1,5 @@
 """Reconciliation state in the editor: decisions as code actions and commands, decisions made by
-the CLI while the server runs, hover with consumers and history."""
+the CLI while the server runs, hover with consumers and history, and upstream events."""
 
 from __future__ import annotations
 
@@ -185,3 +185,46 @@ async def test_cli_decision_while_the_server_runs(editor: Editor):
     )
     diags = await editor.diagnostics(uri, lacks("changed-type"))
     assert "missing-member" in codes(diags)
+
+
+EVENT = {
+    "eventId": "evt-1",
+    "eventType": "CommandDefined",
+    "version": 1,
+    "productSource": "complai",
+    "sessionId": "s-1",
+    "causationEventIds": [],
+    "correlationId": None,
+    "timestamp": "2026-11-25T06:00:00Z",
+    "payload": {"name": "IssueInvoice"},
+}
+
+
+async def test_upstream_events_are_reported(workspace, request):
+    events = workspace.root / ".complai" / "events" / "moment"
+    events.mkdir(parents=True)
+    (events / "x.jsonl").write_text("")
+    e = watch(await start_editor(workspace, "neovim"), request.node)
+    try:
+        await opened(e)
+        cursor = workspace.root / ".moment" / "events" / "lsp.cursor.json"
+
+        async def cursor_saved():
+            return cursor.exists()
+
+        await eventually(cursor_saved, "the server follows the events folder")
+        second = dict(EVENT, eventId="evt-2", eventType="EventDefined")
+        with (events / "x.jsonl").open("a") as f:
+            f.write(json.dumps(EVENT) + "\n")
+            f.write("{not json\n")  # logged, not fatal
+            f.write(json.dumps(second) + "\n")
+
+        async def reported():
+            return [m for m in e.client.messages if m.message.startswith("Upstream:")]
+
+        [message] = await eventually(reported, "a message about upstream events")
+        assert message.type == t.MessageType.Info
+        assert "2 new events (CommandDefined, EventDefined)" in message.message
+        assert "re-checked: 2 drift points, outcome breaking" in message.message
+    finally:
+        await stop_editor(e, request.node)

@@ -146,6 +146,7 @@ impl Session {
         // The decision log is tiny to stat: it is polled whatever the client watches, so a CLI
         // `decide` shows up even when the client's watcher misses the hidden folder.
         tokio::spawn(self.clone().poll_state());
+        tokio::spawn(self.clone().poll_events());
         if features.watched_files_dynamic {
             self.register_watchers().await;
         } else {
@@ -191,6 +192,72 @@ impl Session {
                 self.clone().state_changed().await;
             }
         }
+    }
+
+    /// Watches `.complai/events/moment/` for upstream events (cursor `.moment/events/lsp.cursor.json`).
+    /// The first time (no cursor yet) the events already there are taken as seen; afterwards
+    /// each batch of new events re-checks the workspace and is summarised in a message.
+    async fn poll_events(self: Arc<Self>) {
+        let mut stream: Option<crate::events::EventStream> = None;
+        let mut first = true;
+        while !self.is_shut_down() {
+            tokio::time::sleep(POLL_INTERVAL).await;
+            let Some(root) = self.root() else { continue };
+            let taken = stream.take();
+            let catch_up = std::mem::replace(&mut first, false);
+            let read =
+                tokio::task::spawn_blocking(move || read_events(&root, taken, catch_up)).await;
+            let (kept, summary) = match read {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::error!("reading upstream events failed: {e}");
+                    continue;
+                }
+            };
+            stream = kept;
+            if let Some(summary) = summary {
+                self.clone().upstream_arrived(summary).await;
+            }
+        }
+    }
+
+    /// New upstream events: reload the state, re-check, and tell the user the outcome.
+    async fn upstream_arrived(self: Arc<Self>, events: String) {
+        tracing::info!("upstream: {events}");
+        let before = self.results.borrow().generation;
+        let mut results = self.results.subscribe();
+        self.clone().state_changed().await;
+        let deadline = Instant::now() + FRESH_TIMEOUT;
+        let snap = loop {
+            let snap = results.borrow_and_update().clone();
+            if snap.generation > before {
+                break Some(snap);
+            }
+            if !matches!(
+                tokio::time::timeout_at(deadline, results.changed()).await,
+                Ok(Ok(()))
+            ) {
+                break None;
+            }
+        };
+        let checked = match snap {
+            Some(snap) => {
+                let points = &snap.analysis.points;
+                let outcome = match points.iter().map(|p| p.category).max() {
+                    None => "no drift".to_string(),
+                    Some(c) => c.title().to_string(),
+                };
+                format!(
+                    "re-checked: {} drift point{}, outcome {outcome}",
+                    points.len(),
+                    if points.len() == 1 { "" } else { "s" }
+                )
+            }
+            None => "re-check pending".to_string(),
+        };
+        self.client
+            .show_message(MessageType::INFO, format!("Upstream: {events}; {checked}"))
+            .await;
     }
 
     /// Records a decision on drift point `id` (as `moment-sync decide` does), then reloads the
@@ -642,4 +709,67 @@ fn load_state(index: &Index) -> LoadedState {
         );
     }
     (view, stamp)
+}
+
+/// Reads new upstream events (blocking). Returns the stream to keep and, when events arrived,
+/// "2 new events (CommandDefined, EventDefined)". Malformed lines are logged and skipped.
+/// Nothing is read (and no cursor written) while the events folder does not exist. On the
+/// server's first read (`catch_up`) without a saved cursor, the events already there are
+/// history, not news: they are taken as seen silently.
+fn read_events(
+    root: &Path,
+    stream: Option<crate::events::EventStream>,
+    catch_up: bool,
+) -> (Option<crate::events::EventStream>, Option<String>) {
+    if !root.join(crate::workspace::EVENTS_DIR).is_dir() {
+        return (stream, None);
+    }
+    // A stream of another root (the workspace was reloaded elsewhere) is dropped.
+    let stream = stream.filter(|s| s.dir() == root.join(crate::workspace::EVENTS_DIR));
+    let (mut stream, catch_up) = match stream {
+        Some(s) => (s, false),
+        None => match crate::events::EventStream::open(root, "lsp") {
+            Ok(s) => {
+                let fresh = s.cursor_path().is_some_and(|p| !p.is_file());
+                (s, catch_up && fresh)
+            }
+            Err(e) => {
+                tracing::warn!("cannot follow upstream events: {e}");
+                return (None, None);
+            }
+        },
+    };
+    let batch = match stream.read_new() {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!("cannot read upstream events: {e}");
+            return (Some(stream), None);
+        }
+    };
+    for issue in &batch.issues {
+        tracing::warn!("upstream event skipped: {issue}");
+    }
+    if let Err(e) = stream.save() {
+        tracing::warn!("cannot save the upstream event cursor: {e}");
+    }
+    // This tool's own reconcile signals are not upstream news.
+    let types: Vec<&str> = batch
+        .events
+        .iter()
+        .map(|e| e.envelope.event_type.as_str())
+        .filter(|t| *t != "MomentReconcileCompleted")
+        .collect();
+    if catch_up || types.is_empty() {
+        return (Some(stream), None);
+    }
+    let mut distinct = types.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let n = types.len();
+    let summary = format!(
+        "{n} new event{} ({})",
+        if n == 1 { "" } else { "s" },
+        distinct.join(", ")
+    );
+    (Some(stream), Some(summary))
 }
