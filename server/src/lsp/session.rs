@@ -773,3 +773,56 @@ fn read_events(
     );
     (Some(stream), Some(summary))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::read_events;
+    use crate::workspace::EVENTS_DIR;
+
+    fn line(id: &str, kind: &str) -> String {
+        format!(
+            r#"{{"eventId":"{id}","eventType":"{kind}","version":1,"productSource":"complai","sessionId":"s","causationEventIds":[],"correlationId":null,"timestamp":"2026-11-25T06:00:00Z","payload":{{}}}}"#
+        ) + "\n"
+    }
+
+    #[test]
+    fn upstream_events_are_news_only_after_the_first_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        // No events folder: nothing read, no cursor written.
+        let (stream, news) = read_events(root, None, true);
+        assert!(stream.is_none() && news.is_none());
+        assert!(!root.join(".moment").exists());
+        let events = root.join(EVENTS_DIR);
+        std::fs::create_dir_all(&events).unwrap();
+        let file = events.join("x.jsonl");
+        std::fs::write(&file, line("old", "CommandDefined")).unwrap();
+        // The server's first read without a cursor: history, taken as seen.
+        let (stream, news) = read_events(root, None, true);
+        assert!(stream.is_some() && news.is_none());
+        let mut text = std::fs::read_to_string(&file).unwrap();
+        text += &line("a", "CommandDefined");
+        text += "{not json\n";
+        text += &line("b", "EventDefined");
+        text += &line("c", "MomentReconcileCompleted");
+        std::fs::write(&file, text).unwrap();
+        let (stream, news) = read_events(root, stream, false);
+        assert_eq!(
+            news.as_deref(),
+            Some("2 new events (CommandDefined, EventDefined)")
+        );
+        // Nothing new: nothing to say; a restarted server resumes from the saved cursor.
+        assert!(read_events(root, stream, false).1.is_none());
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&file)
+            .and_then(|mut f| {
+                std::io::Write::write_all(&mut f, line("d", "AggregateAdded").as_bytes())
+            })
+            .unwrap();
+        assert_eq!(
+            read_events(root, None, true).1.as_deref(),
+            Some("1 new event (AggregateAdded)")
+        );
+    }
+}
