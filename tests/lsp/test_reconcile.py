@@ -123,7 +123,8 @@ async def test_skip_keeps_the_drift_and_hover_shows_history_and_consumers(worksp
         'import { Invoice } from "../../generated/billing/invoice.types";\n'
         "export const t = (i: Invoice) => i.total;\n",
     )
-    e = watch(await start_editor(workspace, "visual-studio-code"), request.node)
+    # The actor can be named in the editor's settings.
+    e = watch(await start_editor(workspace, "visual-studio-code", init_options={"actor": "ann"}), request.node)
     try:
         uri, diags = await opened(e)
         total = the(diags, "changed-type")
@@ -131,7 +132,7 @@ async def test_skip_keeps_the_drift_and_hover_shows_history_and_consumers(worksp
         outcome = await execute(e, skip)
         assert outcome["status"] == "skipped"
         value = await eventually(
-            lambda: hover_text_if(e, uri, "total", "skip by"), "the hover shows the skip"
+            lambda: hover_text_if(e, uri, "total", "skip by ann"), "the hover shows the skip"
         )
         assert "consumed by 1 file in 1 service" in value
         assert "Source:" in value

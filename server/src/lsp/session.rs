@@ -40,6 +40,9 @@ struct ClientSettings {
     folder: Option<PathBuf>,
     init: Config,
     workspace: Config,
+    /// Who decides, from `initializationOptions` and the workspace settings (later wins).
+    init_actor: Option<String>,
+    workspace_actor: Option<String>,
     /// An `initializationOptions` error, shown once initialized (messages sent before the
     /// `initialize` response may be dropped).
     init_error: Option<String>,
@@ -125,6 +128,7 @@ impl Session {
         let mut settings = lock(&self.settings);
         settings.folder = config::client_folder(params);
         let init = params.initialization_options.as_ref();
+        settings.init_actor = config::actor(init);
         match config::from_settings(init, "initializationOptions") {
             Ok(init) => settings.init = init,
             Err(e) => settings.init_error = Some(e.to_string()),
@@ -273,8 +277,15 @@ impl Session {
             .as_ref()
             .map(|i| i.ws.clone())
             .ok_or_else(|| "the workspace is not indexed yet".to_string())?;
+        let configured = {
+            let s = lock(&self.settings);
+            s.workspace_actor.clone().or_else(|| s.init_actor.clone())
+        };
         let decided = tokio::task::spawn_blocking(move || {
-            let actor = crate::reconcile::default_actor(&ws.root).map_err(|e| e.to_string())?;
+            let actor = match configured {
+                Some(actor) => actor,
+                None => crate::reconcile::default_actor(&ws.root).map_err(|e| e.to_string())?,
+            };
             crate::reconcile::decide_with(&ws, &[id], decision, None, &actor, apply_fix)
                 .map_err(|e| e.to_string())?
                 .pop()
@@ -365,6 +376,7 @@ impl Session {
                 Value::Null
             }
         };
+        lock(&self.settings).workspace_actor = config::actor(Some(&value));
         match config::from_settings(Some(&value), "settings `momentSync`") {
             Ok(c) => lock(&self.settings).workspace = c,
             Err(e) => {
@@ -382,6 +394,7 @@ impl Session {
             _ => None,
         };
         if let (Some(value), false) = (pushed, self.features().configuration) {
+            lock(&self.settings).workspace_actor = config::actor(Some(&value));
             match config::from_settings(Some(&value), "settings `momentSync`") {
                 Ok(c) => lock(&self.settings).workspace = c,
                 Err(e) => {
