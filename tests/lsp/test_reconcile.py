@@ -17,6 +17,7 @@ from conftest import (
     WAIT,
     Editor,
     codes,
+    make_workspace,
     position_of,
     start_editor,
     stop_editor,
@@ -227,5 +228,25 @@ async def test_upstream_events_are_reported(workspace, request):
         assert message.type == t.MessageType.Info
         assert "2 new events (CommandDefined, EventDefined)" in message.message
         assert "re-checked: 2 drift points, outcome breaking" in message.message
+    finally:
+        await stop_editor(e, request.node)
+
+
+async def test_impl_ahead_drift_can_be_sent_as_feedback(tmp_path, request):
+    impl = IMPL.replace("export interface Invoice {", "export interface Invoice {\n  internalRef: string;")
+    ws = make_workspace(tmp_path, impl=impl)
+    e = watch(await start_editor(ws, "neovim"), request.node)
+    try:
+        uri = e.open(IMPL_PATH)
+        diags = await e.diagnostics(uri, has("extra-member"))
+        extra = the(diags, "extra-member")
+        feedback = await command_titled(e, uri, extra, "Send to spec owners as feedback")
+        outcome = await execute(e, feedback)
+        assert outcome["status"] == "accepted" and "feedback" in outcome["message"]
+        assert outcome["appliedFix"] is None
+        # Nothing was edited; the journal holds the feedback for the spec's owners.
+        assert "internalRef" in (ws.root / IMPL_PATH).read_text(encoding="utf-8")
+        journal = (ws.root / ".moment" / "feedback-journal.jsonl").read_text()
+        assert "ImplementationFeedbackRecorded" in journal and "internalRef" in journal
     finally:
         await stop_editor(e, request.node)
