@@ -835,3 +835,45 @@ fn the_newest_upstream_event_triggers_the_run_once() {
     .unwrap();
     assert_eq!(signal["causationEventIds"], serde_json::json!([]));
 }
+
+#[test]
+fn an_acceptance_recorded_without_applying_edits_nothing() {
+    use moment_sync::reconcile::decide_with;
+    use moment_sync::state::{Decision, Status};
+    use moment_sync::workspace::{Config, Workspace};
+
+    let ws_dir = workspace("drifted");
+    let (before, _) = check(ws_dir.path());
+    let ps = points(&before);
+    let p = ps
+        .iter()
+        .find(|p| p["direction"] != "impl-ahead" && !p["fixes"].as_array().unwrap().is_empty())
+        .expect("a fixable spec-ahead point");
+    let id = p["id"].as_str().unwrap().to_string();
+    let path = ws_dir
+        .path()
+        .join(p["implementation"]["path"].as_str().unwrap());
+    let text = std::fs::read_to_string(&path).unwrap();
+    let ws = Workspace::open(ws_dir.path(), &Config::default()).unwrap();
+    // The language server's quick fix: the editor applied the edit, the command records it.
+    let [outcome] = decide_with(
+        &ws,
+        std::slice::from_ref(&id),
+        Decision::Accept,
+        None,
+        "ann",
+        false,
+    )
+    .unwrap()
+    .try_into()
+    .unwrap();
+    assert_eq!(outcome.status, Status::Accepted);
+    assert!(outcome.applied_fix.is_some());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    let accepted = log_lines(ws_dir.path())
+        .into_iter()
+        .find(|e| e["type"] == "ProposalAccepted")
+        .unwrap();
+    assert_eq!(accepted["id"], id.as_str());
+    assert_eq!(accepted["applied"], true);
+}

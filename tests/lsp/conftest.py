@@ -8,7 +8,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Union
 
 import pytest
 import pytest_asyncio
@@ -252,6 +252,23 @@ def codes(diags) -> list[str]:
     return sorted(str(d.code) for d in diags)
 
 
+def converter():
+    """pygls' converter, except that a code action carrying a `command` stays a CodeAction.
+
+    lsprotocol reads every element of a code action response that has a `command` field as a
+    bare Command, dropping a CodeAction's edit. The protocol tells them apart by the field's
+    type: a Command's `command` is a string, a CodeAction's is a Command object."""
+    conv = default_converter()
+
+    def hook(obj: Any, _: type):
+        if isinstance(obj, dict) and isinstance(obj.get("command"), str):
+            return conv.structure(obj, t.Command)
+        return conv.structure(obj, t.CodeAction)
+
+    conv.register_structure_hook(Union[t.Command, t.CodeAction], hook)
+    return conv
+
+
 def make_client(published: dict) -> LanguageClient:
     """A pytest-lsp client that also records the version of published diagnostics."""
     features = dict(DEFAULT_CLIENT_FEATURES)
@@ -272,7 +289,7 @@ def make_client(published: dict) -> LanguageClient:
 
     features[t.CLIENT_REGISTER_CAPABILITY] = register
     features[t.WORKSPACE_CODE_LENS_REFRESH] = code_lens_refresh
-    client = LanguageClient(converter_factory=default_converter)
+    client = LanguageClient(converter_factory=converter)
     register_lsp_features(client, features)
     return client
 

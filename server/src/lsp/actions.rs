@@ -1,16 +1,17 @@
-//! Code actions: a quick fix per fix of each drift point, "fix all clean drift" for the file,
-//! and "Show in spec".
+//! Code actions: a quick fix per fix of each drift point (recording the acceptance when applied),
+//! "fix all clean drift" for the file, "Show in spec", and the decisions "Reject this drift",
+//! "Skip for now" and, for impl-ahead drift, "Send to spec owners as feedback".
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::json;
 use tower_lsp_server::ls_types::*;
 
-use super::capabilities::{ClientFeatures, FIX_ALL_KIND, SHOW_SPEC_COMMAND};
+use super::capabilities::{ClientFeatures, DECIDE_COMMAND, FIX_ALL_KIND, SHOW_SPEC_COMMAND};
 use super::diagnostics;
 use super::encoding;
 use super::snapshot::{OpenFile, Snapshot};
-use crate::drift::{Category, DriftPoint, Fix, TextEdit as DriftEdit};
+use crate::drift::{Category, Direction, DriftPoint, Fix, TextEdit as DriftEdit};
 use crate::model::Span;
 
 /// The code actions for `range` of an open document.
@@ -39,6 +40,7 @@ pub fn code_actions(
         }
         if only.is_none() {
             actions.extend(show_in_spec(snap, p, features));
+            actions.extend(decisions(p));
         }
     }
     let fix_all_kind = CodeActionKind::from(FIX_ALL_KIND);
@@ -83,6 +85,13 @@ fn quick_fixes(
                 diagnostics: diagnostic.clone().map(|d| vec![d]),
                 edit: Some(workspace_edit(snap, &[fix], features)?),
                 is_preferred: Some(i == 0),
+                // Applying the fix accepts the drift: the client applies the edit, then runs
+                // the command, which records the acceptance without editing again. An
+                // impl-ahead point's fix reverts the implementation, which is not accepting
+                // the implementation's change, so nothing is recorded for it.
+                command: (p.direction != Direction::ImplAhead).then(|| {
+                    decide_command(&format!("Record: {}", fix.title), &p.id, "accept", true)
+                }),
                 data: Some(json!({ "driftId": p.id, "fixId": fix.id })),
                 ..Default::default()
             }))
@@ -124,6 +133,35 @@ fn show_in_spec(
     // clients tell the two apart only by the presence of a `command` field.
     let title = format!("Show {} in spec", p.qualified_name());
     show_spec_command(snap, p, features, &title).map(CodeActionOrCommand::Command)
+}
+
+/// The command that records a decision on a drift point.
+fn decide_command(title: &str, id: &str, decision: &str, applied: bool) -> Command {
+    Command {
+        title: title.to_string(),
+        command: DECIDE_COMMAND.to_string(),
+        arguments: Some(vec![
+            json!({ "driftId": id, "decision": decision, "applied": applied }),
+        ]),
+    }
+}
+
+/// "Reject this drift", "Skip for now" and, for impl-ahead drift, "Send to spec owners as
+/// feedback" — bare commands, like "Show in spec": they edit nothing.
+fn decisions(p: &DriftPoint) -> Vec<CodeActionOrCommand> {
+    let mut out = vec![
+        decide_command("Reject this drift", &p.id, "reject", false),
+        decide_command("Skip for now", &p.id, "skip", false),
+    ];
+    if p.direction == Direction::ImplAhead {
+        out.push(decide_command(
+            "Send to spec owners as feedback",
+            &p.id,
+            "accept",
+            false,
+        ));
+    }
+    out.into_iter().map(CodeActionOrCommand::Command).collect()
 }
 
 /// The command that opens the spec at a point's spec location.

@@ -6,6 +6,10 @@ use super::encoding::PositionEncoding;
 
 /// The command behind "Show in spec" code actions and code lenses.
 pub const SHOW_SPEC_COMMAND: &str = "moment-sync.showSpec";
+/// The command behind "Reject this drift", "Skip for now", "Send to spec owners as feedback"
+/// and the acceptance recorded with a quick fix: one argument,
+/// `{ "driftId", "decision": "accept" | "reject" | "skip", "applied"?: bool }`.
+pub const DECIDE_COMMAND: &str = "moment-sync.decide";
 /// The code action kind that applies every clean (category 1) fix of a file.
 pub const FIX_ALL_KIND: &str = "source.fixAll.moment-sync";
 
@@ -121,7 +125,7 @@ pub fn server_capabilities(features: &ClientFeatures) -> ServerCapabilities {
             resolve_provider: Some(false),
         }),
         execute_command_provider: Some(ExecuteCommandOptions {
-            commands: vec![SHOW_SPEC_COMMAND.to_string()],
+            commands: vec![SHOW_SPEC_COMMAND.to_string(), DECIDE_COMMAND.to_string()],
             ..Default::default()
         }),
         diagnostic_provider,

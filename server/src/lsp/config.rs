@@ -1,5 +1,6 @@
 //! Settings: `.moment/sync.json`, overlaid by `initializationOptions`, overlaid by the client's
-//! `workspace/configuration` section `momentSync`. All three use the keys of `workspace::Config`.
+//! `workspace/configuration` section `momentSync`. All three use the keys of `workspace::Config`;
+//! the editor's settings may also name the `actor` recorded with decisions (an editor-only key).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -13,19 +14,40 @@ use crate::workspace::{Config, WorkspaceError};
 /// The settings section the server asks the client for.
 pub const SECTION: &str = "momentSync";
 const DEFAULT_DEBOUNCE_MS: u64 = 150;
+/// The editor-only key naming who decides (else git's `user.name`, else `$USER`).
+const ACTOR: &str = "actor";
 
-/// Parses editor settings. `null` means "nothing set"; settings may be given bare or wrapped in
-/// `{ "momentSync": … }` (what editors send for `initializationOptions` varies).
-pub fn from_settings(value: Option<&Value>, origin: &str) -> Result<Config, WorkspaceError> {
+/// The settings object itself: bare or wrapped in `{ "momentSync": … }` (what editors send for
+/// `initializationOptions` varies); `None` for "nothing set".
+fn section(value: Option<&Value>) -> Option<&Value> {
     let value = match value {
-        None | Some(Value::Null) => return Ok(Config::default()),
+        None | Some(Value::Null) => return None,
         Some(Value::Object(map)) if map.len() == 1 && map.contains_key(SECTION) => &map[SECTION],
         Some(v) => v,
     };
-    if value.is_null() {
+    (!value.is_null()).then_some(value)
+}
+
+/// Parses editor settings (the keys of `workspace::Config`, plus `actor`, see [`actor`]).
+pub fn from_settings(value: Option<&Value>, origin: &str) -> Result<Config, WorkspaceError> {
+    let Some(value) = section(value) else {
         return Ok(Config::default());
+    };
+    let mut value = value.clone();
+    if let Value::Object(map) = &mut value {
+        map.remove(ACTOR);
     }
-    Config::from_value(value.clone(), origin)
+    Config::from_value(value, origin)
+}
+
+/// The `actor` editor settings name, if any (a non-empty string).
+pub fn actor(value: Option<&Value>) -> Option<String> {
+    section(value)?
+        .get(ACTOR)?
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 /// The folder the client opened: the first workspace folder, else the deprecated `rootUri`.
@@ -66,5 +88,17 @@ mod tests {
         let err = from_settings(Some(&json!({"colour": 1})), "initializationOptions")
             .expect_err("unknown key");
         assert!(err.to_string().contains("unknown key `colour`"), "{err}");
+    }
+
+    #[test]
+    fn actor_is_an_editor_only_key() {
+        let v = json!({"momentSync": {"actor": " ann ", "debounceMs": 5}});
+        assert_eq!(actor(Some(&v)).as_deref(), Some("ann"));
+        assert_eq!(
+            from_settings(Some(&v), "init").unwrap().debounce_ms,
+            Some(5)
+        );
+        assert_eq!(actor(Some(&json!({"actor": ""}))), None);
+        assert_eq!(actor(None), None);
     }
 }

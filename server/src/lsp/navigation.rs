@@ -11,6 +11,7 @@ use super::encoding;
 use super::snapshot::{OpenFile, Snapshot};
 use crate::drift::{DriftKind, DriftPoint};
 use crate::model::{Declaration, FileModel, Member, Side, Span};
+use crate::state::StateView;
 
 /// The longest spec excerpt a hover shows, in lines.
 const MAX_HOVER_LINES: usize = 40;
@@ -135,6 +136,17 @@ pub fn hover(
     }
     for p in &t.points {
         out.push_str(&describe(p, md));
+        if let Some(view) = &snap.state {
+            out.push_str(&recorded(view, p, md));
+        }
+    }
+    if let Some(view) = &snap.state {
+        let consumers = view.consumer_summary(&t.spec_decl.name);
+        out.push_str(&if md {
+            format!("\n---\n`{}`: {consumers}\n", t.spec_decl.name)
+        } else {
+            format!("\n{}: {consumers}\n", t.spec_decl.name)
+        });
     }
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
@@ -185,6 +197,33 @@ fn describe(p: &DriftPoint, md: bool) -> String {
     } else {
         format!("\n{headline}\n{}\n{fix}\n", p.message)
     }
+}
+
+/// What the recorded state knows about a drift point: where it came from and the decisions
+/// taken on it, oldest first.
+fn recorded(view: &StateView, p: &DriftPoint, md: bool) -> String {
+    let mut lines = Vec::new();
+    if let Some(source) = view.source(&p.id) {
+        lines.push(format!("Source: {}", source.describe()));
+    }
+    for d in view.history(&p.id) {
+        let reason = d
+            .reason
+            .as_deref()
+            .map(|r| format!(" — {r}"))
+            .unwrap_or_default();
+        lines.push(format!(
+            "{} by {} at {}{reason}",
+            d.decision.as_str(),
+            d.actor,
+            d.at
+        ));
+    }
+    if lines.is_empty() {
+        return String::new();
+    }
+    let sep = if md { "\n\n" } else { "\n" };
+    format!("{sep}{}\n", lines.join(sep))
 }
 
 pub fn definition(

@@ -9,7 +9,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::LanguageServer;
 
 use super::actions;
-use super::capabilities::{server_capabilities, SHOW_SPEC_COMMAND};
+use super::capabilities::{server_capabilities, DECIDE_COMMAND, SHOW_SPEC_COMMAND};
 use super::config;
 use super::diagnostics;
 use super::documents::file_path;
@@ -73,6 +73,8 @@ impl LanguageServer for Backend {
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         self.session.docs.saved(&params.text_document.uri);
+        // A saved file can add or drop consumers of spec types.
+        tokio::spawn(self.session.clone().state_changed());
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -203,6 +205,9 @@ impl LanguageServer for Backend {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command == DECIDE_COMMAND {
+            return self.decide(params.arguments).await;
+        }
         if params.command != SHOW_SPEC_COMMAND {
             return Err(Error::invalid_params(format!(
                 "unknown command `{}`",
@@ -235,5 +240,59 @@ impl LanguageServer for Backend {
             tracing::warn!("window/showDocument failed: {e}");
         }
         Ok(None)
+    }
+}
+
+/// The argument of [`DECIDE_COMMAND`].
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DecideArgs {
+    drift_id: String,
+    decision: crate::state::Decision,
+    /// An acceptance whose fix the client already applied: record it, edit nothing.
+    #[serde(default)]
+    applied: bool,
+}
+
+impl Backend {
+    /// `moment-sync.decide`: records the decision, re-checks, and tells the user what happened
+    /// (errors always; explicit decisions as information).
+    async fn decide(&self, arguments: Vec<Value>) -> Result<Option<Value>> {
+        let args: DecideArgs = arguments
+            .into_iter()
+            .next()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .ok_or_else(|| {
+                Error::invalid_params(format!(
+                    "{DECIDE_COMMAND} takes {{ driftId, decision: accept|reject|skip, applied? }}"
+                ))
+            })?;
+        let quiet = args.applied;
+        let decided = self
+            .session
+            .clone()
+            .decide(args.drift_id, args.decision, !args.applied)
+            .await;
+        match decided {
+            Ok(outcome) => {
+                tracing::info!("{}", outcome.message);
+                if !quiet {
+                    self.session
+                        .client
+                        .show_message(
+                            MessageType::INFO,
+                            format!("moment-sync: {}", outcome.message),
+                        )
+                        .await;
+                }
+                Ok(serde_json::to_value(outcome).ok())
+            }
+            Err(e) => {
+                self.session
+                    .report_error(format!("moment-sync could not record the decision: {e}"))
+                    .await;
+                Ok(None)
+            }
+        }
     }
 }

@@ -6,7 +6,7 @@
 //! at the version it analysed.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -25,6 +25,8 @@ use super::index::{DiskChanges, Index};
 use super::logging::LogLevel;
 use super::scheduler::Scheduler;
 use super::snapshot::{ModelCache, OpenFile, Snapshot};
+use crate::reconcile::DecideOutcome;
+use crate::state::{Decision, StateDir, StateView};
 use crate::workspace::{discover_root, Config, Workspace, WorkspaceError};
 
 /// How often the disk is polled when the client cannot watch files for us.
@@ -38,6 +40,9 @@ struct ClientSettings {
     folder: Option<PathBuf>,
     init: Config,
     workspace: Config,
+    /// Who decides, from `initializationOptions` and the workspace settings (later wins).
+    init_actor: Option<String>,
+    workspace_actor: Option<String>,
     /// An `initializationOptions` error, shown once initialized (messages sent before the
     /// `initialize` response may be dropped).
     init_error: Option<String>,
@@ -51,6 +56,11 @@ pub struct Session {
     /// The effective configuration (file, then initializationOptions, then workspace settings).
     config: RwLock<Config>,
     index: RwLock<Option<Index>>,
+    /// The recorded reconciliation state (`.moment/sync-log.jsonl` folded), reloaded on start,
+    /// after a save, after a decision and whenever the log changes on disk.
+    state: RwLock<Option<Arc<StateView>>>,
+    /// The log's (modification time, length) when the state was last loaded.
+    log_stamp: Mutex<Option<(std::time::SystemTime, u64)>>,
     cache: Mutex<ModelCache>,
     scheduler: Scheduler,
     results: watch::Sender<Arc<Snapshot>>,
@@ -82,6 +92,8 @@ impl Session {
             settings: Mutex::default(),
             config: RwLock::default(),
             index: RwLock::default(),
+            state: RwLock::default(),
+            log_stamp: Mutex::default(),
             cache: Mutex::default(),
             scheduler: Scheduler::default(),
             results: watch::Sender::new(Arc::new(Snapshot::default())),
@@ -116,6 +128,7 @@ impl Session {
         let mut settings = lock(&self.settings);
         settings.folder = config::client_folder(params);
         let init = params.initialization_options.as_ref();
+        settings.init_actor = config::actor(init);
         match config::from_settings(init, "initializationOptions") {
             Ok(init) => settings.init = init,
             Err(e) => settings.init_error = Some(e.to_string()),
@@ -134,11 +147,155 @@ impl Session {
         tokio::spawn(self.clone().worker());
         self.clone().load_workspace().await;
         let features = self.features();
+        // The decision log is tiny to stat: it is polled whatever the client watches, so a CLI
+        // `decide` shows up even when the client's watcher misses the hidden folder.
+        tokio::spawn(self.clone().poll_state());
+        tokio::spawn(self.clone().poll_events());
         if features.watched_files_dynamic {
             self.register_watchers().await;
         } else {
             tokio::spawn(self.clone().poll_disk());
         }
+    }
+
+    fn root(&self) -> Option<PathBuf> {
+        read(&self.index).as_ref().map(|i| i.root().to_path_buf())
+    }
+
+    fn log_stamp(root: &Path) -> Option<(std::time::SystemTime, u64)> {
+        let meta = std::fs::metadata(StateDir::of(root).log_path()).ok()?;
+        Some((meta.modified().ok()?, meta.len()))
+    }
+
+    /// Reloads the recorded state (blocking): the log, the base and the consumers.
+    fn reload_state(&self) {
+        let loaded = read(&self.index).as_ref().map(load_state);
+        if let Some((view, stamp)) = loaded {
+            *lock(&self.log_stamp) = stamp;
+            *write(&self.state) = view;
+        }
+    }
+
+    /// The recorded state may have changed: reload it and analyse again.
+    pub async fn state_changed(self: Arc<Self>) {
+        let session = self.clone();
+        if let Err(e) = tokio::task::spawn_blocking(move || session.reload_state()).await {
+            tracing::error!("reloading the reconciliation state failed: {e}");
+        }
+        self.scheduler.request_now();
+    }
+
+    /// Watches `.moment/sync-log.jsonl` for decisions made outside the editor.
+    async fn poll_state(self: Arc<Self>) {
+        while !self.is_shut_down() {
+            tokio::time::sleep(POLL_INTERVAL).await;
+            let Some(root) = self.root() else { continue };
+            let stamp = Self::log_stamp(&root);
+            if stamp != *lock(&self.log_stamp) {
+                tracing::info!("the decision log changed: reloading the reconciliation state");
+                self.clone().state_changed().await;
+            }
+        }
+    }
+
+    /// Watches `.complai/events/moment/` for upstream events (cursor `.moment/events/lsp.cursor.json`).
+    /// The first time (no cursor yet) the events already there are taken as seen; afterwards
+    /// each batch of new events re-checks the workspace and is summarised in a message.
+    async fn poll_events(self: Arc<Self>) {
+        let mut stream: Option<crate::events::EventStream> = None;
+        let mut first = true;
+        while !self.is_shut_down() {
+            tokio::time::sleep(POLL_INTERVAL).await;
+            let Some(root) = self.root() else { continue };
+            let taken = stream.take();
+            let catch_up = std::mem::replace(&mut first, false);
+            let read =
+                tokio::task::spawn_blocking(move || read_events(&root, taken, catch_up)).await;
+            let (kept, summary) = match read {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::error!("reading upstream events failed: {e}");
+                    continue;
+                }
+            };
+            stream = kept;
+            if let Some(summary) = summary {
+                self.clone().upstream_arrived(summary).await;
+            }
+        }
+    }
+
+    /// New upstream events: reload the state, re-check, and tell the user the outcome.
+    async fn upstream_arrived(self: Arc<Self>, events: String) {
+        tracing::info!("upstream: {events}");
+        let before = self.results.borrow().generation;
+        let mut results = self.results.subscribe();
+        self.clone().state_changed().await;
+        let deadline = Instant::now() + FRESH_TIMEOUT;
+        let snap = loop {
+            let snap = results.borrow_and_update().clone();
+            if snap.generation > before {
+                break Some(snap);
+            }
+            if !matches!(
+                tokio::time::timeout_at(deadline, results.changed()).await,
+                Ok(Ok(()))
+            ) {
+                break None;
+            }
+        };
+        let checked = match snap {
+            Some(snap) => {
+                let points = &snap.analysis.points;
+                let outcome = match points.iter().map(|p| p.category).max() {
+                    None => "no drift".to_string(),
+                    Some(c) => c.title().to_string(),
+                };
+                format!(
+                    "re-checked: {} drift point{}, outcome {outcome}",
+                    points.len(),
+                    if points.len() == 1 { "" } else { "s" }
+                )
+            }
+            None => "re-check pending".to_string(),
+        };
+        self.client
+            .show_message(MessageType::INFO, format!("Upstream: {events}; {checked}"))
+            .await;
+    }
+
+    /// Records a decision on drift point `id` (as `moment-sync decide` does), then reloads the
+    /// state and re-checks. With `apply_fix: false` an acceptance is recorded as applied without
+    /// editing anything: the client applied the quick fix's edit.
+    pub async fn decide(
+        self: Arc<Self>,
+        id: String,
+        decision: Decision,
+        apply_fix: bool,
+    ) -> Result<DecideOutcome, String> {
+        let ws = read(&self.index)
+            .as_ref()
+            .map(|i| i.ws.clone())
+            .ok_or_else(|| "the workspace is not indexed yet".to_string())?;
+        let configured = {
+            let s = lock(&self.settings);
+            s.workspace_actor.clone().or_else(|| s.init_actor.clone())
+        };
+        let decided = tokio::task::spawn_blocking(move || {
+            let actor = match configured {
+                Some(actor) => actor,
+                None => crate::reconcile::default_actor(&ws.root).map_err(|e| e.to_string())?,
+            };
+            crate::reconcile::decide_with(&ws, &[id], decision, None, &actor, apply_fix)
+                .map_err(|e| e.to_string())?
+                .pop()
+                .ok_or_else(|| "nothing was decided".to_string())
+        })
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r);
+        self.state_changed().await;
+        decided
     }
 
     /// (Re)loads settings and the workspace, then re-indexes it.
@@ -173,8 +330,11 @@ impl Session {
             ws.implementation_dir
         );
         match self.index_with_progress(ws).await {
-            Ok(index) => {
+            Ok((index, (view, stamp))) => {
                 tracing::info!("indexed {} files", index.file_count());
+                // The state goes in first: no analysis of the new index runs without it.
+                *lock(&self.log_stamp) = stamp;
+                *write(&self.state) = view;
                 *write(&self.index) = Some(index);
                 self.scheduler.request_now();
             }
@@ -216,6 +376,7 @@ impl Session {
                 Value::Null
             }
         };
+        lock(&self.settings).workspace_actor = config::actor(Some(&value));
         match config::from_settings(Some(&value), "settings `momentSync`") {
             Ok(c) => lock(&self.settings).workspace = c,
             Err(e) => {
@@ -233,6 +394,7 @@ impl Session {
             _ => None,
         };
         if let (Some(value), false) = (pushed, self.features().configuration) {
+            lock(&self.settings).workspace_actor = config::actor(Some(&value));
             match config::from_settings(Some(&value), "settings `momentSync`") {
                 Ok(c) => lock(&self.settings).workspace = c,
                 Err(e) => {
@@ -245,14 +407,20 @@ impl Session {
         self.load_workspace().await;
     }
 
-    async fn index_with_progress(&self, ws: Workspace) -> Result<Index, WorkspaceError> {
+    /// Indexes the workspace and loads its recorded state.
+    async fn index_with_progress(
+        &self,
+        ws: Workspace,
+    ) -> Result<(Index, LoadedState), WorkspaceError> {
         let counts = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
         let c = counts.clone();
         let mut task = tokio::task::spawn_blocking(move || {
-            Index::load(ws, &|done, total| {
+            let index = Index::load(ws, &|done, total| {
                 c.0.store(done, Ordering::Relaxed);
                 c.1.store(total, Ordering::Relaxed);
-            })
+            })?;
+            let state = load_state(&index);
+            Ok((index, state))
         });
         let joined = if self.features().work_done_progress {
             let n = self.progress_tokens.fetch_add(1, Ordering::Relaxed);
@@ -302,6 +470,7 @@ impl Session {
             watchers: vec![
                 watcher("**/*.{ts,tsx,mts,cts}"),
                 watcher("**/.moment/sync.json"),
+                watcher("**/.moment/sync-log.jsonl"),
             ],
         };
         let registration = Registration {
@@ -316,6 +485,9 @@ impl Session {
 
     /// Files changed on disk (reported by the client or found by polling).
     pub async fn disk_changed(self: Arc<Self>, paths: Vec<PathBuf>) {
+        let log_changed = self
+            .root()
+            .is_some_and(|root| paths.contains(&StateDir::of(&root).log_path()));
         let session = self.clone();
         let changes = tokio::task::spawn_blocking(move || {
             let mut guard = write(&session.index);
@@ -332,6 +504,9 @@ impl Session {
         })
         .await
         .unwrap_or_default();
+        if log_changed {
+            self.clone().state_changed().await;
+        }
         self.apply_disk_changes(changes).await;
     }
 
@@ -410,10 +585,12 @@ impl Session {
         let started = std::time::Instant::now();
         let index = read(&self.index);
         let mut cache = lock(&self.cache);
+        let state = read(&self.state).clone();
         let snap = Snapshot::build(
             generation,
             index.as_ref(),
             self.config(),
+            state,
             &self.docs,
             &mut cache,
         );
@@ -516,5 +693,149 @@ impl Session {
                 return snap;
             }
         }
+    }
+}
+
+/// A loaded state view and the log's (modification time, length) it was read at.
+type LoadedState = (Option<Arc<StateView>>, Option<(std::time::SystemTime, u64)>);
+
+/// Loads the recorded state of an indexed workspace (blocking): the log, the base, the
+/// consumers of the spec's types. A state that cannot be read is logged and ignored.
+fn load_state(index: &Index) -> LoadedState {
+    let stamp = Session::log_stamp(index.root());
+    let spec: Vec<_> = index
+        .models()
+        .filter(|m| m.side == crate::model::Side::Spec)
+        .cloned()
+        .collect();
+    let view = match StateView::load(&index.ws, &spec) {
+        Ok(view) => view.map(Arc::new),
+        Err(e) => {
+            tracing::warn!("cannot read the reconciliation state (ignored): {e}");
+            None
+        }
+    };
+    if let Some(view) = &view {
+        tracing::debug!(
+            "reconciliation state: {} proposals",
+            view.state.proposals.len()
+        );
+    }
+    (view, stamp)
+}
+
+/// Reads new upstream events (blocking). Returns the stream to keep and, when events arrived,
+/// "2 new events (CommandDefined, EventDefined)". Malformed lines are logged and skipped.
+/// Nothing is read (and no cursor written) while the events folder does not exist. On the
+/// server's first read (`catch_up`) without a saved cursor, the events already there are
+/// history, not news: they are taken as seen silently.
+fn read_events(
+    root: &Path,
+    stream: Option<crate::events::EventStream>,
+    catch_up: bool,
+) -> (Option<crate::events::EventStream>, Option<String>) {
+    if !root.join(crate::workspace::EVENTS_DIR).is_dir() {
+        return (stream, None);
+    }
+    // A stream of another root (the workspace was reloaded elsewhere) is dropped.
+    let stream = stream.filter(|s| s.dir() == root.join(crate::workspace::EVENTS_DIR));
+    let (mut stream, catch_up) = match stream {
+        Some(s) => (s, false),
+        None => match crate::events::EventStream::open(root, "lsp") {
+            Ok(s) => {
+                let fresh = s.cursor_path().is_some_and(|p| !p.is_file());
+                (s, catch_up && fresh)
+            }
+            Err(e) => {
+                tracing::warn!("cannot follow upstream events: {e}");
+                return (None, None);
+            }
+        },
+    };
+    let batch = match stream.read_new() {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!("cannot read upstream events: {e}");
+            return (Some(stream), None);
+        }
+    };
+    for issue in &batch.issues {
+        tracing::warn!("upstream event skipped: {issue}");
+    }
+    if let Err(e) = stream.save() {
+        tracing::warn!("cannot save the upstream event cursor: {e}");
+    }
+    // This tool's own reconcile signals are not upstream news.
+    let types: Vec<&str> = batch
+        .events
+        .iter()
+        .map(|e| e.envelope.event_type.as_str())
+        .filter(|t| *t != "MomentReconcileCompleted")
+        .collect();
+    if catch_up || types.is_empty() {
+        return (Some(stream), None);
+    }
+    let mut distinct = types.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let n = types.len();
+    let summary = format!(
+        "{n} new event{} ({})",
+        if n == 1 { "" } else { "s" },
+        distinct.join(", ")
+    );
+    (Some(stream), Some(summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_events;
+    use crate::workspace::EVENTS_DIR;
+
+    fn line(id: &str, kind: &str) -> String {
+        format!(
+            r#"{{"eventId":"{id}","eventType":"{kind}","version":1,"productSource":"complai","sessionId":"s","causationEventIds":[],"correlationId":null,"timestamp":"2026-11-25T06:00:00Z","payload":{{}}}}"#
+        ) + "\n"
+    }
+
+    #[test]
+    fn upstream_events_are_news_only_after_the_first_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        // No events folder: nothing read, no cursor written.
+        let (stream, news) = read_events(root, None, true);
+        assert!(stream.is_none() && news.is_none());
+        assert!(!root.join(".moment").exists());
+        let events = root.join(EVENTS_DIR);
+        std::fs::create_dir_all(&events).unwrap();
+        let file = events.join("x.jsonl");
+        std::fs::write(&file, line("old", "CommandDefined")).unwrap();
+        // The server's first read without a cursor: history, taken as seen.
+        let (stream, news) = read_events(root, None, true);
+        assert!(stream.is_some() && news.is_none());
+        let mut text = std::fs::read_to_string(&file).unwrap();
+        text += &line("a", "CommandDefined");
+        text += "{not json\n";
+        text += &line("b", "EventDefined");
+        text += &line("c", "MomentReconcileCompleted");
+        std::fs::write(&file, text).unwrap();
+        let (stream, news) = read_events(root, stream, false);
+        assert_eq!(
+            news.as_deref(),
+            Some("2 new events (CommandDefined, EventDefined)")
+        );
+        // Nothing new: nothing to say; a restarted server resumes from the saved cursor.
+        assert!(read_events(root, stream, false).1.is_none());
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&file)
+            .and_then(|mut f| {
+                std::io::Write::write_all(&mut f, line("d", "AggregateAdded").as_bytes())
+            })
+            .unwrap();
+        assert_eq!(
+            read_events(root, None, true).1.as_deref(),
+            Some("1 new event (AggregateAdded)")
+        );
     }
 }

@@ -9,10 +9,11 @@ use tower_lsp_server::ls_types::Uri;
 
 use super::documents::{file_uri, DocumentStore};
 use super::index::Index;
-use crate::analysis::{analyze, parse_file, Analysis, AnalysisInput};
+use crate::analysis::{analyze_with_base, parse_file, Analysis, AnalysisInput};
 use crate::cascade::Consumers;
 use crate::drift::{DriftKind, DriftPoint};
 use crate::model::{FileModel, Side};
+use crate::state::StateView;
 use crate::syntax::extract_file;
 use crate::workspace::Config;
 
@@ -31,6 +32,8 @@ pub struct Snapshot {
     pub analysis: Analysis,
     pub config: Config,
     pub root: Option<PathBuf>,
+    /// The recorded reconciliation state the analysis used (`None` before any is recorded).
+    pub state: Option<Arc<StateView>>,
     /// Open documents of either side, by URI.
     pub open: HashMap<Uri, OpenFile>,
     /// Every open document's version at analysis time, also those of no side.
@@ -47,12 +50,14 @@ impl Snapshot {
         generation: u64,
         index: Option<&Index>,
         config: Config,
+        state: Option<Arc<StateView>>,
         docs: &DocumentStore,
         cache: &mut ModelCache,
     ) -> Snapshot {
         let mut snap = Snapshot {
             generation,
             config,
+            state,
             ..Default::default()
         };
         let listed = docs.list();
@@ -109,7 +114,15 @@ impl Snapshot {
         // The engine's output must not depend on hash-map order.
         input.spec.sort_by(|a, b| a.path.cmp(&b.path));
         input.implementation.sort_by(|a, b| a.path.cmp(&b.path));
-        snap.analysis = analyze(&input);
+        match snap.state.clone() {
+            // Consumer-aware categories, three-way direction, rejected points hidden.
+            Some(view) => {
+                input.consumers = view.consumers();
+                snap.analysis = analyze_with_base(&input, view.base());
+                view.suppress(&mut snap.analysis);
+            }
+            None => snap.analysis = analyze_with_base(&input, None),
+        }
         snap
     }
 

@@ -37,12 +37,34 @@ pub fn decide(
     reason: Option<String>,
     actor: &str,
 ) -> Result<Vec<DecideOutcome>, ReconcileError> {
+    decide_with(ws, ids, decision, reason, actor, true)
+}
+
+/// [`decide`], with `apply_fix: false` for a caller that applied (or will apply) the fix itself —
+/// the language server's quick fixes edit the open document and then record the acceptance.
+/// The acceptance is then recorded as applied, without touching any file.
+pub fn decide_with(
+    ws: &Workspace,
+    ids: &[String],
+    decision: Decision,
+    reason: Option<String>,
+    actor: &str,
+    apply_fix: bool,
+) -> Result<Vec<DecideOutcome>, ReconcileError> {
     let sd = StateDir::of(&ws.root);
     let mut out = Vec::new();
     let mut current = check::run(ws, Mode::Always, &|| {})?;
     for prefix in ids {
-        let (outcome, edited) =
-            decide_one(ws, &sd, &current, prefix, decision, reason.clone(), actor)?;
+        let (outcome, edited) = decide_one(
+            ws,
+            &sd,
+            &current,
+            prefix,
+            decision,
+            reason.clone(),
+            actor,
+            apply_fix,
+        )?;
         out.push(outcome);
         if edited {
             current = check::run(ws, Mode::Always, &|| {})?;
@@ -51,6 +73,7 @@ pub fn decide(
     Ok(out)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn decide_one(
     ws: &Workspace,
     sd: &StateDir,
@@ -59,6 +82,7 @@ fn decide_one(
     decision: Decision,
     reason: Option<String>,
     actor: &str,
+    apply_fix: bool,
 ) -> Result<(DecideOutcome, bool), ReconcileError> {
     let points = current
         .analysis
@@ -111,7 +135,10 @@ fn decide_one(
     let mut applied_fix = None;
     if let (Decision::Accept, Some(point)) = (decision, point) {
         if point.direction != Direction::ImplAhead {
-            if let Some(fix) = point.fixes.first() {
+            if let (Some(fix), false) = (point.fixes.first(), apply_fix) {
+                // Applied by the caller.
+                applied_fix = Some(fix.title.clone());
+            } else if let Some(fix) = point.fixes.first() {
                 if apply_fixes(ws, &current.analysis, &[point])?.contains(&point.id) {
                     applied_fix = Some(fix.title.clone());
                 }
@@ -159,7 +186,7 @@ fn decide_one(
         .get(&id)
         .map(|p| p.status)
         .unwrap_or(Status::Pending);
-    let edited = applied_fix.is_some();
+    let edited = applied_fix.is_some() && apply_fix;
     let message = match (decision, &applied_fix) {
         (Decision::Accept, Some(title)) => format!("accepted {id}: {title}"),
         (Decision::Accept, None) if record.direction == Direction::ImplAhead.as_str() => format!(
