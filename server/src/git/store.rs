@@ -176,36 +176,24 @@ impl ArtifactStore {
         if !base.is_dir() {
             return Ok(Vec::new());
         }
-        let walker = ignore::WalkBuilder::new(&base)
-            .standard_filters(false)
-            .follow_links(false)
-            .filter_entry(|e| !matches!(e.file_name().to_str(), Some("node_modules" | ".git")))
-            .build();
-        let mut files = Vec::new();
-        for entry in walker {
-            let entry = entry.map_err(|e| StoreError::Read {
+        let entries =
+            crate::workspace::regular_files(&base).map_err(|source| StoreError::Read {
                 path: base.clone(),
-                source: e
-                    .into_io_error()
-                    .unwrap_or_else(|| std::io::Error::other("cannot walk the folder")),
+                source,
             })?;
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            let Ok(rel) = entry.path().strip_prefix(&base) else {
-                continue;
-            };
+        let mut files = Vec::new();
+        for (abs_path, rel) in entries {
             let Some(side_path) = rel.to_str().map(|s| s.replace('\\', "/")) else {
                 continue;
             };
-            let bytes = std::fs::read(entry.path()).map_err(|source| StoreError::Read {
-                path: entry.path().to_path_buf(),
+            let bytes = std::fs::read(&abs_path).map_err(|source| StoreError::Read {
+                path: abs_path.clone(),
                 source,
             })?;
             files.push(SpecFile {
                 side_path,
                 bytes,
-                executable: is_executable(entry.path()),
+                executable: is_executable(&abs_path),
             });
         }
         files.sort_by(|a, b| a.side_path.cmp(&b.side_path));

@@ -97,29 +97,16 @@ pub fn walk_side(
 ) -> Result<Vec<SourceFile>, WorkspaceError> {
     let base = root.join(dir);
     let mut out = Vec::new();
-    let walker = ignore::WalkBuilder::new(&base)
-        .standard_filters(false)
-        .follow_links(false)
-        .filter_entry(|e| !matches!(e.file_name().to_str(), Some("node_modules" | ".git")))
-        .build();
-    for entry in walker {
-        let entry = entry.map_err(|e| WorkspaceError::Unreadable {
-            path: base.clone(),
-            source: e
-                .into_io_error()
-                .unwrap_or_else(|| std::io::Error::other("cannot walk the folder")),
-        })?;
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let Ok(side_rel) = entry.path().strip_prefix(&base) else {
-            continue;
-        };
-        let side_path = slash_path(side_rel);
+    let files = regular_files(&base).map_err(|source| WorkspaceError::Unreadable {
+        path: base.clone(),
+        source,
+    })?;
+    for (abs_path, side_rel) in files {
+        let side_path = slash_path(&side_rel);
         let rel_path = join_rel(dir, &side_path);
         if filter.accepts(&rel_path) {
             out.push(SourceFile {
-                abs_path: entry.path().to_path_buf(),
+                abs_path,
                 rel_path,
                 side_path,
                 side,
@@ -127,6 +114,30 @@ pub fn walk_side(
         }
     }
     out.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    Ok(out)
+}
+
+/// Every regular file below `base` (symlinks, `.git/` and `node_modules/` skipped), with its path
+/// relative to `base`. Shared by the side walk and the artifact store.
+pub fn regular_files(base: &Path) -> std::io::Result<Vec<(PathBuf, PathBuf)>> {
+    let walker = ignore::WalkBuilder::new(base)
+        .standard_filters(false)
+        .follow_links(false)
+        .filter_entry(|e| !matches!(e.file_name().to_str(), Some("node_modules" | ".git")))
+        .build();
+    let mut out = Vec::new();
+    for entry in walker {
+        let entry = entry.map_err(|e| {
+            e.into_io_error()
+                .unwrap_or_else(|| std::io::Error::other("cannot walk the folder"))
+        })?;
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        if let Ok(rel) = entry.path().strip_prefix(base) {
+            out.push((entry.path().to_path_buf(), rel.to_path_buf()));
+        }
+    }
     Ok(out)
 }
 

@@ -7,7 +7,7 @@ mod files;
 use std::path::{Path, PathBuf};
 
 pub use config::{Config, Severity};
-pub use files::SourceFile;
+pub use files::{regular_files, SourceFile};
 
 use crate::model::Side;
 
