@@ -180,34 +180,11 @@ fn visit(node: Node<'_>, text: &str, refs: &mut FileRefs) -> bool {
         | "type_alias_declaration"
         | "class_declaration"
         | "abstract_class_declaration"
-        | "enum_declaration" => {
-            if let Some(name) = node.child_by_field_name("name") {
-                refs.declared.insert(text_of(name, text).to_string());
-            }
-            let mut c = node.walk();
-            let children: Vec<Node<'_>> = node
-                .named_children(&mut c)
-                .filter(|n| Some(*n) != node.child_by_field_name("name"))
-                .collect();
-            for child in children {
-                visit_tree(child, text, refs);
-            }
-            false
-        }
-        "type_parameter" => {
-            // The parameter's name shadows a type of that name (so counts as declared here);
-            // its constraint and default are references.
-            if let Some(name) = node.child_by_field_name("name") {
-                refs.declared.insert(text_of(name, text).to_string());
-            }
-            let mut c = node.walk();
-            let children: Vec<Node<'_>> = node
-                .named_children(&mut c)
-                .filter(|n| Some(*n) != node.child_by_field_name("name"))
-                .collect();
-            for child in children {
-                visit_tree(child, text, refs);
-            }
+        | "enum_declaration"
+        // A type parameter's name shadows a type of that name (so counts as declared here); its
+        // constraint and default are references.
+        | "type_parameter" => {
+            declare_name_and_visit_rest(node, text, refs);
             false
         }
         "type_identifier" => {
@@ -235,6 +212,22 @@ fn visit(node: Node<'_>, text: &str, refs: &mut FileRefs) -> bool {
             false
         }
         _ => true,
+    }
+}
+
+/// Records the declaration's name as declared in this file and visits everything else in it.
+fn declare_name_and_visit_rest(node: Node<'_>, text: &str, refs: &mut FileRefs) {
+    let name = node.child_by_field_name("name");
+    if let Some(name) = name {
+        refs.declared.insert(text_of(name, text).to_string());
+    }
+    let mut c = node.walk();
+    let children: Vec<Node<'_>> = node
+        .named_children(&mut c)
+        .filter(|n| Some(*n) != name)
+        .collect();
+    for child in children {
+        visit_tree(child, text, refs);
     }
 }
 
