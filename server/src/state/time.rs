@@ -1,14 +1,12 @@
-//! UTC timestamps as ISO-8601 text (`2026-11-25T05:18:14.123Z`) without a date-time crate: the
-//! state only ever writes this one format and compares instants it wrote.
+//! UTC timestamps as ISO-8601 text (`2026-11-25T05:18:14.123Z`), on `jiff`: the state writes
+//! this one format and compares instants parsed from what it (or a user) wrote. Parsing is
+//! strict RFC 3339: an impossible date (`2025-02-30`) or an out-of-range field is rejected.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use jiff::Timestamp;
 
 /// Milliseconds since the Unix epoch, now.
 pub fn now_millis() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    Timestamp::now().as_millisecond()
 }
 
 /// Now, as ISO-8601 UTC with milliseconds.
@@ -16,87 +14,27 @@ pub fn now_iso() -> String {
     format_millis(now_millis())
 }
 
-/// ISO-8601 UTC text of an instant in milliseconds since the epoch.
+/// ISO-8601 UTC text of an instant in milliseconds since the epoch (always three fraction
+/// digits, so that the texts of instants sort like the instants).
 pub fn format_millis(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let millis = ms.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    match Timestamp::from_millisecond(ms) {
+        Ok(ts) => ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        // Outside jiff's range (about ±10,000 years): clamp, never panic.
+        Err(_) if ms < 0 => Timestamp::MIN
+            .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string(),
+        Err(_) => Timestamp::MAX
+            .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string(),
+    }
 }
 
-/// Parses `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)` into milliseconds since the epoch.
+/// Parses `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)` into milliseconds since the epoch; `None`
+/// for anything else, including dates that do not exist.
 pub fn parse_iso(text: &str) -> Option<i64> {
-    let b = text.as_bytes();
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| text.get(r)?.parse::<i64>().ok();
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
-        return None;
-    }
-    let mut rest = &text[19..];
-    let mut millis = 0i64;
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
-        }
-        let padded = format!("{:0<3}", &frac[..digits.min(3)]);
-        millis = padded.parse().ok()?;
-        rest = &frac[digits..];
-    }
-    let offset_min = match rest {
-        "Z" | "z" => 0,
-        _ if rest.len() == 6
-            && (rest.starts_with('+') || rest.starts_with('-'))
-            && &rest[3..4] == ":" =>
-        {
-            let sign = if rest.starts_with('-') { -1 } else { 1 };
-            sign * (rest.get(1..3)?.parse::<i64>().ok()? * 60
-                + rest.get(4..6)?.parse::<i64>().ok()?)
-        }
-        _ => return None,
-    };
-    let days = days_from_civil(y, mo, d);
-    Some(((days * 86_400 + h * 3600 + mi * 60 + s - offset_min * 60) * 1000) + millis)
-}
-
-// Howard Hinnant's civil-calendar algorithms (public domain).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let ts: Timestamp = text.parse().ok()?;
+    // Sub-millisecond digits are dropped, as the state stores milliseconds.
+    Some(ts.as_millisecond())
 }
 
 #[cfg(test)]
@@ -114,12 +52,32 @@ mod tests {
             );
         }
         assert_eq!(format_millis(1_764_047_894_123), "2025-11-25T05:18:14.123Z");
+        assert_eq!(format_millis(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(
             parse_iso("2025-11-25T06:18:14+01:00"),
             parse_iso("2025-11-25T05:18:14Z")
         );
         assert_eq!(parse_iso("2025-11-25T05:18:14.5Z"), Some(1_764_047_894_500));
+        assert_eq!(
+            parse_iso("2025-11-25T05:18:14.1239Z"),
+            Some(1_764_047_894_123)
+        );
         assert_eq!(parse_iso("yesterday"), None);
         assert_eq!(parse_iso("2025-13-25T05:18:14Z"), None);
+    }
+
+    #[test]
+    fn impossible_dates_are_rejected() {
+        assert_eq!(parse_iso("2025-02-30T00:00:00Z"), None);
+        assert_eq!(parse_iso("2025-04-31T00:00:00Z"), None);
+        assert_eq!(
+            parse_iso("2025-02-29T00:00:00Z"),
+            None,
+            "2025 is no leap year"
+        );
+        assert!(parse_iso("2024-02-29T00:00:00Z").is_some());
+        assert_eq!(parse_iso("2025-01-01T24:00:00Z"), None);
+        // A timestamp needs an offset: a civil time alone names no instant.
+        assert_eq!(parse_iso("2025-01-01T00:00:00"), None);
     }
 }
