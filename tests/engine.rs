@@ -2,8 +2,8 @@
 //! directions, ids, positions and fixes, through the library on in-memory files.
 
 use moment_sync::analysis::{analyze_texts, Analysis};
-use moment_sync::drift::{Category, Direction, DriftKind, DriftPoint, TextEdit};
 use moment_sync::fix::apply_edits;
+use moment_sync::model::{Category, Direction, DriftKind, DriftPoint, TextEdit};
 use moment_sync::report;
 
 const SPEC: &str = "generated/billing/invoice.types.ts";

@@ -206,10 +206,14 @@ fn breaking_guidance_and_consumer_aware_categories() {
     std::fs::remove_file(ws.path().join("src/app/checkout.ts")).unwrap();
     let (c, _) = check(ws.path());
     assert_eq!(find(&points(&c), "Order", "total").unwrap()["category"], 2);
-    // Without any state, consumers are unknown: category 3 as before (drift-model §6).
+    // Without any state, consumption detection runs all the same: the category does not
+    // depend on whether `.moment/` exists (it was 3 here before: consumers "unknown").
     let fresh = workspace("reconcile-breaking");
     std::fs::remove_file(fresh.path().join("src/app/checkout.ts")).unwrap();
     let (c, _) = check(fresh.path());
+    assert_eq!(find(&points(&c), "Order", "total").unwrap()["category"], 2);
+    let with_consumer = workspace("reconcile-breaking");
+    let (c, _) = check(with_consumer.path());
     assert_eq!(find(&points(&c), "Order", "total").unwrap()["category"], 3);
     assert!(
         !fresh.path().join(".moment").exists(),
@@ -690,9 +694,11 @@ fn incremental_check_reuses_the_cache_and_status_shows_changes() {
 
 #[test]
 fn state_view_gives_the_language_server_what_check_gets() {
-    use moment_sync::analysis::{analyze_with_base, check_with_state, load_models, AnalysisInput};
+    use moment_sync::analysis::{analyze_with_base, AnalysisInput};
     use moment_sync::model::Side;
-    use moment_sync::state::{record_decision, Decision, StateView};
+    use moment_sync::project::{self, load::read_models, Mode, StateView};
+    use moment_sync::reconcile::record_decision;
+    use moment_sync::state::Decision;
     use moment_sync::workspace::{Config, Workspace};
 
     let ws_dir = workspace("reconcile-breaking");
@@ -710,12 +716,11 @@ fn state_view_gives_the_language_server_what_check_gets() {
     .unwrap();
     assert_eq!(outcome.id, id);
 
-    let models = load_models(&ws.source_files().unwrap(), &|| {}).unwrap();
+    let models = read_models(&ws.source_files().unwrap(), &|| {}).unwrap();
     let (spec, implementation): (Vec<_>, Vec<_>) =
         models.into_iter().partition(|m| m.side == Side::Spec);
-    let view = StateView::load(&ws, &spec)
-        .unwrap()
-        .expect("state recorded");
+    let view = StateView::load(&ws, &spec).unwrap();
+    assert!(view.recorded);
     let input = AnalysisInput {
         spec,
         implementation,
@@ -730,7 +735,7 @@ fn state_view_gives_the_language_server_what_check_gets() {
         view.consumer_summary("Order"),
         "consumed by 1 file in 1 service"
     );
-    let checked = check_with_state(&ws, &|| {}).unwrap();
+    let checked = project::check(&ws, Mode::IfRecorded, &|| {}).unwrap();
     assert_eq!(checked.analysis.points, analysis.points);
     assert_eq!(
         moment_sync::state::decision_history(ws_dir.path(), &id)
@@ -876,4 +881,214 @@ fn an_acceptance_recorded_without_applying_edits_nothing() {
         .unwrap();
     assert_eq!(accepted["id"], id.as_str());
     assert_eq!(accepted["applied"], true);
+}
+
+fn fix(root: &Path, max: &str) -> std::process::Output {
+    bin()
+        .args(["fix", "--max-category", max])
+        .arg(root)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn fix_skips_rejected_points() {
+    let ws = agreed_workspace();
+    // The spec adds an optional field (category 1) and changes another (category 2).
+    let spec = "export interface A {\n  readonly x: string;\n  readonly y: string;\n  readonly z: boolean;\n  readonly w: string;\n  readonly v?: string;\n}\n";
+    write(ws.path(), "generated/a.types.ts", spec);
+    let (c, _) = check(ws.path());
+    let v = find(&points(&c), "A", "v").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let x = find(&points(&c), "A", "x").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(decide(ws.path(), "reject", &[&v]).status.success());
+    let before = std::fs::read_to_string(ws.path().join("src/domain/a.types.ts")).unwrap();
+    let out = fix(ws.path(), "3");
+    assert!(out.status.success(), "{out:?}");
+    let after = std::fs::read_to_string(ws.path().join("src/domain/a.types.ts")).unwrap();
+    assert!(
+        !after.contains("v?"),
+        "the rejected addition stays out:\n{after}"
+    );
+    assert!(
+        after.contains("readonly x: string"),
+        "the other fix applies:\n{after}"
+    );
+    assert_ne!(before, after);
+    // The rejected point is still suppressed, the fixed one gone.
+    let (c, _) = check(ws.path());
+    assert!(find(&points(&c), "A", "x").is_none());
+    assert!(points(&c).iter().all(|p| p["id"] != v.as_str()));
+    let _ = x;
+}
+
+#[test]
+fn fix_follows_directions_from_the_base() {
+    let ws = agreed_workspace();
+    // The implementation adds a field and changes y; the spec changes x: only x is the spec's.
+    let imp = "export interface A {\n  readonly x: number;\n  readonly y: number;\n  readonly z: boolean;\n  readonly w: string;\n  readonly extra: number;\n}\n";
+    let spec = "export interface A {\n  readonly x: string;\n  readonly y: string;\n  readonly z: boolean;\n  readonly w: string;\n}\n";
+    write(ws.path(), "src/domain/a.types.ts", imp);
+    write(ws.path(), "generated/a.types.ts", spec);
+    let (c, _) = check(ws.path());
+    let ps = points(&c);
+    assert_eq!(find(&ps, "A", "y").unwrap()["direction"], "impl-ahead");
+    assert_eq!(find(&ps, "A", "extra").unwrap()["direction"], "impl-ahead");
+    assert_eq!(find(&ps, "A", "x").unwrap()["direction"], "spec-ahead");
+    assert!(fix(ws.path(), "3").status.success());
+    let after = std::fs::read_to_string(ws.path().join("src/domain/a.types.ts")).unwrap();
+    assert!(after.contains("readonly x: string"), "{after}");
+    assert!(
+        after.contains("readonly y: number"),
+        "impl-ahead change kept:\n{after}"
+    );
+    assert!(
+        after.contains("readonly extra: number"),
+        "impl-ahead field kept:\n{after}"
+    );
+}
+
+#[test]
+fn check_runs_without_a_missing_or_corrupt_base_and_says_how_to_rebuild() {
+    let ws = workspace("reconcile-drift");
+    reconcile(ws.path(), false);
+    let (expected, _) = check(ws.path());
+    let bases = ws.path().join(".moment/bases");
+    let base = std::fs::read_dir(&bases)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .expect("a base");
+    for damage in ["corrupt", "missing"] {
+        match damage {
+            "corrupt" => std::fs::write(&base, "{ not json").unwrap(),
+            _ => std::fs::remove_file(&base).unwrap(),
+        }
+        let (v, code, stderr) =
+            run_json(bin().arg("check").arg(ws.path()).args(["--format", "json"]));
+        assert!(code == 0 || code == 1, "{damage}: exit {code}: {stderr}");
+        assert!(
+            stderr.contains("moment-sync reconcile"),
+            "{damage}: {stderr}"
+        );
+        assert_eq!(
+            points(&v).len(),
+            points(&expected).len(),
+            "{damage}: same drift"
+        );
+        let status = bin().arg("status").arg(ws.path()).output().unwrap();
+        assert!(status.status.success(), "{damage}: status {status:?}");
+    }
+    // reconcile records a new base: the warning goes away.
+    let (_, code) = reconcile(ws.path(), false);
+    assert!(code == 0 || code == 1, "reconcile exit {code}");
+    let (_, _, stderr) = run_json(bin().arg("check").arg(ws.path()).args(["--format", "json"]));
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
+
+#[test]
+fn a_log_path_that_is_a_folder_is_an_error_not_a_silent_stateless_check() {
+    let ws = workspace("reconcile-drift");
+    reconcile(ws.path(), false);
+    let (c, _) = check(ws.path());
+    let id = points(&c)[0]["id"].as_str().unwrap().to_string();
+    assert!(decide(ws.path(), "reject", &[&id]).status.success());
+    let log = ws.path().join(".moment/sync-log.jsonl");
+    std::fs::rename(&log, ws.path().join("saved-log")).unwrap();
+    std::fs::create_dir(&log).unwrap();
+    let out = bin()
+        .arg("check")
+        .arg(ws.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("sync-log.jsonl") && stderr.contains("not a file"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn decide_succeeds_once_the_log_has_the_decision_even_if_the_snapshot_cannot_be_written() {
+    let ws = workspace("reconcile-drift");
+    reconcile(ws.path(), false);
+    let (c, _) = check(ws.path());
+    let id = points(&c)[0]["id"].as_str().unwrap().to_string();
+    // A folder where sync-state.json goes: the derived snapshot cannot be replaced (even by
+    // root), the log can still be appended to.
+    let snapshot = ws.path().join(".moment/sync-state.json");
+    std::fs::remove_file(&snapshot).unwrap();
+    std::fs::create_dir_all(snapshot.join("blocker")).unwrap();
+    let out = decide(ws.path(), "reject", &[&id]);
+    assert!(out.status.success(), "{out:?}");
+    let (c, _) = check(ws.path());
+    assert!(
+        points(&c).iter().all(|p| p["id"] != id.as_str()),
+        "recorded"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn decide_in_a_read_only_state_folder_records_nothing_and_says_so() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = workspace("reconcile-drift");
+    reconcile(ws.path(), false);
+    let (c, _) = check(ws.path());
+    let id = points(&c)[0]["id"].as_str().unwrap().to_string();
+    let state = ws.path().join(".moment");
+    let log_before = std::fs::read(state.join("sync-log.jsonl")).unwrap();
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let probe = state.join("probe");
+    let privileged = std::fs::write(&probe, "x").is_ok();
+    let _ = std::fs::remove_file(&probe);
+    let out = decide(ws.path(), "reject", &[&id]);
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o755)).unwrap();
+    if privileged {
+        // Root ignores folder permissions: the decision is recorded like anywhere else.
+        assert!(out.status.success(), "{out:?}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not writable") && stderr.contains("nothing was recorded"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(state.join("sync-log.jsonl")).unwrap(),
+        log_before
+    );
+}
+
+#[test]
+fn a_tampered_cache_never_hides_drift() {
+    let ws = workspace("reconcile-drift");
+    reconcile(ws.path(), false);
+    let (expected, _) = check(ws.path());
+    let cache = ws.path().join(".moment/cache/cache.bin");
+    let bytes = std::fs::read(&cache).expect("one cache file");
+    // Flip bytes all over the payloads: every damaged entry must be a miss.
+    for step in [7usize, 13, 31] {
+        let mut damaged = bytes.clone();
+        for i in (40..damaged.len()).step_by(step) {
+            damaged[i] ^= 0x55;
+        }
+        std::fs::write(&cache, &damaged).unwrap();
+        let (v, _) = check(ws.path());
+        assert_eq!(points(&v), points(&expected), "damage every {step} bytes");
+    }
+    // Garbage and an empty file: same drift.
+    for junk in [&b"junk"[..], &b""[..]] {
+        std::fs::write(&cache, junk).unwrap();
+        let (v, _) = check(ws.path());
+        assert_eq!(points(&v), points(&expected));
+    }
 }

@@ -7,7 +7,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use moment_sync::analysis;
+use moment_sync::analysis::{self, AnalysisInput};
+use moment_sync::model::Side;
+use moment_sync::project::{self, load::read_models, Mode};
 use moment_sync::syntax::{self, Dialect};
 use moment_sync::workspace::{Config, Workspace};
 use rayon::prelude::*;
@@ -47,18 +49,25 @@ fn main() {
     });
     let mut points = 0;
     let check = measure(runs, || {
-        let a = analysis::check_workspace(&ws, &|| {}).expect("check");
-        points = a.points.len();
+        let a = project::check(&ws, Mode::IfRecorded, &|| {}).expect("check");
+        points = a.analysis.points.len();
     });
     // Phases of one check, for where the time goes.
     let t = Instant::now();
     let sources = ws.source_files().expect("walk");
     let walk = t.elapsed();
     let t = Instant::now();
-    let models = analysis::load_models(&sources, &|| {}).expect("load");
+    let models = read_models(&sources, &|| {}).expect("load");
     let load = t.elapsed();
     let t = Instant::now();
-    let a = analysis::analyze_models(&ws, models);
+    let (spec, implementation): (Vec<_>, Vec<_>) =
+        models.into_iter().partition(|m| m.side == Side::Spec);
+    let a = analysis::analyze(&AnalysisInput {
+        spec,
+        implementation,
+        consumers: Default::default(),
+        implementation_dir: ws.implementation_dir.clone(),
+    });
     let compare = t.elapsed();
     assert_eq!(a.points.len(), drifted, "every drifted field is found");
 

@@ -6,9 +6,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use moment_sync::project::{check as run, check_without_cache, Mode};
 use moment_sync::reconcile::{reconcile, ReconcileOptions};
-use moment_sync::state::check::{run, run_with, Mode};
-use moment_sync::state::{ModelCache, StateDir};
+use moment_sync::state::StateDir;
 use moment_sync::workspace::{Config, Workspace};
 
 fn write(root: &Path, rel: &str, text: &str) {
@@ -99,13 +99,13 @@ fn main() {
     );
 
     let (nocache, n) = time(
-        || run_with(&ws, Mode::IfRecorded, &ModelCache::disabled(), &noop).expect("check"),
+        || check_without_cache(&ws, Mode::IfRecorded, &noop).expect("check"),
         3,
     );
     println!(
         "full check with state, no cache (parse all)     : {:>8.1} ms  (parsed {} texts)",
         nocache.as_secs_f64() * 1e3,
-        n.cache_misses
+        n.cache.misses
     );
     let cache = StateDir::of(root).cache_dir();
     let (full, f) = time(
@@ -118,8 +118,8 @@ fn main() {
     println!(
         "full check with state, cold cache               : {:>8.1} ms  (hits {}, misses {})",
         full.as_secs_f64() * 1e3,
-        f.cache_hits,
-        f.cache_misses
+        f.cache.hits,
+        f.cache.misses
     );
     // Warm the cache again, then touch one file before each incremental run.
     run(&ws, Mode::IfRecorded, &noop).expect("check");
@@ -141,8 +141,8 @@ fn main() {
     println!(
         "incremental check after touching one file       : {:>8.1} ms  (hits {}, misses {})",
         inc.as_secs_f64() * 1e3,
-        i.cache_hits,
-        i.cache_misses
+        i.cache.hits,
+        i.cache.misses
     );
     let ratio = |full: Duration| full.as_secs_f64() / inc.as_secs_f64();
     println!(

@@ -1,20 +1,16 @@
-//! One analysis run: parsed files of both sides in, drift points out.
-//!
-//! This is the engine's entry point for the CLI, the language server and tests alike.
+//! One analysis: parsed files of both sides in, drift points out. Pure: no file system, no
+//! state, no clock — the `project` layer loads files and state and calls this; tests and
+//! snapshots call it on in-memory texts.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::cascade::Consumers;
-use crate::drift::{self, DriftPoint, ShapeBase};
-use crate::model::{FileModel, Side};
-use crate::state::check::StatefulCheck;
-use crate::state::StateError;
+use crate::drift::{self, ShapeBase};
+use crate::model::{DriftPoint, FileModel, Side};
 use crate::syntax;
-use crate::workspace::{SourceFile, Workspace, WorkspaceError};
 
 /// What the engine compares.
 #[derive(Debug, Clone, Default)]
@@ -79,56 +75,6 @@ pub fn analyze_with_base(input: &AnalysisInput, base: Option<&ShapeBase>) -> Ana
     }
 }
 
-/// Reads and parses every source file of the workspace in parallel (each file once).
-/// `on_parsed` is called once per file (for progress bars).
-pub fn load_models(
-    files: &[SourceFile],
-    on_parsed: &(dyn Fn() + Sync),
-) -> Result<Vec<Arc<FileModel>>, WorkspaceError> {
-    files
-        .par_iter()
-        .map(|f| {
-            let text = f.read()?;
-            let model = parse_file(&f.rel_path, &f.side_path, f.side, text.into());
-            on_parsed();
-            Ok(Arc::new(model))
-        })
-        .collect()
-}
-
-/// Loads the workspace's files and compares them: what `moment-sync check` does.
-pub fn check_workspace(
-    ws: &Workspace,
-    on_parsed: &(dyn Fn() + Sync),
-) -> Result<Analysis, WorkspaceError> {
-    let files = ws.source_files()?;
-    let models = load_models(&files, on_parsed)?;
-    Ok(analyze_models(ws, models))
-}
-
-/// What `moment-sync check` does once state exists under `.moment/`: unchanged files come from
-/// the cache, consumers feed the categories, the base decides directions, and rejected drift
-/// points are moved to `suppressed`. Without recorded state it is [`check_workspace`] and
-/// writes nothing.
-pub fn check_with_state(
-    ws: &Workspace,
-    on_parsed: &(dyn Fn() + Sync),
-) -> Result<StatefulCheck, StateError> {
-    crate::state::check::run(ws, crate::state::check::Mode::IfRecorded, on_parsed)
-}
-
-/// Compares already parsed files of a workspace.
-pub fn analyze_models(ws: &Workspace, models: Vec<Arc<FileModel>>) -> Analysis {
-    let (spec, implementation): (Vec<_>, Vec<_>) =
-        models.into_iter().partition(|m| m.side == Side::Spec);
-    analyze(&AnalysisInput {
-        spec,
-        implementation,
-        consumers: Consumers::Unknown,
-        implementation_dir: ws.implementation_dir.clone(),
-    })
-}
-
 /// Compares two in-memory sets of files (root-relative path, side-relative path, text): handy for
 /// snapshots and tests that never touch the disk.
 pub fn analyze_texts(
@@ -153,9 +99,4 @@ pub fn analyze_texts(
             .map(|dir| dir.trim_end_matches('/').to_string())
             .unwrap_or_else(|| "src/domain".to_string()),
     })
-}
-
-/// `true` when `path` has an extension the engine parses.
-pub fn is_typescript(path: &Path) -> bool {
-    syntax::Dialect::for_path(path).is_some()
 }

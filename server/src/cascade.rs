@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::drift::{Category, Direction, DriftKind};
+use crate::model::{Category, Direction, DriftKind};
 
 /// A file outside the spec side that uses a spec type.
 #[derive(Debug, Clone, PartialEq, Eq)]

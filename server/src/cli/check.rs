@@ -4,8 +4,9 @@ use std::io::Write;
 
 use clap::{Args, ValueEnum};
 
-use super::{progress, CategoryArg, WorkspaceArgs};
-use crate::analysis::{self, Analysis};
+use super::{print_warnings, progress_for, CategoryArg, WorkspaceArgs};
+use crate::analysis::Analysis;
+use crate::project::{self, Mode};
 use crate::report;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -29,9 +30,10 @@ pub struct CheckArgs {
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
     let ws = args.workspace.open()?;
-    let bar = progress(ws.source_files()?.len());
-    let checked = analysis::check_with_state(&ws, &|| bar.inc(1))?;
+    let bar = progress_for(&ws)?;
+    let checked = project::check(&ws, Mode::IfRecorded, &|| bar.inc(1))?;
     bar.finish_and_clear();
+    print_warnings(&checked);
     let analysis = checked.analysis;
     // Rejected points are hidden; say so outside the JSON/SARIF schemas.
     let suppressed = match checked.suppressed.len() {

@@ -6,11 +6,11 @@ use std::io::Write;
 use anyhow::Context;
 use clap::Args;
 
-use super::{progress, CategoryArg, WorkspaceArgs};
-use crate::analysis;
-use crate::drift::TextEdit;
-use crate::fix::{apply_edits, plan_fixes, write_atomically};
-use crate::syntax;
+use super::{print_warnings, progress_for, CategoryArg, WorkspaceArgs};
+use crate::fix::{apply_edits, gains_syntax_errors, plan_fixes};
+use crate::model::{Category, TextEdit};
+use crate::project::{self, policy, Mode};
+use crate::support::atomic::write_atomic;
 
 #[derive(Debug, Args)]
 pub struct FixArgs {
@@ -35,18 +35,23 @@ struct Change {
 
 pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
     let ws = args.workspace.open()?;
-    let files = ws.source_files()?;
-    let bar = progress(files.len());
-    let models = analysis::load_models(&files, &|| bar.inc(1))?;
+    let bar = progress_for(&ws)?;
+    // The project check: recorded bases decide directions, rejected points are suppressed.
+    let checked = project::check(&ws, Mode::IfRecorded, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    let analysis = analysis::analyze_models(&ws, models);
+    print_warnings(&checked);
     let max = args.max_category.number();
-    let plans = plan_fixes(
-        analysis
-            .points
-            .iter()
-            .filter(|p| p.category.number() <= max),
-    );
+    let max_category = Category::from_number(max).unwrap_or(Category::CleanApply);
+    let chosen = policy::automatic(&checked.analysis.points, &checked.state, max_category);
+    let left = checked
+        .analysis
+        .points
+        .iter()
+        .filter(|p| p.category.number() <= max && !p.fixes.is_empty())
+        .count()
+        - chosen.len();
+    let analysis = &checked.analysis;
+    let plans = plan_fixes(chosen);
 
     let mut changes = Vec::new();
     let mut skipped = 0;
@@ -74,7 +79,7 @@ pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
             .filter(|e| &e.path == path)
             .collect();
         let new = apply_edits(path, &old, &edits)?;
-        if introduces_syntax_errors(path, &old, &new) {
+        if gains_syntax_errors(path, &old, &new) {
             refused.push(path.clone());
             continue;
         }
@@ -95,22 +100,20 @@ pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
         }
     } else {
         for c in &changes {
-            write_atomically(&ws.absolute(&c.path), &c.new)
+            write_atomic(&ws.absolute(&c.path), c.new.as_bytes(), None)
                 .with_context(|| format!("cannot write `{}`", c.path))?;
         }
     }
-    report(&mut out, &changes, skipped, &refused, args.dry_run, max)?;
+    report(
+        &mut out,
+        &changes,
+        skipped,
+        left,
+        &refused,
+        args.dry_run,
+        max,
+    )?;
     Ok(0)
-}
-
-/// `true` when the fixed text parses with more errors than the original (then it is not written).
-fn introduces_syntax_errors(path: &str, old: &str, new: &str) -> bool {
-    let count = |text: &str| {
-        syntax::parse_file(path, path, crate::model::Side::Implementation, text.into())
-            .syntax_errors
-            .len()
-    };
-    count(new) > count(old)
 }
 
 fn unified_diff(c: &Change) -> String {
@@ -130,6 +133,7 @@ fn report(
     out: &mut impl Write,
     changes: &[Change],
     skipped: usize,
+    left: usize,
     refused: &[String],
     dry_run: bool,
     max: u8,
@@ -167,6 +171,14 @@ fn report(
             out,
             "; {skipped} overlapping fix{} left for the next run",
             if skipped == 1 { "" } else { "es" }
+        )?;
+    }
+    if left > 0 {
+        write!(
+            out,
+            "; {left} fix{} left for a decision (implementation ahead, conflicting or decided: \
+             `moment-sync decide`)",
+            if left == 1 { "" } else { "es" }
         )?;
     }
     writeln!(out)

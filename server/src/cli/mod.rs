@@ -143,6 +143,22 @@ pub fn display_path(root: &Path, path: &Path) -> String {
 }
 
 /// A progress bar on stderr for long runs (hidden when stderr is not a terminal).
+/// A progress bar over the source files of `ws`, shown only on a terminal (the files are only
+/// counted then: counting walks the folders once more).
+pub fn progress_for(ws: &Workspace) -> Result<indicatif::ProgressBar, WorkspaceError> {
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return Ok(indicatif::ProgressBar::hidden());
+    }
+    Ok(progress(ws.source_files()?.len()))
+}
+
+/// Prints the warnings of a project check (state problems it worked around) to stderr.
+pub fn print_warnings(checked: &crate::project::ProjectCheck) {
+    for w in &checked.warnings {
+        eprintln!("moment-sync: warning: {w}");
+    }
+}
+
 pub fn progress(total: usize) -> indicatif::ProgressBar {
     let bar = if total >= 500 && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         indicatif::ProgressBar::new(total as u64)

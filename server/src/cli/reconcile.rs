@@ -105,5 +105,5 @@ pub fn run(args: &ReconcileArgs) -> anyhow::Result<i32> {
     } else {
         write!(out, "{}", report::render_human(&r))?;
     }
-    Ok(r.result.exit_code(&ws.config))
+    Ok(r.outcome.exit_code(&ws.config))
 }

@@ -3,12 +3,12 @@
 use std::io::Write;
 
 use clap::Args;
-use rayon::prelude::*;
 use serde::Serialize;
 
-use super::WorkspaceArgs;
-use crate::state::{content_hash, FileChanges, Fingerprints, LastRun, Proposal, StateDir, Status};
-use crate::workspace::{Workspace, WorkspaceError};
+use super::{print_warnings, progress_for, WorkspaceArgs};
+use crate::cascade::Outcome;
+use crate::project::{self, Mode, ProjectCheck};
+use crate::state::{FileChanges, LastRun, Proposal, StateDir, Status};
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -34,6 +34,36 @@ struct StatusReport<'a> {
     /// An interrupted reconciliation (run id, step) that the next `reconcile` resumes.
     interrupted: Option<(String, String)>,
     open: Vec<&'a Proposal>,
+    /// The drift now: the same points, categories and ids as `check`.
+    drift: DriftSummary,
+}
+
+/// What `check` would report, in numbers.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DriftSummary {
+    outcome: Outcome,
+    drift_points: usize,
+    category1: usize,
+    category2: usize,
+    category3: usize,
+    /// Rejected points hidden from `check`.
+    suppressed: usize,
+}
+
+impl DriftSummary {
+    fn of(checked: &ProjectCheck) -> DriftSummary {
+        let points = &checked.analysis.points;
+        let n = |c: u8| points.iter().filter(|p| p.category.number() == c).count();
+        DriftSummary {
+            outcome: Outcome::of(points.iter().map(|p| &p.category)),
+            drift_points: points.len(),
+            category1: n(1),
+            category2: n(2),
+            category3: n(3),
+            suppressed: checked.suppressed.len(),
+        }
+    }
 }
 
 pub fn run(args: &StatusArgs) -> anyhow::Result<i32> {
@@ -44,9 +74,12 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<i32> {
     } else {
         sd.load()?
     };
-    let base = sd.base(&state)?;
-    let now = fingerprints(&ws)?;
-    let (spec_changes, implementation_changes) = match &base {
+    let bar = progress_for(&ws)?;
+    let checked = project::check(&ws, Mode::IfRecorded, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    print_warnings(&checked);
+    let now = &checked.fingerprints;
+    let (spec_changes, implementation_changes) = match &checked.base {
         Some(b) => (
             Some(FileChanges::between(&b.files.spec, &now.spec)),
             Some(FileChanges::between(
@@ -72,6 +105,7 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<i32> {
             .values()
             .filter(|p| p.status.is_open())
             .collect(),
+        drift: DriftSummary::of(&checked),
     };
     let mut out = anstream::stdout();
     if args.json {
@@ -82,26 +116,25 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-/// Hashes every source file (no parsing).
-fn fingerprints(ws: &Workspace) -> Result<Fingerprints, WorkspaceError> {
-    let files = ws.source_files()?;
-    let hashed: Vec<(crate::model::Side, String, String)> = files
-        .par_iter()
-        .map(|f| Ok((f.side, f.rel_path.clone(), content_hash(&f.read()?))))
-        .collect::<Result<_, WorkspaceError>>()?;
-    let mut fp = Fingerprints::default();
-    for (side, path, hash) in hashed {
-        match side {
-            crate::model::Side::Spec => fp.spec.insert(path, hash),
-            crate::model::Side::Implementation => fp.implementation.insert(path, hash),
-        };
-    }
-    Ok(fp)
-}
-
 fn human(r: &StatusReport<'_>) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
+    let d = &r.drift;
+    let _ = writeln!(
+        out,
+        "drift: {} ({} point{}: {} category 1, {} category 2, {} category 3{})",
+        d.outcome.as_str(),
+        d.drift_points,
+        if d.drift_points == 1 { "" } else { "s" },
+        d.category1,
+        d.category2,
+        d.category3,
+        if d.suppressed > 0 {
+            format!("; {} rejected suppressed", d.suppressed)
+        } else {
+            String::new()
+        }
+    );
     let _ = writeln!(
         out,
         "last sync: {}",

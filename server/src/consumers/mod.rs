@@ -15,13 +15,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tree_sitter::Node;
 
 use crate::cascade::{Consumer, Consumers};
 use crate::model::FileModel;
-use crate::state::ModelCache;
 use crate::syntax::{self, Dialect};
 use crate::workspace::{Workspace, WorkspaceError, STATE_DIR};
 
@@ -126,6 +124,12 @@ const LIB_GLOBALS: &[&str] = &[
 pub fn file_refs(path: &str, text: &str) -> FileRefs {
     let dialect = Dialect::for_path(Path::new(path)).unwrap_or(Dialect::TypeScript);
     let tree = syntax::parse(text, dialect, None);
+    refs_of_tree(&tree, text)
+}
+
+/// Collects the references of an already parsed `text` (a caller that also extracts the
+/// file's declarations parses it once for both).
+pub fn refs_of_tree(tree: &tree_sitter::Tree, text: &str) -> FileRefs {
     let mut refs = FileRefs::default();
     let mut stack = vec![tree.root_node()];
     while let Some(node) = stack.pop() {
@@ -483,7 +487,7 @@ pub fn candidate_files(
             .build();
         for entry in walker.flatten() {
             if !entry.file_type().is_some_and(|t| t.is_file())
-                || !crate::analysis::is_typescript(entry.path())
+                || !crate::syntax::is_typescript(entry.path())
             {
                 continue;
             }
@@ -518,45 +522,6 @@ fn exclude_set(ws: &Workspace) -> Result<GlobSet, WorkspaceError> {
         origin: "`exclude`".into(),
         message: e.to_string(),
     })
-}
-
-/// Detects the consumers of the spec types in `spec` across the workspace (unreadable files are
-/// skipped with a warning: consumption is advisory).
-pub fn detect(
-    ws: &Workspace,
-    spec: &[std::sync::Arc<FileModel>],
-    cache: &ModelCache,
-) -> Result<ConsumerIndex, WorkspaceError> {
-    detect_with(ws, spec, cache, &HashMap::new())
-}
-
-/// [`detect`] reusing texts already read: root-relative path → (text, content hash).
-pub fn detect_with(
-    ws: &Workspace,
-    spec: &[std::sync::Arc<FileModel>],
-    cache: &ModelCache,
-    known: &HashMap<String, (std::sync::Arc<str>, String)>,
-) -> Result<ConsumerIndex, WorkspaceError> {
-    let types = spec_types(spec);
-    let service_dirs = ws.config.service_dirs.clone().unwrap_or_default();
-    let files = candidate_files(ws)?;
-    let refs: Vec<(String, String, FileRefs)> = files
-        .par_iter()
-        .filter_map(|(rel, abs)| {
-            let refs = match known.get(rel) {
-                Some((text, hash)) if !hash.is_empty() => cache.refs_hashed(rel, text, hash),
-                _ => match std::fs::read_to_string(abs) {
-                    Ok(text) => cache.refs(rel, &text),
-                    Err(e) => {
-                        tracing::warn!("{rel}: not searched for consumers: {e}");
-                        return None;
-                    }
-                },
-            };
-            Some((rel.clone(), service_of(rel, &service_dirs), refs))
-        })
-        .collect();
-    Ok(index(&types, &refs))
 }
 
 #[cfg(test)]

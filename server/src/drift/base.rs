@@ -8,11 +8,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use crate::support::digest::digest_parts as digest;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
-use super::{Direction, DriftKind, DriftPoint};
-use crate::model::{render_type_params, Body, Declaration, FileModel, Member};
+use crate::model::{
+    render_type_params, Body, Declaration, Direction, DriftKind, DriftPoint, FileModel, Member,
+};
 
 /// The digests of one declaration: its header and each member by name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,20 +81,6 @@ fn member_digest(m: &Member) -> String {
         &flags,
         m.deprecated.as_deref().unwrap_or(""),
     ])
-}
-
-/// 16 hex digits of SHA-256 over the parts, separated so that ("ab","c") ≠ ("a","bc").
-pub fn digest(parts: &[&str]) -> String {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p.as_bytes());
-        h.update([0u8]);
-    }
-    h.finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 fn lookup<'a>(side: &'a SideShapes, (symbol, member): &(&str, Option<&str>)) -> Option<&'a str> {
@@ -373,7 +360,7 @@ mod tests {
             id: "i".into(),
             kind: DriftKind::ChangedType,
             direction: Direction::SpecAhead,
-            category: crate::drift::Category::ManageableDrift,
+            category: crate::model::Category::ManageableDrift,
             symbol: "A".into(),
             member: Some("x".into()),
             expected: None,

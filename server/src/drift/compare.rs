@@ -4,12 +4,15 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::base::{side_shapes, PointKeys, ShapeBase, ThreeWay};
+use super::drift_id;
 use super::matching::{greedy_pairs, pair_files, type_similarity, Located, SideIndex};
 use super::members::diff_members;
-use super::{drift_id, Direction, DriftKind, DriftPoint, Fix, Location, TextEdit};
 use crate::cascade::{categorize, CategoryFacts, Consumers};
 use crate::fix::{self, Layout};
-use crate::model::{render_type_params, Body, Declaration, FileModel, ShapeClass, Span};
+use crate::model::{
+    render_type_params, Body, Declaration, Direction, DriftKind, DriftPoint, FileModel, Fix,
+    Location, ShapeClass, Span, TextEdit,
+};
 use crate::workspace::join_rel;
 
 /// A type found at another path of the implementation than its spec file's: information only,

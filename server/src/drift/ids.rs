@@ -35,7 +35,7 @@ pub fn drift_id(
         hasher.update([0xffu8]);
     }
     let digest = hasher.finalize();
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    crate::support::digest::hex(&digest[..8])
 }
 
 #[cfg(test)]

@@ -2,9 +2,8 @@
 
 use super::compare::{loc, Draft, Emitter};
 use super::matching::{greedy_pairs, member_similarity, Located};
-use super::DriftKind;
 use crate::fix::{self, Layout};
-use crate::model::{Member, MemberShape, Span};
+use crate::model::{DriftKind, Member, MemberShape, Span};
 use crate::syntax::render_member;
 
 /// Compares the members of a matched pair (object members, enum members or union members).
@@ -422,7 +421,7 @@ fn emit_changed_type(
     im: &Member,
     st: &str,
     it: &str,
-    edit: crate::drift::TextEdit,
+    edit: crate::model::TextEdit,
 ) {
     emit_changed_type_opt(em, s, i, symbol, sm, im, st, it, Some(edit));
 }
@@ -437,7 +436,7 @@ fn emit_changed_type_opt(
     im: &Member,
     st: &str,
     it: &str,
-    edit: Option<crate::drift::TextEdit>,
+    edit: Option<crate::model::TextEdit>,
 ) {
     let name = &sm.name;
     let mut d = draft_for(

@@ -9,9 +9,7 @@ mod compare;
 mod ids;
 mod matching;
 mod members;
-mod point;
 
 pub use base::ShapeBase;
 pub use compare::{compare, compare_with_base, Comparison, Move};
 pub use ids::drift_id;
-pub use point::*;

@@ -15,17 +15,14 @@
 //! The events folder is read-only input: nothing here ever writes to it. Cursors live under
 //! `.moment/events/`.
 
-pub(crate) mod atomic;
 mod envelope;
 mod reader;
-pub(crate) use reader::hex;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 pub use envelope::{
     parse_instant, parse_since, AggregateAdded, BoundedContextDefined, CommandDefined, Deprecation,
@@ -275,7 +272,7 @@ impl EventStream {
         let mut text = serde_json::to_string_pretty(&self.cursor)
             .map_err(|e| write_error(std::io::Error::other(e)))?;
         text.push('\n');
-        atomic::write_atomic(path, text.as_bytes(), None).map_err(write_error)?;
+        crate::support::atomic::write_atomic(path, text.as_bytes(), None).map_err(write_error)?;
         self.persisted = Some(self.cursor.clone());
         Ok(())
     }
@@ -530,7 +527,7 @@ fn parse_line(bytes: &[u8]) -> Result<Option<(Envelope, Payload)>, String> {
 }
 
 fn id_digest(event_id: &str) -> String {
-    reader::hex(&Sha256::digest(event_id.as_bytes())[..8])
+    crate::support::digest::sha256_hex(event_id.as_bytes(), 8)
 }
 
 fn load_cursor(path: &Path) -> Result<Cursor, EventError> {

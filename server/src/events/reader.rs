@@ -112,7 +112,7 @@ pub fn fingerprint(path: &Path, len: u64) -> std::io::Result<String> {
     hash_range(&mut file, 0, head, &mut hasher)?;
     let tail_start = len.saturating_sub(FINGERPRINT_WINDOW).max(head);
     hash_range(&mut file, tail_start, len - tail_start, &mut hasher)?;
-    Ok(hex(&hasher.finalize()))
+    Ok(crate::support::digest::hex(&hasher.finalize()))
 }
 
 fn hash_range(file: &mut File, start: u64, len: u64, hasher: &mut Sha256) -> std::io::Result<()> {
@@ -126,10 +126,6 @@ fn hash_range(file: &mut File, start: u64, len: u64, hasher: &mut Sha256) -> std
         }
         hasher.update(&buf[..n]);
     }
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

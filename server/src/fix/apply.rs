@@ -1,10 +1,8 @@
 //! Applying edits to texts and writing files without ever losing a user's file.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::Path;
 
-use crate::drift::{DriftPoint, Fix, TextEdit};
+use crate::model::{DriftPoint, Fix, TextEdit};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
@@ -114,52 +112,15 @@ fn overlap(a: &TextEdit, b: &TextEdit) -> bool {
     a.span.start < b.span.end && b.span.start < a.span.end
 }
 
-/// Writes `contents` to `path` through a temporary file in the same folder and a rename, so a
-/// failure never leaves a truncated file. Creates missing parent folders.
-pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile_in(dir)?;
-    tmp.1.write_all(contents.as_bytes())?;
-    tmp.1.sync_all()?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        // Keep the original file's permissions.
-        let _ = std::fs::set_permissions(&tmp.0, meta.permissions());
-    }
-    std::fs::rename(&tmp.0, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp.0);
-    })
-}
-
-fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
-    for attempt in 0..100u32 {
-        let name = format!(
-            ".moment-sync-{}-{}-{attempt}.tmp",
-            std::process::id(),
-            nanos()
-        );
-        let path = dir.join(name);
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(f) => return Ok((path, f)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other("could not create a temporary file"))
-}
-
-fn nanos() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0)
+/// `true` when `new` parses with more syntax errors than `old`: fixed text like that is never
+/// written (the one guard every writer of fixes uses).
+pub fn gains_syntax_errors(path: &str, old: &str, new: &str) -> bool {
+    let count = |text: &str| {
+        crate::syntax::parse_file(path, path, crate::model::Side::Implementation, text.into())
+            .syntax_errors
+            .len()
+    };
+    count(new) > count(old)
 }
 
 #[cfg(test)]
@@ -196,15 +157,5 @@ mod tests {
             apply_edits("a.ts", "abc", &refs),
             Err(ApplyError::OutOfRange { .. })
         ));
-    }
-
-    #[test]
-    fn atomic_write_replaces_and_creates() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("sub/x.ts");
-        write_atomically(&p, "one").unwrap();
-        write_atomically(&p, "two").unwrap();
-        assert_eq!(std::fs::read_to_string(&p).unwrap(), "two");
-        assert_eq!(std::fs::read_dir(p.parent().unwrap()).unwrap().count(), 1);
     }
 }

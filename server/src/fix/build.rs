@@ -1,8 +1,7 @@
 //! Building the edits of each fix from the two sides' byte ranges. Every edit preserves the
 //! implementation file's indentation, line endings and member separator style.
 
-use crate::drift::TextEdit;
-use crate::model::{Body, DeclKind, Declaration, FileModel, Member, MemberShape, Span};
+use crate::model::{Body, DeclKind, Declaration, FileModel, Member, MemberShape, Span, TextEdit};
 
 /// A file's text with the layout facts edits need.
 pub struct Layout<'a> {

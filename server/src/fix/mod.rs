@@ -4,5 +4,5 @@
 mod apply;
 mod build;
 
-pub use apply::{apply_edits, plan_fixes, write_atomically, ApplyError, FilePlan};
+pub use apply::{apply_edits, gains_syntax_errors, plan_fixes, ApplyError, FilePlan};
 pub use build::*;

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::secret::Secret;
-use crate::events::atomic::write_atomic;
+use crate::support::atomic::write_atomic;
 
 /// The username git pairs with a GitHub token over HTTPS.
 pub const TOKEN_USERNAME: &str = "x-access-token";

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::store::SpecFile;
 use crate::analysis;
-use crate::drift::{DriftKind, DriftPoint, Location};
+use crate::model::{DriftKind, DriftPoint, Location};
 use crate::text::LineIndex;
 
 /// Root-relative prefixes that keep the two sides' paths apart inside one analysis.
@@ -91,7 +91,7 @@ fn texts(
 ) -> Vec<(String, String, String)> {
     files
         .iter()
-        .filter(|f| analysis::is_typescript(Path::new(&f.side_path)) && compared(&f.side_path))
+        .filter(|f| crate::syntax::is_typescript(Path::new(&f.side_path)) && compared(&f.side_path))
         .filter_map(|f| {
             let text = String::from_utf8(f.bytes.clone()).ok()?;
             Some((

@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::events::atomic::write_atomic;
+use crate::support::atomic::write_atomic;
 use crate::workspace::{join_rel, Workspace};
 
 /// The ref that holds the snapshot history.
@@ -593,7 +593,7 @@ pub fn fingerprint(files: &[SpecFile]) -> String {
         hasher.update((f.bytes.len() as u64).to_le_bytes());
         hasher.update(&f.bytes);
     }
-    format!("sha256:{}", crate::events::hex(&hasher.finalize()))
+    format!("sha256:{}", crate::support::digest::hex(&hasher.finalize()))
 }
 
 /// `Key: value` lines of the message's last paragraph.

@@ -11,8 +11,8 @@ use super::capabilities::{ClientFeatures, DECIDE_COMMAND, FIX_ALL_KIND, SHOW_SPE
 use super::diagnostics;
 use super::encoding;
 use super::snapshot::{OpenFile, Snapshot};
-use crate::drift::{Category, Direction, DriftPoint, Fix, TextEdit as DriftEdit};
-use crate::model::Span;
+use crate::model::{Category, Direction, DriftPoint, Fix, Span, TextEdit as DriftEdit};
+use crate::project::policy;
 
 /// The code actions for `range` of an open document.
 pub fn code_actions(
@@ -190,9 +190,11 @@ fn fix_all(
     kind: CodeActionKind,
     features: &ClientFeatures,
 ) -> Option<CodeActionOrCommand> {
-    let fixes: Vec<&Fix> = points
-        .iter()
-        .filter(|p| p.category == Category::CleanApply)
+    let empty = crate::state::SyncState::default();
+    let state = snap.state.as_ref().map_or(&empty, |v| &v.state);
+    // The one fix policy (`project::policy`): what `fix` and `reconcile` would apply.
+    let fixes: Vec<&Fix> = policy::automatic(points.iter().copied(), state, Category::CleanApply)
+        .into_iter()
         .filter_map(|p| p.fixes.first())
         .collect();
     if fixes.is_empty() {

@@ -6,8 +6,7 @@ use tower_lsp_server::ls_types::*;
 use super::capabilities::ClientFeatures;
 use super::encoding;
 use super::snapshot::Snapshot;
-use crate::drift::{DriftPoint, Location as DriftLocation};
-use crate::model::Side;
+use crate::model::{DriftPoint, Location as DriftLocation, Side};
 use crate::workspace::Severity;
 
 /// The diagnostics `source`.

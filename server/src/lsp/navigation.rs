@@ -9,9 +9,8 @@ use super::actions::show_spec_command;
 use super::capabilities::ClientFeatures;
 use super::encoding;
 use super::snapshot::{OpenFile, Snapshot};
-use crate::drift::{DriftKind, DriftPoint};
-use crate::model::{Declaration, FileModel, Member, Side, Span};
-use crate::state::StateView;
+use crate::model::{Declaration, DriftKind, DriftPoint, FileModel, Member, Side, Span};
+use crate::project::StateView;
 
 /// The longest spec excerpt a hover shows, in lines.
 const MAX_HOVER_LINES: usize = 40;

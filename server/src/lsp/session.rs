@@ -25,8 +25,9 @@ use super::index::{DiskChanges, Index};
 use super::logging::LogLevel;
 use super::scheduler::Scheduler;
 use super::snapshot::{ModelCache, OpenFile, Snapshot};
+use crate::project::StateView;
 use crate::reconcile::DecideOutcome;
-use crate::state::{Decision, StateDir, StateView};
+use crate::state::{Decision, StateDir};
 use crate::workspace::{discover_root, Config, Workspace, WorkspaceError};
 
 /// How often the disk is polled when the client cannot watch files for us.
@@ -709,7 +710,7 @@ fn load_state(index: &Index) -> LoadedState {
         .cloned()
         .collect();
     let view = match StateView::load(&index.ws, &spec) {
-        Ok(view) => view.map(Arc::new),
+        Ok(view) => Some(Arc::new(view)),
         Err(e) => {
             tracing::warn!("cannot read the reconciliation state (ignored): {e}");
             None

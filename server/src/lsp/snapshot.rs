@@ -11,9 +11,8 @@ use super::documents::{file_uri, DocumentStore};
 use super::index::Index;
 use crate::analysis::{analyze_with_base, parse_file, Analysis, AnalysisInput};
 use crate::cascade::Consumers;
-use crate::drift::{DriftKind, DriftPoint};
-use crate::model::{FileModel, Side};
-use crate::state::StateView;
+use crate::model::{DriftKind, DriftPoint, FileModel, Side};
+use crate::project::StateView;
 use crate::syntax::extract_file;
 use crate::workspace::Config;
 

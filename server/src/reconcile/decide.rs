@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::feedback::{record_for, Attribution, Roles};
 use super::{apply_fixes, ReconcileError};
-use crate::drift::Direction;
-use crate::state::check::{self, Mode, StatefulCheck};
+use crate::model::Direction;
+use crate::project::{self, Mode, ProjectCheck};
 use crate::state::{
     resolve_id, time, Decision, Event, FeedbackType, JournalEntry, ProposalRecord, StateDir,
     Status, Tx,
@@ -53,7 +53,7 @@ pub fn decide_with(
 ) -> Result<Vec<DecideOutcome>, ReconcileError> {
     let sd = StateDir::of(&ws.root);
     let mut out = Vec::new();
-    let mut current = check::run(ws, Mode::Always, &|| {})?;
+    let mut current = project::check(ws, Mode::Always, &|| {})?;
     for prefix in ids {
         let (outcome, edited) = decide_one(
             ws,
@@ -67,7 +67,7 @@ pub fn decide_with(
         )?;
         out.push(outcome);
         if edited {
-            current = check::run(ws, Mode::Always, &|| {})?;
+            current = project::check(ws, Mode::Always, &|| {})?;
         }
     }
     Ok(out)
@@ -77,7 +77,7 @@ pub fn decide_with(
 fn decide_one(
     ws: &Workspace,
     sd: &StateDir,
-    current: &StatefulCheck,
+    current: &ProjectCheck,
     prefix: &str,
     decision: Decision,
     reason: Option<String>,

@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::drift::base::{side_shapes, Changed, PointKeys, SideShapes, ThreeWay};
-use crate::drift::{Direction, DriftKind, DriftPoint, ShapeBase};
-use crate::model::{Body, FileModel, MemberShape};
+use crate::drift::ShapeBase;
+use crate::model::{Body, Direction, DriftKind, DriftPoint, FileModel, MemberShape};
 use crate::state::{FeedbackType, ProposalRecord, Source};
 
 /// Which spec types are command inputs and which are domain event payloads, read from the

@@ -16,9 +16,10 @@ pub use decide::{decide, decide_with, DecideOutcome};
 pub use report::{ReconcileReport, ReconcileResult};
 pub use saga::{reconcile, ReconcileOptions};
 
-use crate::drift::{DriftPoint, TextEdit};
-use crate::fix::{apply_edits, plan_fixes, write_atomically, ApplyError};
+use crate::fix::{apply_edits, plan_fixes, ApplyError};
+use crate::model::{DriftPoint, TextEdit};
 use crate::state::{SagaStep, StateError};
+use crate::support::atomic::write_atomic;
 use crate::workspace::{Workspace, WorkspaceError};
 
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +63,23 @@ pub fn default_actor(root: &Path) -> Result<String, ReconcileError> {
         .ok_or(ReconcileError::NoActor)
 }
 
+/// Records a decision on drift point `id` (or a unique prefix) for the workspace at `root`, as
+/// `moment-sync decide` does: records the proposal if needed, applies the fix for an accepted
+/// spec-ahead or conflicting point, journals the decision. The actor comes from git's
+/// `user.name`, else `$USER`. For the language server's code actions and commands.
+pub fn record_decision(
+    root: &Path,
+    id: &str,
+    decision: crate::state::Decision,
+    reason: Option<String>,
+) -> Result<DecideOutcome, ReconcileError> {
+    let ws = crate::workspace::Workspace::open(root, &Default::default())?;
+    let actor = default_actor(root)?;
+    let mut out = decide(&ws, &[id.to_string()], decision, reason, &actor)?;
+    out.pop()
+        .ok_or_else(|| ReconcileError::State(StateError::UnknownId(id.to_string())))
+}
+
 /// Applies the preferred fix of each point; returns the ids whose fix was written. Fixes that
 /// overlap an earlier one, or whose file would gain syntax errors, are left out (a later run
 /// picks them up).
@@ -96,25 +114,16 @@ pub fn apply_fixes(
             .filter(|e| &e.path == path)
             .collect();
         let new = apply_edits(path, &old, &edits)?;
-        if gains_syntax_errors(path, &old, &new) {
+        if crate::fix::gains_syntax_errors(path, &old, &new) {
             tracing::warn!("{path}: fixes left out: they would introduce syntax errors");
             continue;
         }
         let abs = ws.absolute(path);
-        write_atomically(&abs, &new).map_err(|source| ReconcileError::Write {
+        write_atomic(&abs, new.as_bytes(), None).map_err(|source| ReconcileError::Write {
             path: abs.clone(),
             source,
         })?;
         applied.extend(plan.fixes.iter().map(|(p, _)| p.id.clone()));
     }
     Ok(applied)
-}
-
-fn gains_syntax_errors(path: &str, old: &str, new: &str) -> bool {
-    let count = |text: &str| {
-        crate::syntax::parse_file(path, path, crate::model::Side::Implementation, text.into())
-            .syntax_errors
-            .len()
-    };
-    count(new) > count(old)
 }

@@ -119,6 +119,9 @@ pub struct ReconcileReport {
     pub schema_version: u32,
     pub root: String,
     pub run_id: String,
+    /// `APPLIED`, `DRIFT`, `BREAKING` or `NO_CHANGES` (the seed's `result.outcome`).
+    pub outcome: ReconcileResult,
+    /// The same as `outcome`, under its old name: kept for one release, then removed.
     pub result: ReconcileResult,
     /// The highest category found (0 when none).
     pub cascade_category: u8,
@@ -240,7 +243,7 @@ pub fn render_human(r: &ReconcileReport) -> String {
     let _ = writeln!(
         out,
         "{} (cascade category {})",
-        r.result.as_str(),
+        r.outcome.as_str(),
         r.cascade_category
     );
     out
@@ -277,7 +280,7 @@ pub fn write_signal(
     let rel = format!("{EVENTS_DIR}/{name}");
     let path: PathBuf = root.join(&rel);
     // Written through a temporary file and a rename: readers never see half a line.
-    crate::fix::write_atomically(&path, &format!("{envelope}\n"))
+    crate::support::atomic::write_atomic(&path, format!("{envelope}\n").as_bytes(), None)
         .map_err(|source| ReconcileError::Write { path, source })?;
     Ok(rel)
 }

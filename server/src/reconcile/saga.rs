@@ -16,8 +16,8 @@ use super::feedback::{record_for, Attribution, Roles};
 use super::report::{self, guidance, ProposalView, ReconcileReport, ReconcileResult};
 use super::{apply_fixes, ReconcileError};
 use crate::drift::base::{next_base, side_shapes};
-use crate::drift::{Category, Direction};
-use crate::state::check::{self, Mode, StatefulCheck};
+use crate::model::Category;
+use crate::project::{self, policy, Mode, ProjectCheck};
 use crate::state::{
     bases, time, ActiveRun, BaseFile, Cursor, Decision, Event, JournalEntry, ProposalRecord,
     RecordingPlan, SagaStep, StateDir, Tx,
@@ -72,8 +72,8 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn check(&self) -> Result<StatefulCheck, ReconcileError> {
-        Ok(check::run(self.ws, Mode::Always, &|| {})?)
+    fn check(&self) -> Result<ProjectCheck, ReconcileError> {
+        Ok(project::check(self.ws, Mode::Always, &|| {})?)
     }
 }
 
@@ -175,7 +175,7 @@ fn start(run: &Run<'_>) -> Result<ReconcileReport, ReconcileError> {
 }
 
 /// Category-1 points the implementation should follow, with a fix.
-fn planned_fixes(run: &Run<'_>, found: &StatefulCheck) -> Vec<ProposalRecord> {
+fn planned_fixes(run: &Run<'_>, found: &ProjectCheck) -> Vec<ProposalRecord> {
     let roles = Roles::of(&found.spec);
     let attribution = Attribution::new(
         found.base.as_ref().map(|b| &b.shapes),
@@ -183,22 +183,8 @@ fn planned_fixes(run: &Run<'_>, found: &StatefulCheck) -> Vec<ProposalRecord> {
         &found.implementation,
         run.trigger.as_deref(),
     );
-    found
-        .analysis
-        .points
-        .iter()
-        .filter(|p| {
-            p.category == Category::CleanApply
-                && p.direction == Direction::SpecAhead
-                && !p.fixes.is_empty()
-        })
-        .filter(|p| {
-            found
-                .state
-                .proposals
-                .get(&p.id)
-                .is_none_or(|q| q.status.is_open())
-        })
+    policy::automatic(&found.analysis.points, &found.state, Category::CleanApply)
+        .into_iter()
         .map(|p| record_for(p, attribution.source(p), &roles))
         .collect()
 }
@@ -211,14 +197,14 @@ fn planned_fixes(run: &Run<'_>, found: &StatefulCheck) -> Vec<ProposalRecord> {
 fn proposing(
     run: &Run<'_>,
     planned: Vec<ProposalRecord>,
-    prior: Option<StatefulCheck>,
+    prior: Option<ProjectCheck>,
 ) -> Result<ReconcileReport, ReconcileError> {
     let before = match prior {
         Some(c) => c,
         None => run.check()?,
     };
     let planned_ids: BTreeSet<&str> = planned.iter().map(|p| p.id.as_str()).collect();
-    let todo: Vec<&crate::drift::DriftPoint> = before
+    let todo: Vec<&crate::model::DriftPoint> = before
         .analysis
         .points
         .iter()
@@ -243,7 +229,7 @@ fn proposing(
     recording(run, plan, Some(after))
 }
 
-fn make_plan(run: &Run<'_>, after: &StatefulCheck, applied: Vec<ProposalRecord>) -> RecordingPlan {
+fn make_plan(run: &Run<'_>, after: &ProjectCheck, applied: Vec<ProposalRecord>) -> RecordingPlan {
     let roles = Roles::of(&after.spec);
     let attribution = Attribution::new(
         after.base.as_ref().map(|b| &b.shapes),
@@ -288,7 +274,7 @@ fn make_plan(run: &Run<'_>, after: &StatefulCheck, applied: Vec<ProposalRecord>)
 fn recording(
     run: &Run<'_>,
     plan: RecordingPlan,
-    prior: Option<StatefulCheck>,
+    prior: Option<ProjectCheck>,
 ) -> Result<ReconcileReport, ReconcileError> {
     let at = time::now_iso();
     let state = run.sd.transact(|state| {
@@ -356,7 +342,7 @@ fn recording(
 fn committing(
     run: &Run<'_>,
     plan: RecordingPlan,
-    prior: Option<StatefulCheck>,
+    prior: Option<ProjectCheck>,
 ) -> Result<ReconcileReport, ReconcileError> {
     let now = match prior {
         Some(c) => c,
@@ -400,8 +386,8 @@ fn committing(
 
 /// Writes the base of this sync (the agreed shapes, see `drift::base::next_base`) and returns
 /// the cursor that will name it.
-fn record_base(run: &Run<'_>, now: &StatefulCheck) -> Result<(Cursor, String), ReconcileError> {
-    let drifted: Vec<crate::drift::DriftPoint> = now
+fn record_base(run: &Run<'_>, now: &ProjectCheck) -> Result<(Cursor, String), ReconcileError> {
+    let drifted: Vec<crate::model::DriftPoint> = now
         .analysis
         .points
         .iter()
@@ -433,19 +419,14 @@ fn record_base(run: &Run<'_>, now: &StatefulCheck) -> Result<(Cursor, String), R
 
 fn build_report(
     run: &Run<'_>,
-    now: &StatefulCheck,
+    now: &ProjectCheck,
     plan: RecordingPlan,
     result: ReconcileResult,
     actions: Vec<String>,
     signal: String,
 ) -> ReconcileReport {
     let state = run.sd.load().unwrap_or_else(|_| now.state.clone());
-    let consumers = |symbol: &str| {
-        now.consumers
-            .as_ref()
-            .map(|c| c.summary_for(symbol))
-            .unwrap_or_default()
-    };
+    let consumers = |symbol: &str| now.consumers.summary_for(symbol);
     let proposals = plan
         .proposals
         .iter()
@@ -467,6 +448,7 @@ fn build_report(
         schema_version: 1,
         root: run.ws.root.to_string_lossy().replace('\\', "/"),
         run_id: run.id.clone(),
+        outcome: result,
         result,
         cascade_category: plan.cascade_category,
         guidance: categories.into_iter().filter_map(guidance).collect(),

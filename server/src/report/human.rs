@@ -8,7 +8,7 @@ use owo_colors::OwoColorize;
 use super::position;
 use crate::analysis::Analysis;
 use crate::cascade::Outcome;
-use crate::drift::{Category, DriftPoint};
+use crate::model::{Category, DriftPoint};
 
 /// Renders the analysis; ANSI colours are added when `color` is set.
 pub fn render_human(analysis: &Analysis, color: bool) -> String {

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::{position, range};
 use crate::analysis::Analysis;
 use crate::cascade::Outcome;
-use crate::drift::{Category, DriftPoint, Location};
+use crate::model::{Category, DriftPoint, Location};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -34,8 +34,8 @@ pub struct Summary {
 #[serde(rename_all = "camelCase")]
 pub struct JsonPoint {
     pub id: String,
-    pub kind: crate::drift::DriftKind,
-    pub direction: crate::drift::Direction,
+    pub kind: crate::model::DriftKind,
+    pub direction: crate::model::Direction,
     pub category: Category,
     pub symbol: String,
     pub member: Option<String>,

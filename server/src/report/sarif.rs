@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use super::range;
 use crate::analysis::Analysis;
-use crate::drift::{Category, DriftKind, DriftPoint, Location};
+use crate::model::{Category, DriftKind, DriftPoint, Location};
 
 /// SARIF level of a category: breaking → error, manageable → warning, clean → note.
 fn level(c: Category) -> &'static str {

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::StateError;
-use crate::drift::base::digest;
 use crate::drift::ShapeBase;
-use crate::fix::write_atomically;
+use crate::support::atomic::write_atomic;
+use crate::support::digest::digest_parts as digest;
 
 /// Content hashes of every source file of both sides, by root-relative path.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,7 +83,8 @@ pub fn write(dir: &Path, base: &BaseFile) -> Result<String, StateError> {
     let id = digest(&[&text]);
     let path = path_of(dir, &id);
     if !path.exists() {
-        write_atomically(&path, &text).map_err(|source| StateError::io(&path, source))?;
+        write_atomic(&path, text.as_bytes(), None)
+            .map_err(|source| StateError::io(&path, source))?;
     }
     Ok(id)
 }

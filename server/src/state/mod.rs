@@ -8,33 +8,29 @@
 //! | `.moment/sync-state.json` | the log folded (plus the last base's fingerprints), rewritten atomically after each append; rebuildable |
 //! | `.moment/feedback-journal.jsonl` | `ImplementationFeedbackRecorded` per decision |
 //! | `.moment/bases/<id>.json` | the base of the last sync (fingerprints + shape digests) |
-//! | `.moment/cache/` | parsed declarations and consumer references, one entry per content hash |
+//! | `.moment/cache/cache.bin` | parsed declarations and consumer references per file, confirmed by content hash (binary, one file) |
 //! | `.moment/sync.lock` | advisory lock file |
 
 pub mod bases;
 pub mod cache;
-pub mod check;
 pub mod events;
 pub mod journal;
 pub mod lock;
 pub mod log;
 pub mod time;
-pub mod view;
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 pub use bases::{BaseFile, FileChanges, Fingerprints};
-pub use cache::ModelCache;
+pub use cache::{Cache, CacheStats};
 pub use events::{
     ActiveRun, Cursor, Decision, DecisionEntry, Event, FeedbackType, LastRun, Proposal,
     ProposalRecord, RecordingPlan, RuleError, SagaStep, Source, Status, SyncState,
 };
 pub use journal::JournalEntry;
 pub use lock::StateLock;
-pub use view::StateView;
 
 use crate::workspace::{WorkspaceError, STATE_DIR};
 
@@ -71,6 +67,13 @@ pub enum StateError {
     },
     #[error("{0}")]
     Invalid(String),
+    #[error("{}: not a file (move it away; `.moment/` holds the tool's state)", path.display())]
+    NotAFile { path: PathBuf },
+    #[error("{}: not writable ({source}); nothing was recorded", path.display())]
+    NotWritable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl StateError {
@@ -80,15 +83,6 @@ impl StateError {
             source,
         }
     }
-}
-
-/// 32 hex digits of SHA-256 of a file's text: the per-file fingerprint.
-pub fn content_hash(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// What one transaction writes: events for the log and entries for the journal.
@@ -141,14 +135,21 @@ impl StateDir {
     }
 
     /// `true` once anything was recorded (a log exists): from then on `check` uses the base,
-    /// consumers, decisions and the cache.
-    pub fn exists(&self) -> bool {
-        self.log_path().is_file()
+    /// decisions and the cache. A log path that exists but is not a file is an error: treating
+    /// it as "nothing recorded" would silently bring rejected points back.
+    pub fn recorded(&self) -> Result<bool, StateError> {
+        let path = self.log_path();
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_file() => Ok(true),
+            Ok(_) => Err(StateError::NotAFile { path }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(StateError::io(&path, e)),
+        }
     }
 
     /// The current state (replayed under a shared lock).
     pub fn load(&self) -> Result<SyncState, StateError> {
-        if !self.exists() {
+        if !self.recorded()? {
             return Ok(SyncState::default());
         }
         let _lock = StateLock::shared(&self.lock_path())?;
@@ -179,6 +180,9 @@ impl StateDir {
         if tx.events.is_empty() && tx.journal.is_empty() {
             return Ok(replay.state);
         }
+        // Find out before recording anything whether the derived files can be written: a
+        // decision must not be recorded and then reported as a failure.
+        probe_writable(&self.dir)?;
         let at = time::now_iso();
         let mut state = replay.state.clone();
         for e in &tx.events {
@@ -196,7 +200,13 @@ impl StateDir {
         let written = log::append_records(&log_path, &replay, tx.events, &at)?;
         state.last_seq = written.last().map(|r| r.seq).unwrap_or(state.last_seq);
         journal::append(&self.journal_path(), &tx.journal)?;
-        self.write_snapshot(&state)?;
+        // The log is the source of truth and holds the events now; `sync-state.json` is derived
+        // and rebuilt by the next write or `status --rebuild`.
+        if let Err(e) = self.write_snapshot(&state) {
+            tracing::warn!(
+                "{e} (the log has the events; `moment-sync status --rebuild` rewrites it)"
+            );
+        }
         Ok(state)
     }
 
@@ -234,7 +244,8 @@ impl StateDir {
         let path = self.snapshot_path();
         let text = serde_json::to_string_pretty(&snapshot)
             .map_err(|e| StateError::io(&path, std::io::Error::other(e)))?;
-        crate::fix::write_atomically(&path, &(text + "\n")).map_err(|e| StateError::io(&path, e))
+        crate::support::atomic::write_atomic(&path, (text + "\n").as_bytes(), None)
+            .map_err(|e| StateError::io(&path, e))
     }
 
     /// Every journal entry.
@@ -277,22 +288,25 @@ pub fn decision_history(root: &Path, id: &str) -> Result<Vec<DecisionEntry>, Sta
         .unwrap_or_default())
 }
 
-/// Records a decision on drift point `id` (or a unique prefix) for the workspace at `root`, as
-/// `moment-sync decide` does: records the proposal if needed, applies the fix for an accepted
-/// spec-ahead or conflicting point, journals the decision. The actor comes from git's
-/// `user.name`, else `$USER`. For the language server's code actions and commands.
-pub fn record_decision(
-    root: &Path,
-    id: &str,
-    decision: Decision,
-    reason: Option<String>,
-) -> Result<crate::reconcile::DecideOutcome, crate::reconcile::ReconcileError> {
-    let ws = crate::workspace::Workspace::open(root, &Default::default())?;
-    let actor = crate::reconcile::default_actor(root)?;
-    let mut out = crate::reconcile::decide(&ws, &[id.to_string()], decision, reason, &actor)?;
-    out.pop().ok_or_else(|| {
-        crate::reconcile::ReconcileError::State(StateError::UnknownId(id.to_string()))
-    })
+/// Creates and removes a temporary file in `dir`: fails when the folder is read-only.
+fn probe_writable(dir: &Path) -> Result<(), StateError> {
+    let probe = dir.join(format!(
+        "{}probe-{}{}",
+        crate::support::atomic::TEMP_PREFIX,
+        std::process::id(),
+        crate::support::atomic::TEMP_SUFFIX
+    ));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&probe)
+        .map_err(|source| StateError::NotWritable {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -49,6 +49,11 @@ thread_local! {
     static PARSERS: RefCell<[Option<Parser>; 2]> = const { RefCell::new([None, None]) };
 }
 
+/// `true` when `path` has an extension the engine parses.
+pub fn is_typescript(path: &Path) -> bool {
+    Dialect::for_path(path).is_some()
+}
+
 /// Parses `text`, reusing `old` (already edited with `Tree::edit`) when given.
 pub fn parse(text: &str, dialect: Dialect, old: Option<&Tree>) -> Tree {
     PARSERS.with(|cell| {

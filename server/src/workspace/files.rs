@@ -65,7 +65,7 @@ impl Filter {
     }
 
     pub fn accepts(&self, rel_path: &str) -> bool {
-        crate::analysis::is_typescript(Path::new(rel_path))
+        crate::syntax::is_typescript(Path::new(rel_path))
             && self.include.is_match(rel_path)
             && !self.exclude.is_match(rel_path)
     }

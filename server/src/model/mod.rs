@@ -1,4 +1,6 @@
-//! Plain data: the declaration model that extraction produces and the drift engine compares.
+//! Plain data: the declaration model that extraction produces and the drift engine compares,
+//! and the drift vocabulary every layer speaks (`point.rs`: kinds, directions, categories,
+//! drift points, fixes and text edits).
 //!
 //! Everything here carries byte ranges into the text it came from; nothing here knows about
 //! tree-sitter, LSP or the file system.
@@ -9,6 +11,10 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use crate::text::LineIndex;
+
+mod point;
+
+pub use point::*;
 
 /// A half-open byte range `start..end` into a file's text.
 #[derive(

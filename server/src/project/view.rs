@@ -3,7 +3,7 @@
 //! save, and whenever `.moment/sync-log.jsonl` changes, e.g. after a CLI `decide`), then:
 //!
 //! ```ignore
-//! let view = StateView::load(&ws, &input.spec)?;            // None: no state recorded yet
+//! let view = StateView::load(&ws, &input.spec)?;            // also without recorded state
 //! input.consumers = view.consumers();                       // consumer-aware categories
 //! let mut analysis = analyze_with_base(&input, view.base()); // three-way direction
 //! let hidden = view.suppress(&mut analysis);                 // rejected points removed
@@ -11,38 +11,55 @@
 
 use std::sync::Arc;
 
-use super::{BaseFile, DecisionEntry, ModelCache, Source, StateDir, StateError, SyncState};
 use crate::analysis::Analysis;
 use crate::cascade::Consumers;
-use crate::consumers::{self, ConsumerIndex};
-use crate::drift::{DriftPoint, ShapeBase};
-use crate::model::FileModel;
+use crate::consumers::ConsumerIndex;
+use crate::drift::ShapeBase;
+use crate::model::{DriftPoint, FileModel};
+use crate::state::{BaseFile, Cache, DecisionEntry, Source, StateDir, StateError, SyncState};
 use crate::workspace::Workspace;
 
 /// The recorded state of a workspace, ready to apply to an analysis.
 #[derive(Debug, Clone, Default)]
 pub struct StateView {
+    /// Whether anything was recorded (else `state` is empty and nothing was written).
+    pub recorded: bool,
     pub state: SyncState,
     pub base: Option<BaseFile>,
     pub consumers: ConsumerIndex,
 }
 
 impl StateView {
-    /// The view of `ws`, or `None` when nothing was recorded yet (then analyse without it).
-    /// `spec` are the spec side's models (their types are what consumers are searched for).
-    pub fn load(ws: &Workspace, spec: &[Arc<FileModel>]) -> Result<Option<StateView>, StateError> {
+    /// The view of `ws`. Consumers are always detected (categories must not depend on whether
+    /// state exists); the log and the base only when something was recorded. `spec` are the
+    /// spec side's models (their types are what consumers are searched for).
+    pub fn load(ws: &Workspace, spec: &[Arc<FileModel>]) -> Result<StateView, StateError> {
         let sd = StateDir::of(&ws.root);
-        if !sd.exists() {
-            return Ok(None);
+        if !sd.recorded()? {
+            let consumers = super::load::detect_consumers(ws, spec, &Cache::disabled())?;
+            return Ok(StateView {
+                consumers,
+                ..Default::default()
+            });
         }
         let state = sd.load()?;
-        let base = sd.base(&state)?;
-        let consumers = consumers::detect(ws, spec, &ModelCache::open(&sd.cache_dir()))?;
-        Ok(Some(StateView {
+        let base = match sd.base(&state) {
+            Ok(base) => base,
+            Err(e) => {
+                tracing::warn!("{e}: directions are decided without the last sync's base");
+                None
+            }
+        };
+        let format = super::load::cache_format();
+        let cache = Cache::open(&sd.cache_dir(), &format);
+        let consumers = super::load::detect_consumers(ws, spec, &cache)?;
+        cache.save(&format);
+        Ok(StateView {
+            recorded: true,
             state,
             base,
             consumers,
-        }))
+        })
     }
 
     /// For `AnalysisInput::consumers`.
@@ -57,12 +74,7 @@ impl StateView {
 
     /// Removes rejected drift points from `analysis` and returns them.
     pub fn suppress(&self, analysis: &mut Analysis) -> Vec<DriftPoint> {
-        let rejected: std::collections::HashSet<&str> = self.state.rejected_ids().collect();
-        let (hidden, kept) = std::mem::take(&mut analysis.points)
-            .into_iter()
-            .partition(|p| rejected.contains(p.id.as_str()));
-        analysis.points = kept;
-        hidden
+        super::suppress(&self.state, analysis)
     }
 
     /// Hover: the decisions taken on drift point `id`, oldest first.

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::model::Span;
+use super::Span;
 
 /// The twelve drift kinds of drift-model §4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

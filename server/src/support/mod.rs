@@ -1,0 +1,8 @@
+//! The lowest layer: small helpers every other module may use, with no knowledge of the
+//! product (no model, no workspace, no protocol).
+//!
+//! - [`atomic`]: the one way the tool replaces a file (temp file in the same folder + rename).
+//! - [`digest`]: the one hex encoder and the SHA-256 digests built on it.
+
+pub mod atomic;
+pub mod digest;
