@@ -31,13 +31,22 @@ export interface Invoice {
 }
 """
 
-# `total` drifted (changed-type, category 3) and `note` is missing (optional: category 1).
+# `total` drifted (changed-type; category 3: `CONSUMER` uses the type) and `note` is missing
+# (optional: category 1).
 IMPL = """\
 // Invoice — hand-written; Ünïcödé 😀 comments shift UTF-16 and UTF-8 columns apart.
 export interface Invoice {
   readonly id: string;
   total: /* 😀é */ string;
 }
+"""
+
+# A consumer of `Invoice` outside both sides: consumption detection always runs, so it is what
+# makes the changed type breaking (without any consumer it would be category 2).
+CONSUMER_PATH = "src/app/checkout.ts"
+CONSUMER = """\
+import { Invoice } from '../domain/billing/invoice.types';
+export const due = (i: Invoice) => i.total;
 """
 
 WAIT = 15.0
@@ -156,6 +165,7 @@ def make_workspace(root: Path, impl: str = IMPL, spec: str = SPEC) -> Workspace:
     ws = Workspace(root)
     ws.write(SPEC_PATH, spec)
     ws.write(IMPL_PATH, impl)
+    ws.write(CONSUMER_PATH, CONSUMER)
     return ws
 
 

@@ -22,18 +22,35 @@ use crate::workspace::{SourceFile, Workspace, WorkspaceError};
 const MODELS: &str = "model";
 const REFS: &str = "refs";
 
+/// The sources of everything the cache stores: their paths (below `server/src/`) and texts.
+macro_rules! format_sources {
+    ($($path:literal),* $(,)?) => {
+        (&[$($path),*], &[$(include_str!(concat!("../", $path))),*])
+    };
+}
+
+/// Paths and texts of the code that defines or computes cached values (a test checks that no
+/// file of `model/`, `syntax/` or `consumers/` is missing).
+const FORMAT_SOURCES: (&[&str], &[&str]) = format_sources!(
+    "model/mod.rs",
+    "model/point.rs",
+    "syntax/mod.rs",
+    "syntax/extract.rs",
+    "syntax/normalize.rs",
+    "syntax/doc.rs",
+    "syntax/depth.rs",
+    "consumers/mod.rs",
+);
+
 /// The id of what the cache stores: it changes whenever the cached types or the code that
 /// computes them change (their sources are part of it), so a cache never outlives its meaning.
-pub fn cache_format() -> String {
-    crate::support::digest::digest_parts(&[
-        crate::VERSION,
-        include_str!("../model/mod.rs"),
-        include_str!("../syntax/mod.rs"),
-        include_str!("../syntax/extract.rs"),
-        include_str!("../syntax/normalize.rs"),
-        include_str!("../syntax/doc.rs"),
-        include_str!("../consumers/mod.rs"),
-    ])
+pub fn cache_format() -> &'static str {
+    static FORMAT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    FORMAT.get_or_init(|| {
+        let mut parts = vec![crate::VERSION];
+        parts.extend_from_slice(FORMAT_SOURCES.1);
+        crate::support::digest::digest_parts(&parts)
+    })
 }
 
 /// Unsaved editor buffers that stand in for files on disk (the language server's open
@@ -335,4 +352,26 @@ pub fn detect_consumers(
         })
         .collect();
     Ok(consumers::index(&consumers::spec_types(spec), &refs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_format_covers_every_source_of_cached_values() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("server/src");
+        for dir in ["model", "syntax", "consumers"] {
+            for e in std::fs::read_dir(src.join(dir)).unwrap() {
+                let name = e.unwrap().file_name().to_string_lossy().to_string();
+                if name.ends_with(".rs") && !name.ends_with("_tests.rs") {
+                    let rel = format!("{dir}/{name}");
+                    assert!(
+                        FORMAT_SOURCES.0.contains(&rel.as_str()),
+                        "{rel} changes cached values: add it to cache_format() and FORMAT_SOURCES"
+                    );
+                }
+            }
+        }
+    }
 }

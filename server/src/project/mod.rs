@@ -109,7 +109,7 @@ fn run(
     let stateful = mode == Mode::Always || sd.recorded()?;
     let format = load::cache_format();
     let cache = if stateful && use_cache {
-        Cache::open(&sd.cache_dir(), &format)
+        Cache::open(&sd.cache_dir(), format)
     } else {
         Cache::disabled()
     };
@@ -132,7 +132,7 @@ fn run(
         (SyncState::default(), None)
     };
     if stateful {
-        cache.save(&format);
+        cache.save(format);
     }
     let input = AnalysisInput {
         spec: loaded.spec.clone(),

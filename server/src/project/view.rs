@@ -51,9 +51,9 @@ impl StateView {
             }
         };
         let format = super::load::cache_format();
-        let cache = Cache::open(&sd.cache_dir(), &format);
+        let cache = Cache::open(&sd.cache_dir(), format);
         let consumers = super::load::detect_consumers(ws, spec, &cache)?;
-        cache.save(&format);
+        cache.save(format);
         Ok(StateView {
             recorded: true,
             state,
