@@ -260,6 +260,12 @@ pub fn compare_with_base(
     Comparison { points, moves }
 }
 
+/// Sorts points in drift-model §8 order (what [`compare`] returns): for callers that merge
+/// the points of several comparisons.
+pub fn sort_points(points: &mut [DriftPoint]) {
+    points.sort_by_cached_key(sort_key);
+}
+
 /// Drift-model §8 order; points at the same place follow the spec's order (so that fixes inserted
 /// at one place keep the spec's member order).
 fn sort_key(p: &DriftPoint) -> (String, usize, DriftKind, usize, String) {

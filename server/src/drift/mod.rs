@@ -11,5 +11,5 @@ mod matching;
 mod members;
 
 pub use base::ShapeBase;
-pub use compare::{compare, compare_with_base, Comparison, Move};
+pub use compare::{compare, compare_with_base, sort_points, Comparison, Move};
 pub use ids::drift_id;

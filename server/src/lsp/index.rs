@@ -9,8 +9,9 @@ use std::time::SystemTime;
 
 use rayon::prelude::*;
 
-use crate::analysis::parse_file;
 use crate::model::FileModel;
+use crate::project::load::{cache_for, model_of};
+use crate::state::Cache;
 use crate::workspace::{SourceFile, Workspace, WorkspaceError, CONFIG_FILE};
 
 /// What a file looked like on disk when we read it (for polling).
@@ -55,10 +56,13 @@ impl Index {
         let files = ws.source_files()?;
         let total = files.len();
         let done = AtomicUsize::new(0);
+        // Start-up reuses the on-disk cache (once state is recorded): unchanged files are not
+        // parsed again. The index never writes it (the CLI's runs keep it current).
+        let cache = cache_for(&ws);
         let loaded: Vec<(String, Stamp, Arc<FileModel>)> = files
             .par_iter()
             .filter_map(|f| {
-                let result = read_model(f);
+                let result = read_model(f, &cache);
                 on_parsed(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                 result
             })
@@ -113,7 +117,7 @@ impl Index {
         let Some(file) = self.classify(path) else {
             return DiskChanges::default();
         };
-        let changed = match read_model(&file) {
+        let changed = match read_model(&file, &Cache::disabled()) {
             Some((rel, st, model)) => {
                 self.stamps.insert(rel.clone(), st);
                 self.models.insert(rel, model);
@@ -170,12 +174,12 @@ fn same_dir(a: &Path, b: &Path) -> bool {
     a == b || std::fs::canonicalize(a).is_ok_and(|a| a == b)
 }
 
-fn read_model(file: &SourceFile) -> Option<(String, Stamp, Arc<FileModel>)> {
+fn read_model(file: &SourceFile, cache: &Cache) -> Option<(String, Stamp, Arc<FileModel>)> {
     let st = stamp(&file.abs_path)?;
     match file.read() {
         Ok(text) => {
-            let model = parse_file(&file.rel_path, &file.side_path, file.side, text.into());
-            Some((file.rel_path.clone(), st, Arc::new(model)))
+            let model = model_of(file, text.into(), cache);
+            Some((file.rel_path.clone(), st, model))
         }
         Err(e) => {
             tracing::warn!("skipping {}: {e}", file.rel_path);

@@ -24,7 +24,7 @@ use super::documents::{file_uri, DocumentStore};
 use super::index::{DiskChanges, Index};
 use super::logging::LogLevel;
 use super::scheduler::Scheduler;
-use super::snapshot::{ModelCache, OpenFile, Snapshot};
+use super::snapshot::{ModelCache, OpenFile, Snapshot, Tracked};
 use crate::project::StateView;
 use crate::reconcile::DecideOutcome;
 use crate::state::{Decision, StateDir};
@@ -63,6 +63,8 @@ pub struct Session {
     /// The log's (modification time, length) when the state was last loaded.
     log_stamp: Mutex<Option<(std::time::SystemTime, u64)>>,
     cache: Mutex<ModelCache>,
+    /// The analysis kept between runs (re-compared only where files changed).
+    tracked: Mutex<Option<Tracked>>,
     scheduler: Scheduler,
     results: watch::Sender<Arc<Snapshot>>,
     generation: AtomicU64,
@@ -96,6 +98,7 @@ impl Session {
             state: RwLock::default(),
             log_stamp: Mutex::default(),
             cache: Mutex::default(),
+            tracked: Mutex::default(),
             scheduler: Scheduler::default(),
             results: watch::Sender::new(Arc::new(Snapshot::default())),
             generation: AtomicU64::new(0),
@@ -586,6 +589,7 @@ impl Session {
         let started = std::time::Instant::now();
         let index = read(&self.index);
         let mut cache = lock(&self.cache);
+        let mut tracked = lock(&self.tracked);
         let state = read(&self.state).clone();
         let snap = Snapshot::build(
             generation,
@@ -594,6 +598,7 @@ impl Session {
             state,
             &self.docs,
             &mut cache,
+            &mut tracked,
         );
         tracing::debug!(
             "analysis {generation}: {} drift points in {:?}",

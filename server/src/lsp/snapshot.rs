@@ -9,9 +9,10 @@ use tower_lsp_server::ls_types::Uri;
 
 use super::documents::{file_uri, DocumentStore};
 use super::index::Index;
-use crate::analysis::{analyze_with_base, parse_file, Analysis, AnalysisInput};
+use crate::analysis::{parse_file, Analysis, AnalysisInput};
 use crate::cascade::Consumers;
 use crate::model::{DriftKind, DriftPoint, FileModel, Side};
+use crate::project::incremental::{Incremental, Update};
 use crate::project::StateView;
 use crate::syntax::extract_file;
 use crate::workspace::Config;
@@ -43,6 +44,27 @@ pub struct Snapshot {
 /// Parsed open documents by URI and version: a document is re-parsed only when it changed.
 pub type ModelCache = HashMap<Uri, (i32, Arc<FileModel>)>;
 
+/// The analysis kept between snapshots: an edit re-compares only what it can influence
+/// (`project::incremental`). Valid for one state view and one workspace.
+#[derive(Debug)]
+pub struct Tracked {
+    state: Option<Arc<StateView>>,
+    root: PathBuf,
+    implementation_dir: String,
+    inc: Incremental,
+}
+
+impl Tracked {
+    fn fits(&self, state: &Option<Arc<StateView>>, root: &std::path::Path, dir: &str) -> bool {
+        let same_state = match (&self.state, state) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        same_state && self.root == root && self.implementation_dir == dir
+    }
+}
+
 impl Snapshot {
     /// Analyses the index with the open documents laid over it.
     pub fn build(
@@ -52,6 +74,7 @@ impl Snapshot {
         state: Option<Arc<StateView>>,
         docs: &DocumentStore,
         cache: &mut ModelCache,
+        tracked: &mut Option<Tracked>,
     ) -> Snapshot {
         let mut snap = Snapshot {
             generation,
@@ -98,29 +121,47 @@ impl Snapshot {
             );
             overrides.insert(file.rel_path, model);
         }
-        let mut input = AnalysisInput {
-            consumers: Consumers::Unknown,
-            implementation_dir: index.ws.implementation_dir.clone(),
-            ..Default::default()
-        };
         let disk = index.models().filter(|m| !overrides.contains_key(&m.path));
-        for model in disk.chain(overrides.values()) {
-            match model.side {
-                Side::Spec => input.spec.push(model.clone()),
-                Side::Implementation => input.implementation.push(model.clone()),
+        let current: Vec<&Arc<FileModel>> = disk.chain(overrides.values()).collect();
+        let dir = &index.ws.implementation_dir;
+        let update = match tracked {
+            Some(t) if t.fits(&snap.state, index.root(), dir) => t.inc.update(current),
+            _ => {
+                let mut input = AnalysisInput {
+                    // Consumer-aware categories (detected with or without recorded state).
+                    consumers: snap
+                        .state
+                        .as_ref()
+                        .map_or(Consumers::Unknown, |v| v.consumers()),
+                    implementation_dir: dir.clone(),
+                    ..Default::default()
+                };
+                for model in current {
+                    match model.side {
+                        Side::Spec => input.spec.push(model.clone()),
+                        Side::Implementation => input.implementation.push(model.clone()),
+                    }
+                }
+                // The engine's output must not depend on hash-map order.
+                input.spec.sort_by(|a, b| a.path.cmp(&b.path));
+                input.implementation.sort_by(|a, b| a.path.cmp(&b.path));
+                let base = snap.state.as_ref().and_then(|v| v.base()).cloned();
+                *tracked = Some(Tracked {
+                    state: snap.state.clone(),
+                    root: index.root().to_path_buf(),
+                    implementation_dir: dir.clone(),
+                    inc: Incremental::new(input, base),
+                });
+                Update::Full
             }
+        };
+        tracing::trace!("analysis {generation}: {update:?}");
+        if let Some(t) = tracked {
+            snap.analysis = t.inc.analysis().clone();
         }
-        // The engine's output must not depend on hash-map order.
-        input.spec.sort_by(|a, b| a.path.cmp(&b.path));
-        input.implementation.sort_by(|a, b| a.path.cmp(&b.path));
-        match snap.state.clone() {
-            // Consumer-aware categories, three-way direction, rejected points hidden.
-            Some(view) => {
-                input.consumers = view.consumers();
-                snap.analysis = analyze_with_base(&input, view.base());
-                view.suppress(&mut snap.analysis);
-            }
-            None => snap.analysis = analyze_with_base(&input, None),
+        // Three-way direction came with the base; rejected points are hidden.
+        if let Some(view) = &snap.state {
+            view.suppress(&mut snap.analysis);
         }
         snap
     }

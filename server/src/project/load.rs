@@ -223,7 +223,8 @@ fn run_job(
                 Some(buffer) => from_buffer(buffer, *refs),
                 None => {
                     let text: Arc<str> = file.read()?.into();
-                    from_disk(file, text, *refs, cache)
+                    let (model, hash, refs) = from_disk(file, text, *refs, cache);
+                    Done::Source { model, hash, refs }
                 }
             };
             on_parsed();
@@ -251,8 +252,14 @@ fn dialect_of(path: &str) -> Dialect {
     Dialect::for_path(Path::new(path)).unwrap_or(Dialect::TypeScript)
 }
 
-/// A file on disk: model (and references) from the cache, or from one parse.
-fn from_disk(file: &SourceFile, text: Arc<str>, want_refs: bool, cache: &Cache) -> Done {
+/// A file on disk: model, content hash and (when wanted) references, from the cache or from
+/// one parse.
+fn from_disk(
+    file: &SourceFile,
+    text: Arc<str>,
+    want_refs: bool,
+    cache: &Cache,
+) -> (Arc<FileModel>, String, Option<FileRefs>) {
     let hash = content_hash(&text);
     let path = file.rel_path.as_str();
     let mut tree = None;
@@ -282,10 +289,22 @@ fn from_disk(file: &SourceFile, text: Arc<str>, want_refs: bool, cache: &Cache) 
         declarations: cached.declarations,
         syntax_errors: cached.syntax_errors,
     };
-    Done::Source {
-        model: Arc::new(model),
-        hash,
-        refs,
+    (Arc::new(model), hash, refs)
+}
+
+/// The model of a file on disk whose text was just read, from the cache or parsed now (the
+/// language server's index uses this, so its start-up reuses the on-disk cache).
+pub fn model_of(file: &SourceFile, text: Arc<str>, cache: &Cache) -> Arc<FileModel> {
+    from_disk(file, text, false, cache).0
+}
+
+/// The cache a long-lived reader of `ws` should use: the on-disk one once state is recorded,
+/// else none (nothing is written without state).
+pub fn cache_for(ws: &Workspace) -> Cache {
+    let sd = crate::state::StateDir::of(&ws.root);
+    match sd.recorded() {
+        Ok(true) => Cache::open(&sd.cache_dir(), cache_format()),
+        _ => Cache::disabled(),
     }
 }
 

@@ -16,6 +16,7 @@
 //! `check`, `status` and the language server use [`Mode::IfRecorded`] (nothing is created
 //! under `.moment/` when nothing was recorded); `reconcile` and `decide` use [`Mode::Always`].
 
+pub mod incremental;
 pub mod load;
 pub mod policy;
 pub mod view;
