@@ -135,7 +135,8 @@ async def test_skip_keeps_the_drift_and_hover_shows_history_and_consumers(worksp
         value = await eventually(
             lambda: hover_text_if(e, uri, "total", "skip by ann"), "the hover shows the skip"
         )
-        assert "consumed by 1 file in 1 service" in value
+        # The workspace's own consumer (src/app) and this one.
+        assert "consumed by 2 files in 2 services" in value
         assert "Source:" in value
         # Skipped drift is still shown.
         diags = await e.diagnostics(uri)
