@@ -67,6 +67,14 @@ pub fn normalize_type_text(text: &str) -> String {
 }
 
 fn norm(node: Node<'_>, src: &str) -> Norm {
+    // Hostile nesting must not overflow the stack (see `syntax::depth`): past the bound the
+    // type is kept as written, with the loosest precedence so it is parenthesised where needed.
+    let Some(_level) = super::depth::enter(node) else {
+        return Norm {
+            text: folded(node, src),
+            prec: Prec::Function,
+        };
+    };
     match node.kind() {
         "parenthesized_type" => match first_named(node) {
             Some(inner) => norm(inner, src),
@@ -133,11 +141,18 @@ fn has_token(node: Node<'_>, token: &str) -> bool {
 }
 
 /// Operands of a union (or intersection), looking through nesting and parentheses.
+///
+/// Iterative: tree-sitter nests a flat union of n members n levels deep.
 pub(super) fn flat_operands<'a>(node: Node<'a>, kind: &str, out: &mut Vec<Node<'a>>) {
-    for child in named_children(node) {
+    // A stack of operands still to visit, the next one last.
+    let mut pending: Vec<Node<'a>> = named_children(node);
+    pending.reverse();
+    while let Some(child) = pending.pop() {
         let inner = strip_parens(child);
         if inner.kind() == kind {
-            flat_operands(inner, kind, out);
+            let mut children = named_children(inner);
+            children.reverse();
+            pending.extend(children);
         } else {
             out.push(inner);
         }
@@ -616,6 +631,14 @@ fn fallback(node: Node<'_>, src: &str) -> Norm {
     }
 }
 
+/// The node's text with runs of whitespace folded to one space (no walk below it).
+fn folded(node: Node<'_>, src: &str) -> String {
+    node_text(node, src)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Removes all whitespace (for dotted names like `ns . X`).
 fn compact(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
@@ -633,6 +656,10 @@ fn collect_tokens(node: Node<'_>, src: &str, out: &mut Vec<String>, top: bool) {
     if node.kind() == "comment" {
         return;
     }
+    let Some(_level) = super::depth::enter(node) else {
+        out.push(folded(node, src));
+        return;
+    };
     if !top && node.is_named() {
         match node.kind() {
             "object_type" | "union_type" | "intersection_type" | "generic_type" | "array_type"
