@@ -49,6 +49,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
     let checked = analysis::check_with_state(&ws, &|| bar.inc(1))?;
     bar.finish_and_clear();
     let analysis = checked.analysis;
+    let stale = stale_note(&ws)?;
     // Rejected points are hidden; say so outside the JSON/SARIF schemas.
     let suppressed = match checked.suppressed.len() {
         0 => String::new(),
@@ -60,6 +61,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
             print_syntax_warnings(analysis);
             if !suppressed.is_empty() {
                 eprintln!("moment-sync: {suppressed}");
+            }
+            if let Some(note) = &stale {
+                eprintln!("moment-sync: {note}");
             }
         }
     };
@@ -73,10 +77,17 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
             };
             if args.quiet {
                 report::render_human_quiet(&analysis, color)
-            } else if suppressed.is_empty() {
-                report::render_human(&analysis, color)
             } else {
-                format!("{}{suppressed}\n", report::render_human(&analysis, color))
+                let mut text = report::render_human(&analysis, color);
+                for line in [Some(&suppressed), stale.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .filter(|l| !l.is_empty())
+                {
+                    text.push_str(line);
+                    text.push('\n');
+                }
+                text
             }
         }
         Format::Json => {
@@ -95,8 +106,13 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
             )
         }
         Format::Github => {
-            if !args.quiet && !suppressed.is_empty() {
-                eprintln!("moment-sync: {suppressed}");
+            // Syntax errors are annotations here; the rest goes to the log.
+            if !args.quiet {
+                for note in [Some(&suppressed), stale.as_ref()].into_iter().flatten() {
+                    if !note.is_empty() {
+                        eprintln!("moment-sync: {note}");
+                    }
+                }
             }
             report::github_annotations(&analysis, &repository_prefix(&ws.root))
         }
@@ -130,6 +146,32 @@ fn repository_prefix(root: &Path) -> String {
         }
         _ => String::new(),
     }
+}
+
+/// With a `.moment` spec, says when the emitter's output in `generatedDir` no longer matches it.
+fn stale_note(ws: &crate::workspace::Workspace) -> anyhow::Result<Option<String>> {
+    let Some(spec) = ws.load_spec()? else {
+        return Ok(None);
+    };
+    let stale = analysis::stale_generated(ws, &spec)?;
+    if stale.is_empty() {
+        return Ok(None);
+    }
+    let shown: Vec<String> = stale.iter().take(5).map(|n| format!("`{n}`")).collect();
+    let more = match stale.len() {
+        n if n > 5 => format!(" and {} more", n - 5),
+        _ => String::new(),
+    };
+    let count = match stale.len() {
+        1 => "1 declaration differs".to_string(),
+        n => format!("{n} declarations differ"),
+    };
+    Ok(Some(format!(
+        "note: {}/ is stale against the spec `{}`: {count} ({}{more}); re-run the emitter or `moment-sync emit`",
+        ws.generated_dir,
+        ws.spec.as_deref().unwrap_or_default(),
+        shown.join(", "),
+    )))
 }
 
 /// Syntax errors go to stderr when stdout carries machine-readable output.

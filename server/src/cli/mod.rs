@@ -4,6 +4,7 @@
 mod check;
 mod decide;
 mod diff;
+mod emit;
 mod events;
 mod fix;
 mod history;
@@ -99,6 +100,8 @@ pub enum Command {
     Man(meta::ManArgs),
     /// Print the JSON Schema of `.moment/sync.json`.
     Schema(meta::SchemaArgs),
+    /// Write the TypeScript the upstream emitter would write for the `.moment` spec.
+    Emit(emit::EmitArgs),
 }
 
 /// Where the workspace is and how its sides are overridden (shared by every command).
@@ -116,6 +119,10 @@ pub struct WorkspaceArgs {
     /// Read the configuration from this file instead of `<root>/.moment/sync.json`.
     #[arg(long = "config", value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// A `.moment` spec (file or folder), relative to the root: the spec side is read from it
+    /// instead of `generatedDir` (overrides `spec`).
+    #[arg(long = "spec", value_name = "PATH")]
+    pub spec: Option<String>,
 }
 
 impl WorkspaceArgs {
@@ -127,6 +134,7 @@ impl WorkspaceArgs {
         let overrides = Config {
             generated_dir: self.generated.clone(),
             implementation_dir: self.implementation.clone(),
+            spec: self.spec.clone(),
             ..Default::default()
         };
         open_workspace(&root, self.config.as_deref(), &overrides)
@@ -199,6 +207,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Completions(args) => meta::completions(&args),
         Command::Man(args) => meta::man(&args),
         Command::Schema(args) => meta::schema(&args),
+        Command::Emit(args) => emit::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -29,6 +29,9 @@ pub struct Config {
     pub schema: Option<String>,
     /// The spec side, relative to the root.
     pub generated_dir: Option<String>,
+    /// A `.moment` spec (file or folder), relative to the root: when set, the spec side is read
+    /// from it and replaces `generatedDir`.
+    pub spec: Option<String>,
     /// The implementation side, relative to the root.
     pub implementation_dir: Option<String>,
     /// Globs (relative to the root) a source file must match; default: every TypeScript file.
@@ -123,6 +126,7 @@ impl Config {
         }
         take!(
             generated_dir,
+            spec,
             implementation_dir,
             include,
             exclude,
