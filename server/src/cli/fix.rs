@@ -35,6 +35,9 @@ struct Change {
 
 pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
     let ws = args.workspace.open()?;
+    if !args.dry_run {
+        crate::workspace::clean_leftovers(&ws);
+    }
     let bar = progress_for(&ws)?;
     // The project check: recorded bases decide directions, rejected points are suppressed.
     let checked = project::check(&ws, Mode::IfRecorded, &|| bar.inc(1))?;
@@ -61,16 +64,15 @@ pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
         if plan.fixes.is_empty() {
             continue;
         }
+        // Every target is checked before anything is written: inside the root, not a link.
+        let abs = ws.writable(path)?;
         let (old, creates) = match analysis.file(path) {
             Some(f) => (f.text.to_string(), false),
-            None => {
-                let abs = ws.absolute(path);
-                match std::fs::read_to_string(&abs) {
-                    Ok(t) => (t, false),
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), true),
-                    Err(e) => return Err(e).with_context(|| format!("cannot read `{path}`")),
-                }
-            }
+            None => match std::fs::read_to_string(&abs) {
+                Ok(t) => (t, false),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), true),
+                Err(e) => return Err(e).with_context(|| format!("cannot read `{path}`")),
+            },
         };
         let edits: Vec<&TextEdit> = plan
             .fixes
@@ -100,7 +102,7 @@ pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
         }
     } else {
         for c in &changes {
-            write_atomic(&ws.absolute(&c.path), c.new.as_bytes(), None)
+            write_atomic(&ws.writable(&c.path)?, c.new.as_bytes(), None)
                 .with_context(|| format!("cannot write `{}`", c.path))?;
         }
     }

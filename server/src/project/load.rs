@@ -39,6 +39,7 @@ const FORMAT_SOURCES: (&[&str], &[&str]) = format_sources!(
     "syntax/normalize.rs",
     "syntax/doc.rs",
     "syntax/depth.rs",
+    "syntax/repair.rs",
     "consumers/mod.rs",
 );
 
@@ -102,6 +103,8 @@ pub struct Loaded {
     pub implementation: Vec<Arc<FileModel>>,
     pub fingerprints: Fingerprints,
     pub consumers: ConsumerIndex,
+    /// The workspace's `.moment` spec, when the spec side is its projection.
+    pub moment: Option<crate::moment::LoadedSpec>,
 }
 
 /// What one file is read for.
@@ -197,6 +200,16 @@ pub fn load(
             Done::Consumer { rel, refs: r } => refs.push((rel, r)),
             Done::Skipped => {}
         }
+    }
+    // With a `.moment` spec, the spec side is its projection (hashed like files, by emitted
+    // path).
+    if let Some((spec, models)) = super::spec::moment_spec_side(ws)? {
+        for model in models {
+            let hash = content_hash(&model.text);
+            loaded.fingerprints.spec.insert(model.path.clone(), hash);
+            loaded.spec.push(model);
+        }
+        loaded.moment = Some(spec);
     }
     refs.sort_by(|a, b| a.0.cmp(&b.0));
     let service_dirs = ws.config.service_dirs.clone().unwrap_or_default();

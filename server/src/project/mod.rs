@@ -19,6 +19,7 @@
 pub mod incremental;
 pub mod load;
 pub mod policy;
+pub mod spec;
 pub mod view;
 
 use std::collections::HashSet;
@@ -107,6 +108,8 @@ fn run(
     on_parsed: &(dyn Fn() + Sync),
 ) -> Result<ProjectCheck, StateError> {
     let sd = StateDir::of(&ws.root);
+    // Nothing below `.moment/` is followed through a symbolic link (the cache is written there).
+    sd.guard()?;
     let stateful = mode == Mode::Always || sd.recorded()?;
     let format = load::cache_format();
     let cache = if stateful && use_cache {
@@ -142,6 +145,9 @@ fn run(
         implementation_dir: ws.implementation_dir.clone(),
     };
     let mut analysis = analysis::analyze_with_base(&input, base.as_ref().map(|b| &b.shapes));
+    if let Some(moment) = &loaded.moment {
+        spec::locate_in_spec(ws, moment, &mut analysis);
+    }
     let suppressed = suppress(&state, &mut analysis);
     Ok(ProjectCheck {
         analysis,

@@ -104,6 +104,12 @@ impl Cache {
     /// The cache in folder `dir` for values of `format` (an id that changes whenever the cached
     /// types do). A missing, unreadable, foreign or damaged file is an empty cache.
     pub fn open(dir: &Path, format: &str) -> Cache {
+        // Never through a symbolic link (a cloned `.moment/cache -> ../..` must not be written
+        // into): a linked folder is no cache at all.
+        if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+            tracing::warn!("{}: a symbolic link, not used as the cache", dir.display());
+            return Cache::disabled();
+        }
         let file = dir.join(CACHE_FILE);
         let old = match std::fs::read(&file) {
             Ok(bytes) => decode(&bytes, format).unwrap_or_else(|why| {

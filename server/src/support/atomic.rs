@@ -3,8 +3,8 @@
 //! rename it over the target. A reader, a crash or a full disk never leaves a half-written
 //! file: the target holds either its old or its new content.
 //!
-//! Temporary files are named `.moment-sync-<pid>-<n>.tmp`, so that leftovers of a killed run
-//! are recognisably ours.
+//! Temporary files are named `.moment-sync-<pid>-<nanos>-<n>.tmp`, so that leftovers of a
+//! killed run are recognisably ours (`workspace::leftovers` removes them).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -37,8 +37,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Re
 fn create_temp(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     for _ in 0..100 {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
         let temp = dir.join(format!(
-            "{TEMP_PREFIX}{}-{n}{TEMP_SUFFIX}",
+            "{TEMP_PREFIX}{}-{nanos}-{n}{TEMP_SUFFIX}",
             std::process::id()
         ));
         match std::fs::OpenOptions::new()

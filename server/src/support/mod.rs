@@ -3,6 +3,8 @@
 //!
 //! - [`atomic`]: the one way the tool replaces a file (temp file in the same folder + rename).
 //! - [`digest`]: the one hex encoder and the SHA-256 digests built on it.
+//! - [`paths`]: joining root-relative paths.
 
 pub mod atomic;
 pub mod digest;
+pub mod paths;

@@ -8,6 +8,7 @@ mod depth;
 mod doc;
 mod extract;
 mod normalize;
+mod repair;
 
 use std::cell::RefCell;
 use std::path::Path;
@@ -106,6 +107,11 @@ pub fn extract_file(
 ) -> FileModel {
     let is_declaration_file =
         path.ends_with(".d.ts") || path.ends_with(".d.mts") || path.ends_with(".d.cts");
+    let dialect = Dialect::for_path(Path::new(path)).unwrap_or(Dialect::TypeScript);
+    // Where the grammar lacks a rule TypeScript has, a same-length rewrite parses better; its
+    // tree is read against the original text.
+    let repaired = repair::repaired(&text, dialect, tree);
+    let tree = repaired.as_ref().unwrap_or(tree);
     // Forget a bound hit by an earlier walk on this thread: only this file's counts.
     depth::take_too_deep();
     let declarations = extract::declarations(tree.root_node(), &text, is_declaration_file);
