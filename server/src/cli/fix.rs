@@ -120,7 +120,7 @@ pub(crate) fn execute(
             chosen
         }
     };
-    let plans = plan_fixes(selected.into_iter());
+    let plans = plan_fixes(selected);
 
     let mut changes = Vec::new();
     let mut skipped = 0;
