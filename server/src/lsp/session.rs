@@ -43,6 +43,8 @@ struct ClientSettings {
     /// Who decides, from `initializationOptions` and the workspace settings (later wins).
     init_actor: Option<String>,
     workspace_actor: Option<String>,
+    /// The client's name (`clientInfo`), the actor of last resort.
+    client_name: Option<String>,
     /// An `initializationOptions` error, shown once initialized (messages sent before the
     /// `initialize` response may be dropped).
     init_error: Option<String>,
@@ -56,6 +58,9 @@ pub struct Session {
     /// The effective configuration (file, then initializationOptions, then workspace settings).
     config: RwLock<Config>,
     index: RwLock<Option<Index>>,
+    /// Held while the workspace (re)loads: a settings change arriving during the first index
+    /// waits for it and then finds the index it can keep.
+    loading: tokio::sync::Mutex<()>,
     /// The recorded reconciliation state (`.moment/sync-log.jsonl` folded), reloaded on start,
     /// after a save, after a decision and whenever the log changes on disk.
     state: RwLock<Option<Arc<StateView>>>,
@@ -92,6 +97,7 @@ impl Session {
             settings: Mutex::default(),
             config: RwLock::default(),
             index: RwLock::default(),
+            loading: tokio::sync::Mutex::default(),
             state: RwLock::default(),
             log_stamp: Mutex::default(),
             cache: Mutex::default(),
@@ -127,6 +133,7 @@ impl Session {
         *write(&self.features) = ClientFeatures::from_capabilities(&params.capabilities);
         let mut settings = lock(&self.settings);
         settings.folder = config::client_folder(params);
+        settings.client_name = params.client_info.as_ref().map(|c| c.name.clone());
         let init = params.initialization_options.as_ref();
         settings.init_actor = config::actor(init);
         match config::from_settings(init, "initializationOptions") {
@@ -277,15 +284,15 @@ impl Session {
             .as_ref()
             .map(|i| i.ws.clone())
             .ok_or_else(|| "the workspace is not indexed yet".to_string())?;
-        let configured = {
+        let (configured, client_name) = {
             let s = lock(&self.settings);
-            s.workspace_actor.clone().or_else(|| s.init_actor.clone())
+            let configured = s.workspace_actor.clone().or_else(|| s.init_actor.clone());
+            (configured, s.client_name.clone())
         };
         let decided = tokio::task::spawn_blocking(move || {
-            let actor = match configured {
-                Some(actor) => actor,
-                None => crate::reconcile::default_actor(&ws.root).map_err(|e| e.to_string())?,
-            };
+            let actor = configured
+                .or_else(|| crate::reconcile::default_actor(&ws.root).ok())
+                .unwrap_or_else(|| config::fallback_actor(client_name.as_deref()));
             crate::reconcile::decide_with(&ws, &[id], decision, None, &actor, apply_fix)
                 .map_err(|e| e.to_string())?
                 .pop()
@@ -300,6 +307,7 @@ impl Session {
 
     /// (Re)loads settings and the workspace, then re-indexes it.
     pub async fn load_workspace(self: Arc<Self>) {
+        let _loading = self.loading.lock().await;
         if self.features().configuration {
             self.fetch_client_settings().await;
         }
@@ -323,6 +331,13 @@ impl Session {
             }
         };
         self.apply_config(&ws.config);
+        if self.keep_index(&ws) {
+            // Neovim repeats its settings right after `initialized`; settings that leave the
+            // sides and file selection as they are (severity, debounce, …) need no re-index.
+            tracing::debug!("settings reloaded; the indexed files stay the same");
+            self.scheduler.request_now();
+            return;
+        }
         tracing::info!(
             "workspace {} (spec side `{}`, implementation side `{}`)",
             ws.root.display(),
@@ -342,6 +357,19 @@ impl Session {
                 self.report_error(format!("moment-sync cannot index the workspace: {e}"))
                     .await
             }
+        }
+    }
+
+    /// Keeps the current index when `ws` selects the same files as the indexed workspace; the
+    /// index then takes `ws` (its other settings may have changed).
+    fn keep_index(&self, ws: &Workspace) -> bool {
+        let mut index = write(&self.index);
+        match index.as_mut() {
+            Some(index) if config::same_files(&index.ws, ws) => {
+                index.ws = ws.clone();
+                true
+            }
+            _ => false,
         }
     }
 
