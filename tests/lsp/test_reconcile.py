@@ -51,10 +51,13 @@ async def opened(editor: Editor):
 
 async def command_titled(editor: Editor, uri: str, diag: t.Diagnostic, title: str) -> t.Command:
     actions = await editor.actions(uri, diag.range, diags=[diag])
+    # Clients with code action literals get the decisions as code actions of a `quickfix.*`
+    # kind carrying the command; others get the bare command.
+    commands = [a.command if isinstance(a, t.CodeAction) else a for a in actions]
     found = [
-        a
-        for a in actions
-        if isinstance(a, t.Command) and a.title == title and a.arguments[0]["driftId"] == diag.data["driftId"]
+        c
+        for c in commands
+        if c is not None and c.title == title and c.arguments[0]["driftId"] == diag.data["driftId"]
     ]
     assert len(found) == 1, [a.title for a in actions]
     return found[0]
