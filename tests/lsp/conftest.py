@@ -210,6 +210,14 @@ class Editor:
             text[:at] + new + text[at + len(needle) :],
         )
 
+    def save(self, uri: str) -> None:
+        """Writes the open text to its file and tells the server, like an editor's save."""
+        from urllib.parse import unquote, urlparse
+
+        rel = Path(unquote(urlparse(uri).path)).relative_to(self.ws.root)
+        self.ws.write(str(rel), self.texts[uri])
+        self.client.text_document_did_save(t.DidSaveTextDocumentParams(t.TextDocumentIdentifier(uri=uri)))
+
     def apply(self, edit: t.WorkspaceEdit) -> None:
         """Applies a workspace edit to the open documents, sending didChange like an editor."""
         by_uri, _created = edits_by_uri(edit)

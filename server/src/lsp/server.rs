@@ -75,9 +75,11 @@ impl LanguageServer for Backend {
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        self.session.docs.saved(&params.text_document.uri);
-        // A saved file can add or drop consumers of spec types.
-        tokio::spawn(self.session.clone().state_changed());
+        let uri = params.text_document.uri;
+        self.session.docs.saved(&uri);
+        // A saved file can add or drop consumers of spec types, and records the acceptances
+        // of the quick fixes that edited it.
+        tokio::spawn(self.session.clone().document_saved(uri));
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
