@@ -651,3 +651,169 @@ fn tsx_files_parse_with_the_tsx_grammar() {
         .is_empty());
     assert_eq!(kinds(&a), vec![DriftKind::ChangedType]);
 }
+
+// ---- issue 10: exact on TypeScript ----
+
+#[test]
+fn readonly_first_in_a_union_applies_to_its_operand_only() {
+    assert_no_drift(
+        "export interface A { v: readonly string[] | null; w: readonly [number] & B | C }",
+        "export interface A { v: null | readonly string[]; w: C | B & readonly [number] }",
+    );
+    let a = run(
+        "export interface A { v: readonly string[] | null }",
+        "export interface A { v: readonly (string[] | null) }",
+    );
+    assert_eq!(kinds(&a), vec![DriftKind::ChangedType]);
+}
+
+#[test]
+fn files_without_semicolons_parse_like_typescript() {
+    let no_semi = "export interface A {\n  a: string\n  (x: number): void\n  in: number\n  <T>(x: T): T\n  b: 'x' // note\n  new (y: string): A\n}\n";
+    let semi = "export interface A { a: string; (x: number): void; in: number; <T>(x: T): T; b: 'x'; new (y: string): A }";
+    assert_no_drift(semi, no_semi);
+    assert_no_drift(no_semi, semi);
+    let a = run(semi, no_semi);
+    assert!(a.file(IMPL).unwrap().syntax_errors.is_empty());
+    let changed = no_semi.replace("in: number", "in: string");
+    assert_eq!(kinds(&run(semi, &changed)), vec![DriftKind::ChangedType]);
+}
+
+#[test]
+fn overloads_in_a_later_declaration_of_a_merged_interface_count() {
+    let spec = "export interface M { a: string }\nexport interface M { f(x: string): void }\nexport interface M { f(x: number): void }";
+    assert_no_drift(
+        spec,
+        "export interface M { a: string; f(x: string): void; f(x: number): void }",
+    );
+    assert_eq!(
+        kinds(&run(
+            spec,
+            "export interface M { a: string; f(x: string): void }"
+        )),
+        vec![DriftKind::ChangedSignature]
+    );
+}
+
+#[test]
+fn parenthesised_tuples_named_rest_and_variance_parse() {
+    assert_no_drift(
+        "export type B = ([string?]) | number",
+        "export type B = number | [string?]",
+    );
+    assert_no_drift(
+        "export type T = [a: string, ...rest: number[]]",
+        "export type T = [string, ...number[]]",
+    );
+    assert_eq!(
+        kinds(&run(
+            "export type T = [a: string, ...rest: number[]]",
+            "export type T = [string, number[]]"
+        )),
+        vec![DriftKind::ChangedType]
+    );
+    assert_no_drift("export type E<in out T> = T", "export type E<in out T> = T");
+    let a = run("export type E<in out T> = T", "export type E<out T> = T");
+    assert_eq!(
+        only(&a, DriftKind::ChangedGenerics).expected.as_deref(),
+        Some("<in out T>")
+    );
+}
+
+#[test]
+fn interface_accessors_are_properties() {
+    assert_no_drift(
+        "export interface A { get x(): string }",
+        "export interface A { readonly x: string }",
+    );
+    assert_no_drift(
+        "export interface A { get x(): string; set x(v: string) }",
+        "export interface A { x: string }",
+    );
+    assert_eq!(
+        kinds(&run(
+            "export interface A { get x(): string }",
+            "export interface A { x: string }"
+        )),
+        vec![DriftKind::ChangedReadonly]
+    );
+}
+
+#[test]
+fn template_literal_text_is_exact() {
+    let a = run(
+        "export type F = `${number}`",
+        "export type F = `${number} `",
+    );
+    assert_eq!(kinds(&a), vec![DriftKind::ChangedType]);
+    assert_no_drift(
+        "export type F = `id-${ string | number }`",
+        "export type F = `id-${number | string}`",
+    );
+}
+
+#[test]
+fn mapped_type_keys_as_clause_and_modifiers_count() {
+    let base = "export type G<T> = { [K in keyof T]: T[K] }";
+    for changed in [
+        "export type G<T> = { [K in keyof T]?: T[K] }",
+        "export type G<T> = { [K in keyof T]-?: T[K] }",
+        "export type G<T> = { readonly [K in keyof T]: T[K] }",
+        "export type G<T> = { -readonly [K in keyof T]: T[K] }",
+        "export type G<T> = { [K in keyof T as `get${string & K}`]: T[K] }",
+        "export type G<T> = { [K in 'a' | 'b']: T[K] }",
+        "export type G<T> = { [K in keyof T]: string }",
+    ] {
+        assert!(!run(base, changed).points.is_empty(), "missed: {changed}");
+    }
+    assert_no_drift(
+        "export type G<T> = { +readonly [K in keyof T]+?: T[K] }",
+        "export type G<T> = { readonly [K in keyof T]?: T[K] }",
+    );
+}
+
+#[test]
+fn constructor_types_keep_their_result_and_this_parameters_count() {
+    assert_eq!(
+        kinds(&run(
+            "export type H = new () => B",
+            "export type H = new () => C"
+        )),
+        vec![DriftKind::ChangedType]
+    );
+    assert_eq!(
+        kinds(&run(
+            "export type I = (this: Window, a: string) => void",
+            "export type I = (a: string) => void"
+        )),
+        vec![DriftKind::ChangedType]
+    );
+}
+
+#[test]
+fn string_escapes_and_numbers_normalise_by_value() {
+    let a = run(
+        "export type J = \"\\n\"\nexport interface K { \"a\\n\": string }\nexport enum E { A = \"\\n\" }",
+        "export type J = '\\\\n'\nexport interface K { 'a\\\\n': string }\nexport enum E { A = '\\\\n' }",
+    );
+    // J and E changed, K's key differs (missing + extra member).
+    assert_eq!(a.points.len(), 4, "{:#?}", a.points);
+    assert_no_drift(
+        "export type J = \"\\u0061\" | 1e3 | .5 | -0x10 | '\\x62'",
+        "export type J = 'a' | 1000 | 0.5 | -16 | \"b\"",
+    );
+}
+
+#[test]
+fn a_method_equals_a_function_typed_property() {
+    assert_no_drift(
+        "export interface A { m(x: string): void }",
+        "export interface A { m: (y: string) => void }",
+    );
+    let a = run(
+        "export interface A { n(): number }",
+        "export interface A { n: () => string }",
+    );
+    let p = only(&a, DriftKind::ChangedType);
+    assert_ne!(p.expected, p.actual);
+}

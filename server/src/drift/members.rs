@@ -212,6 +212,18 @@ fn member_type(m: &Member) -> Option<String> {
     }
 }
 
+/// A method `m(x: A): B` and a function-typed property `m: (x: A) => B` are the same member
+/// (docs/drift-kinds.md: TypeScript checks them alike, apart from method parameter bivariance).
+fn same_callable(a: &MemberShape, b: &MemberShape) -> bool {
+    let one = |p: &MemberShape, m: &MemberShape| match (p, m) {
+        (MemberShape::Property { ty: Some(ty) }, MemberShape::Method { signatures }) => {
+            matches!(signatures.as_slice(), [sig] if sig.ret.is_some() && sig.render() == *ty)
+        }
+        _ => false,
+    };
+    one(a, b) || one(b, a)
+}
+
 fn compare_member(
     em: &mut Emitter<'_>,
     s: Located<'_>,
@@ -222,7 +234,8 @@ fn compare_member(
     im: &Member,
 ) {
     let name = &sm.name;
-    let same_kind = std::mem::discriminant(&sm.shape) == std::mem::discriminant(&im.shape);
+    let same_kind = std::mem::discriminant(&sm.shape) == std::mem::discriminant(&im.shape)
+        || same_callable(&sm.shape, &im.shape);
     if !same_kind {
         let (st, it) = (render_member(sm), render_member(im));
         let new_text = fix::spec_text(s.file, sm.decl_span);

@@ -83,7 +83,10 @@ fn merge_into(existing: &mut Declaration, extra: Declaration) {
         return;
     }
     if let (Body::Members(into), Body::Members(from)) = (&mut existing.body, extra.body) {
-        into.extend(from);
+        // Overloads of a method in a later declaration join the earlier ones.
+        for member in from {
+            push_member(into, member);
+        }
     }
     existing.heritage.extend(extra.heritage);
     existing.heritage.sort();
@@ -392,8 +395,12 @@ fn class_heritage(node: Node<'_>, src: &str) -> Vec<String> {
 /// Members of an `interface_body` or `object_type`.
 pub fn object_members(body: Node<'_>, src: &str) -> Vec<Member> {
     let mut out: Vec<Member> = Vec::new();
+    let mut setters: Vec<String> = Vec::new();
     let mut cursor = body.walk();
     for child in body.named_children(&mut cursor) {
+        if child.kind() == "method_signature" && accessor(child, src, &mut out, &mut setters) {
+            continue;
+        }
         let member = match child.kind() {
             "property_signature" => property(child, src),
             "method_signature" => method(child, src),
@@ -406,7 +413,47 @@ pub fn object_members(body: Node<'_>, src: &str) -> Vec<Member> {
             push_member(&mut out, m);
         }
     }
+    writable_accessors(&mut out, &setters);
     out
+}
+
+/// Handles `get x()` / `set x(v)` (in classes and, since TypeScript 4.3, in interfaces and object
+/// types): an accessor is a property, readonly unless a setter exists. Returns false for anything
+/// that is not an accessor.
+fn accessor(node: Node<'_>, src: &str, out: &mut Vec<Member>, setters: &mut Vec<String>) -> bool {
+    if has_token(node, "get") {
+        if let Some(m) = getter(node, src) {
+            match out.iter_mut().find(|o| o.name == m.name) {
+                // The getter's type is the property's type; a setter seen first gave only the
+                // written type.
+                Some(existing) => {
+                    existing.shape = m.shape;
+                    existing.type_span = m.type_span;
+                }
+                None => push_member(out, m),
+            }
+        }
+        return true;
+    }
+    if has_token(node, "set") {
+        if let Some(m) = setter(node, src) {
+            setters.push(m.name.clone());
+            if !out.iter().any(|o| o.name == m.name) {
+                out.push(m);
+            }
+        }
+        return true;
+    }
+    false
+}
+
+/// A getter with a setter is a writable property.
+fn writable_accessors(out: &mut [Member], setters: &[String]) {
+    for m in out.iter_mut() {
+        if setters.contains(&m.name) && m.readonly && m.readonly_span.is_none() {
+            m.readonly = false;
+        }
+    }
 }
 
 /// Adds a member, folding method overloads into one member with several signatures.
@@ -450,17 +497,7 @@ fn class_members(body: Node<'_>, src: &str) -> Vec<Member> {
                     .unwrap_or("");
                 if name == "constructor" {
                     out.extend(parameter_properties(child, src));
-                } else if has_token(child, "get") {
-                    if let Some(m) = getter(child, src) {
-                        push_member(&mut out, m);
-                    }
-                } else if has_token(child, "set") {
-                    setters.push(name.to_string());
-                    if let Some(m) = setter(child, src) {
-                        if !out.iter().any(|o| o.name == m.name) {
-                            out.push(m);
-                        }
-                    }
+                } else if accessor(child, src, &mut out, &mut setters) {
                 } else if let Some(m) = method(child, src) {
                     push_member(&mut out, m);
                 }
@@ -473,12 +510,7 @@ fn class_members(body: Node<'_>, src: &str) -> Vec<Member> {
             _ => {}
         }
     }
-    // A getter with a setter is a writable property.
-    for m in out.iter_mut() {
-        if setters.contains(&m.name) && m.readonly && m.readonly_span.is_none() {
-            m.readonly = false;
-        }
-    }
+    writable_accessors(&mut out, &setters);
     out
 }
 
@@ -624,6 +656,13 @@ fn method(node: Node<'_>, src: &str) -> Option<Member> {
 }
 
 fn index(node: Node<'_>, src: &str) -> Option<Member> {
+    let mut cursor = node.walk();
+    let clause = node
+        .named_children(&mut cursor)
+        .find(|c| c.kind() == "mapped_type_clause");
+    if let Some(clause) = clause {
+        return Some(mapped(node, clause, src));
+    }
     let key_type = field(node, "index_type")
         .map(|t| type_text(t, src))
         .unwrap_or_else(|| "string".to_string());
@@ -638,6 +677,54 @@ fn index(node: Node<'_>, src: &str) -> Option<Member> {
     m.readonly_span = token_span(node, "readonly");
     m.readonly = m.readonly_span.is_some();
     Some(m)
+}
+
+/// A mapped type `{ -readonly [K in keyof T as N]-?: V }`: one member keyed by its whole head
+/// (modifiers, key name, key set and `as` clause), so that any change to the head is a different
+/// member and a change of `V` is a `changed-type`.
+fn mapped(node: Node<'_>, clause: Node<'_>, src: &str) -> Member {
+    let part = |name: &'static str| field(clause, name).map(|n| type_text(n, src));
+    let mut head = String::new();
+    // `readonly`, `+readonly` or `-readonly` before the bracket.
+    let mut cursor = node.walk();
+    let mut sign = "";
+    for c in node.children(&mut cursor) {
+        if c.is_named() {
+            break;
+        }
+        match c.kind() {
+            "-" => sign = "-",
+            "+" => sign = "",
+            "readonly" => {
+                head.push_str(sign);
+                head.push_str("readonly ");
+            }
+            _ => {}
+        }
+    }
+    head.push('[');
+    head.push_str(&part("name").unwrap_or_default());
+    head.push_str(" in ");
+    head.push_str(&part("type").unwrap_or_default());
+    if let Some(alias) = part("alias") {
+        head.push_str(" as ");
+        head.push_str(&alias);
+    }
+    head.push(']');
+    let type_node = field(node, "type");
+    match type_node.map(|t| t.kind()) {
+        Some("omitting_type_annotation") => head.push_str("-?"),
+        Some("opting_type_annotation" | "adding_type_annotation") => head.push('?'),
+        _ => {}
+    }
+    let mut m = simple_member(node, src, head, span(node));
+    m.shape = MemberShape::Index {
+        ty: type_node
+            .map(|t| type_of_annotation(t, src))
+            .unwrap_or_default(),
+    };
+    m.type_span = type_node.and_then(annotation_type_span);
+    m
 }
 
 fn call(node: Node<'_>, src: &str, key: &str) -> Option<Member> {
@@ -686,8 +773,17 @@ pub fn params(node: Node<'_>, src: &str) -> Vec<Param> {
             continue;
         }
         let pattern = field(p, "pattern");
-        // `this: T` is not a parameter callers pass.
-        if pattern.is_some_and(|pat| node_text(pat, src) == "this") {
+        // `this: T` is not a parameter callers pass, but it constrains the call: it is compared,
+        // printed as `this: T` in first position.
+        if pattern.is_some_and(|pat| pat.kind() == "this" || node_text(pat, src) == "this") {
+            let ty = field(p, "type")
+                .map(|t| type_of_annotation(t, src))
+                .unwrap_or_else(|| "any".to_string());
+            out.push(Param {
+                ty: format!("this: {ty}"),
+                optional: false,
+                rest: false,
+            });
             continue;
         }
         let rest = pattern.is_some_and(|pat| pat.kind() == "rest_pattern");
@@ -719,12 +815,41 @@ pub fn type_params(node: Node<'_>, src: &str) -> Vec<TypeParam> {
             })
         };
         out.push(TypeParam {
-            name: node_text(name, src).to_string(),
+            name: format!("{}{}", type_param_modifiers(tp, src), node_text(name, src)),
             constraint: inner_type("constraint"),
             default: inner_type("value"),
         });
     }
     out
+}
+
+/// `in `, `out `, `in out ` and `const ` before a type parameter's name. tree-sitter-typescript
+/// 0.23 does not know them, so the repaired parse (see `repair`) blanks them: they are read back
+/// from the text between the previous `<` or `,` and the parameter.
+fn type_param_modifiers(tp: Node<'_>, src: &str) -> String {
+    let start = tp.start_byte();
+    let before = src.get(..start).unwrap_or("");
+    let from = before.rfind(['<', ',']).map(|i| i + 1).unwrap_or(start);
+    let words: Vec<&str> = before
+        .get(from..)
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let mut mods: Vec<&str> = words
+        .into_iter()
+        .filter(|w| matches!(*w, "in" | "out" | "const"))
+        .collect();
+    // A `const` or variance written inside the node (when the grammar knows it).
+    let own = node_text(tp, src);
+    let name = field(tp, "name").map(|n| node_text(n, src)).unwrap_or("");
+    for word in own.split_whitespace().take(3) {
+        if word != name && matches!(word, "in" | "out" | "const") && !mods.contains(&word) {
+            mods.push(word);
+        } else {
+            break;
+        }
+    }
+    mods.iter().map(|m| format!("{m} ")).collect()
 }
 
 /// The unquoted property key: `'a'`, `"a"` and `a` are the same key.

@@ -4,9 +4,11 @@
 //! tree into a [`FileModel`]. Both are error tolerant: a file with syntax errors yields what
 //! parses, plus [`SyntaxError`]s.
 
+mod depth;
 mod doc;
 mod extract;
 mod normalize;
+mod repair;
 
 use std::cell::RefCell;
 use std::path::Path;
@@ -17,6 +19,7 @@ use tree_sitter::{Language, Node, Parser, Tree};
 use crate::model::{FileModel, Side, Span, SyntaxError};
 use crate::text::LineIndex;
 
+pub use depth::MAX_TYPE_DEPTH;
 pub use extract::render_member;
 pub use normalize::normalize_type_text;
 
@@ -99,8 +102,22 @@ pub fn extract_file(
 ) -> FileModel {
     let is_declaration_file =
         path.ends_with(".d.ts") || path.ends_with(".d.mts") || path.ends_with(".d.cts");
+    let dialect = Dialect::for_path(Path::new(path)).unwrap_or(Dialect::TypeScript);
+    // Where the grammar lacks a rule TypeScript has, a same-length rewrite parses better; its
+    // tree is read against the original text.
+    let repaired = repair::repaired(&text, dialect, tree);
+    let tree = repaired.as_ref().unwrap_or(tree);
+    // Forget a bound hit by an earlier walk on this thread: only this file's counts.
+    depth::take_too_deep();
     let declarations = extract::declarations(tree.root_node(), &text, is_declaration_file);
-    let syntax_errors = syntax_errors(tree.root_node(), &text);
+    let mut syntax_errors = syntax_errors(tree.root_node(), &text);
+    if let Some(span) = depth::take_too_deep() {
+        syntax_errors.push(SyntaxError {
+            span,
+            message: depth::too_deep_message(),
+        });
+        syntax_errors.sort_by_key(|e| e.span.start);
+    }
     FileModel {
         path: path.to_string(),
         side_path: side_path.to_string(),

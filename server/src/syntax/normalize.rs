@@ -67,6 +67,14 @@ pub fn normalize_type_text(text: &str) -> String {
 }
 
 fn norm(node: Node<'_>, src: &str) -> Norm {
+    // Hostile nesting must not overflow the stack (see `syntax::depth`): past the bound the
+    // type is kept as written, with the loosest precedence so it is parenthesised where needed.
+    let Some(_level) = super::depth::enter(node) else {
+        return Norm {
+            text: folded(node, src),
+            prec: Prec::Function,
+        };
+    };
     match node.kind() {
         "parenthesized_type" => match first_named(node) {
             Some(inner) => norm(inner, src),
@@ -79,10 +87,7 @@ fn norm(node: Node<'_>, src: &str) -> Norm {
             None => fallback(node, src),
         },
         "readonly_type" => match first_named(node) {
-            Some(inner) => Norm {
-                text: format!("readonly {}", norm(inner, src).text),
-                prec: Prec::Prefix,
-            },
+            Some(inner) => readonly_over(inner, src),
             None => fallback(node, src),
         },
         "generic_type" => generic(node, src),
@@ -102,6 +107,7 @@ fn norm(node: Node<'_>, src: &str) -> Norm {
             function_type(node, src, prefix)
         }
         "tuple_type" => Norm::primary(tuple(node, src)),
+        "template_literal_type" => Norm::primary(template_literal(node, src)),
         "type_query" | "index_type_query" => prefix_op(node, src),
         "predefined_type" | "type_identifier" | "this_type" | "identifier" => {
             Norm::primary(node_text(node, src).to_string())
@@ -135,11 +141,18 @@ fn has_token(node: Node<'_>, token: &str) -> bool {
 }
 
 /// Operands of a union (or intersection), looking through nesting and parentheses.
+///
+/// Iterative: tree-sitter nests a flat union of n members n levels deep.
 pub(super) fn flat_operands<'a>(node: Node<'a>, kind: &str, out: &mut Vec<Node<'a>>) {
-    for child in named_children(node) {
+    // A stack of operands still to visit, the next one last.
+    let mut pending: Vec<Node<'a>> = named_children(node);
+    pending.reverse();
+    while let Some(child) = pending.pop() {
         let inner = strip_parens(child);
         if inner.kind() == kind {
-            flat_operands(inner, kind, out);
+            let mut children = named_children(inner);
+            children.reverse();
+            pending.extend(children);
         } else {
             out.push(inner);
         }
@@ -160,10 +173,69 @@ pub(super) fn strip_parens(mut node: Node<'_>) -> Node<'_> {
 fn join_flat(node: Node<'_>, src: &str, kind: &str, sep: &str, prec: Prec) -> Norm {
     let mut operands = Vec::new();
     flat_operands(node, kind, &mut operands);
+    join_norms(
+        operands.into_iter().map(|o| norm(o, src)).collect(),
+        sep,
+        prec,
+    )
+}
+
+/// `readonly` applied to `node`. tree-sitter-typescript reads `readonly string[] | null` as
+/// `readonly (string[] | null)`, but TypeScript binds the operator to the array type only:
+/// `(readonly string[]) | null`. So the modifier goes to the leftmost operand.
+fn readonly_over(node: Node<'_>, src: &str) -> Norm {
+    match node.kind() {
+        kind @ ("union_type" | "intersection_type") => {
+            let (sep, prec) = if kind == "union_type" {
+                (" | ", Prec::Union)
+            } else {
+                (" & ", Prec::Intersection)
+            };
+            let mut operands = Vec::new();
+            // Only the operands written directly (not inside parentheses) are siblings of the
+            // leftmost one.
+            flat_unparenthesised(node, kind, &mut operands);
+            let norms = operands
+                .into_iter()
+                .enumerate()
+                .map(|(i, o)| {
+                    if i == 0 {
+                        readonly_over(o, src)
+                    } else {
+                        norm(o, src)
+                    }
+                })
+                .collect();
+            join_norms(norms, sep, prec)
+        }
+        "conditional_type" => match conditional_with(node, src, true) {
+            Some(n) => n,
+            None => fallback(node, src),
+        },
+        _ => Norm {
+            text: format!("readonly {}", norm(node, src).at_least(Prec::Prefix)),
+            prec: Prec::Prefix,
+        },
+    }
+}
+
+/// Operands of a union or intersection without looking into parentheses.
+fn flat_unparenthesised<'a>(node: Node<'a>, kind: &str, out: &mut Vec<Node<'a>>) {
+    for child in named_children(node) {
+        if child.kind() == kind {
+            flat_unparenthesised(child, kind, out);
+        } else {
+            out.push(child);
+        }
+    }
+}
+
+/// Joins normalised operands: sorted, deduplicated, parenthesised where looser than `prec`.
+fn join_norms(norms: Vec<Norm>, sep: &str, prec: Prec) -> Norm {
     // Operands of the same precedence never need parentheses after flattening; looser ones do.
-    let mut texts: Vec<String> = operands
+    let mut texts: Vec<String> = norms
         .into_iter()
-        .map(|o| norm(o, src).at_least(next_prec(prec)))
+        .map(|n| n.at_least(next_prec(prec)))
         .collect();
     texts.sort();
     texts.dedup();
@@ -220,66 +292,158 @@ fn literal(node: Node<'_>, src: &str) -> String {
     match node.kind() {
         "string" => string_literal(node, src),
         "number" => number_literal(node_text(node, src)),
-        "unary_expression" => compact(node_text(node, src)),
+        "unary_expression" => {
+            let compacted = compact(node_text(node, src));
+            match compacted.strip_prefix('-') {
+                Some(rest) if !rest.is_empty() && !rest.starts_with('-') => {
+                    format!("-{}", number_literal(rest))
+                }
+                _ => compacted,
+            }
+        }
         _ => node_text(node, src).to_string(),
     }
 }
 
-/// `'a'` and `"a"` print as `"a"`.
+/// `'a'`, `"a"` and `"\u0061"` print as `"a"`: the denoted characters, re-escaped canonically.
 pub(super) fn string_literal(node: Node<'_>, src: &str) -> String {
-    format!(
-        "\"{}\"",
-        string_content(node, src)
-            .replace('\\', "\\\\")
-            .replace('"', "\\\"")
-    )
+    quote(&string_content(node, src))
 }
 
-/// The characters a string literal denotes (escapes of quotes and backslashes resolved).
+/// A string value as a double-quoted literal with canonical escapes.
+pub(super) fn quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{2028}' || c == '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The characters a string literal denotes, every escape resolved as JavaScript does.
 pub(super) fn string_content(node: Node<'_>, src: &str) -> String {
     let raw = node_text(node, src);
     let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
+    unescape(inner)
+}
+
+/// Resolves JavaScript string escapes (`\n`, `\x41`, `\u0041`, `\u{1F600}`, line continuations,
+/// and the identity escapes `\q` → `q`). A malformed escape keeps its text.
+pub(super) fn unescape(inner: &str) -> String {
     let mut out = String::with_capacity(inner.len());
-    let mut chars = inner.chars();
+    let mut chars = inner.chars().peekable();
     while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some(q @ ('\'' | '"' | '\\')) => out.push(q),
-                Some(other) => {
-                    out.push('\\');
-                    out.push(other);
-                }
-                None => out.push('\\'),
-            }
-        } else {
+        if c != '\\' {
             out.push(c);
+            continue;
+        }
+        let Some(e) = chars.next() else {
+            out.push('\\');
+            break;
+        };
+        match e {
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'v' => out.push('\u{b}'),
+            '0' if !chars.peek().is_some_and(|d| d.is_ascii_digit()) => out.push('\0'),
+            // A backslash before a line break continues the line: it denotes nothing.
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+            }
+            '\n' | '\u{2028}' | '\u{2029}' => {}
+            'x' => {
+                let hex: String = chars.by_ref().take(2).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) if hex.len() == 2 => out.push(ch),
+                    _ => {
+                        out.push_str("\\x");
+                        out.push_str(&hex);
+                    }
+                }
+            }
+            'u' => {
+                let hex: String = if chars.peek() == Some(&'{') {
+                    chars.next();
+                    let h: String = chars.by_ref().take_while(|&c| c != '}').collect();
+                    h
+                } else {
+                    chars.by_ref().take(4).collect()
+                };
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) => out.push(ch),
+                    None => {
+                        out.push_str("\\u");
+                        out.push_str(&hex);
+                    }
+                }
+            }
+            other => out.push(other),
         }
     }
     out
 }
 
-/// `0x10`, `1_000` and `16` print alike when they are integers.
+/// Numeric literals print as JavaScript's `Number#toString` would: `0x10`, `1_000`, `1e3`,
+/// `.5` and `0.50` become `16`, `1000`, `1000`, `0.5`, `0.5`. BigInts (`10n`) keep their digits.
 pub(super) fn number_literal(text: &str) -> String {
     let cleaned = text.replace('_', "");
-    let parsed = if let Some(hex) = cleaned
-        .strip_prefix("0x")
-        .or_else(|| cleaned.strip_prefix("0X"))
-    {
-        i64::from_str_radix(hex, 16).ok()
-    } else if let Some(bin) = cleaned
-        .strip_prefix("0b")
-        .or_else(|| cleaned.strip_prefix("0B"))
-    {
-        i64::from_str_radix(bin, 2).ok()
-    } else if let Some(oct) = cleaned
-        .strip_prefix("0o")
-        .or_else(|| cleaned.strip_prefix("0O"))
-    {
-        i64::from_str_radix(oct, 8).ok()
-    } else {
-        cleaned.parse::<i64>().ok()
+    if let Some(digits) = cleaned.strip_suffix('n') {
+        return format!(
+            "{}n",
+            radix_integer(digits).map_or(digits.to_string(), |n| n.to_string())
+        );
+    }
+    let value = match radix_integer(&cleaned) {
+        Some(n) => Some(n as f64),
+        None => cleaned.parse::<f64>().ok(),
     };
-    parsed.map(|n| n.to_string()).unwrap_or(cleaned)
+    match value {
+        Some(v) if v.is_finite() => js_number(v),
+        _ => cleaned,
+    }
+}
+
+/// `0x…`, `0o…`, `0b…` integers (and legacy octal `017`).
+fn radix_integer(text: &str) -> Option<u128> {
+    let lower = text.to_ascii_lowercase();
+    if let Some(hex) = lower.strip_prefix("0x") {
+        u128::from_str_radix(hex, 16).ok()
+    } else if let Some(bin) = lower.strip_prefix("0b") {
+        u128::from_str_radix(bin, 2).ok()
+    } else if let Some(oct) = lower.strip_prefix("0o") {
+        u128::from_str_radix(oct, 8).ok()
+    } else if lower.len() > 1 && lower.starts_with('0') && lower.bytes().all(|b| b.is_ascii_digit())
+    {
+        u128::from_str_radix(&lower[1..], 8).ok()
+    } else {
+        lower.parse::<u128>().ok()
+    }
+}
+
+/// A finite number in the shortest form that reads back as the same value; integers below
+/// 2^53 print without exponent or fraction.
+fn js_number(v: f64) -> String {
+    if v == v.trunc() && v.abs() < 1e21 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
 }
 
 fn object_type(node: Node<'_>, src: &str) -> String {
@@ -299,7 +463,9 @@ fn function_type(node: Node<'_>, src: &str, prefix: &str) -> Norm {
     let params = field(node, "parameters")
         .map(|p| super::extract::params(p, src))
         .unwrap_or_default();
+    // Constructor types keep their result in the `type` field.
     let ret = field(node, "return_type")
+        .or_else(|| field(node, "type"))
         .map(|r| type_of_annotation(r, src))
         .unwrap_or_else(|| "void".to_string());
     let sig = crate::model::Signature {
@@ -317,7 +483,10 @@ fn function_type(node: Node<'_>, src: &str, prefix: &str) -> Norm {
 pub(super) fn type_of_annotation(node: Node<'_>, src: &str) -> String {
     if matches!(
         node.kind(),
-        "type_annotation" | "opting_type_annotation" | "omitting_type_annotation"
+        "type_annotation"
+            | "opting_type_annotation"
+            | "omitting_type_annotation"
+            | "adding_type_annotation"
     ) {
         match first_named(node) {
             Some(t) => type_text(t, src),
@@ -350,11 +519,16 @@ fn tuple(node: Node<'_>, src: &str) -> String {
             ),
             // Labels do not change the type: `[id: string]` ≡ `[string]`.
             "required_parameter" | "optional_parameter" | "named_tuple_member" => {
-                let optional = has_token(el, "?");
+                let optional = el.kind() == "optional_parameter" || has_token(el, "?");
+                let rest = field(el, "name")
+                    .or_else(|| field(el, "pattern"))
+                    .is_some_and(|n| n.kind() == "rest_pattern");
                 let ty = field(el, "type")
                     .map(|t| type_of_annotation(t, src))
                     .unwrap_or_else(|| compact_tokens(el, src));
-                if optional {
+                if rest {
+                    format!("...{ty}")
+                } else if optional {
                     format!("{ty}?")
                 } else {
                     ty
@@ -366,6 +540,46 @@ fn tuple(node: Node<'_>, src: &str) -> String {
     format!("[{}]", parts.join(", "))
 }
 
+/// `` `a${T} ` ``: the literal text exactly (whitespace included, escapes resolved), the
+/// placeholders normalised.
+fn template_literal(node: Node<'_>, src: &str) -> String {
+    let mut out = String::from("`");
+    let mut literal = String::new();
+    let inner_start = node.start_byte() + 1;
+    let inner_end = node.end_byte().saturating_sub(1).max(inner_start);
+    let mut at = inner_start;
+    let flush = |literal: &mut String, out: &mut String| {
+        let value = unescape(literal);
+        for c in value.chars() {
+            match c {
+                '`' => out.push_str("\\`"),
+                '\\' => out.push_str("\\\\"),
+                '$' => out.push_str("\\$"),
+                c => out.push(c),
+            }
+        }
+        literal.clear();
+    };
+    for child in named_children(node) {
+        if child.kind() != "template_type" {
+            continue;
+        }
+        literal.push_str(src.get(at..child.start_byte()).unwrap_or(""));
+        flush(&mut literal, &mut out);
+        let inner = first_named(child)
+            .map(|t| norm(t, src).text)
+            .unwrap_or_default();
+        out.push_str("${");
+        out.push_str(&inner);
+        out.push('}');
+        at = child.end_byte();
+    }
+    literal.push_str(src.get(at..inner_end).unwrap_or(""));
+    flush(&mut literal, &mut out);
+    out.push('`');
+    out
+}
+
 fn prefix_op(node: Node<'_>, src: &str) -> Norm {
     Norm {
         text: compact_tokens(node, src),
@@ -374,10 +588,22 @@ fn prefix_op(node: Node<'_>, src: &str) -> Norm {
 }
 
 fn conditional(node: Node<'_>, src: &str) -> Option<Norm> {
+    conditional_with(node, src, false)
+}
+
+/// A conditional type; `readonly_left` applies a `readonly` that tree-sitter put around the
+/// whole conditional to its checked type (see [`readonly_over`]).
+fn conditional_with(node: Node<'_>, src: &str, readonly_left: bool) -> Option<Norm> {
     let part = |name: &'static str| field(node, name).map(|n| norm(n, src));
+    let left = field(node, "left")?;
+    let left = if readonly_left {
+        readonly_over(left, src)
+    } else {
+        norm(left, src)
+    };
     let text = format!(
         "{} extends {} ? {} : {}",
-        part("left")?.at_least(Prec::Union),
+        left.at_least(Prec::Union),
         part("right")?.at_least(Prec::Union),
         part("consequence")?.text,
         part("alternative")?.text
@@ -405,6 +631,14 @@ fn fallback(node: Node<'_>, src: &str) -> Norm {
     }
 }
 
+/// The node's text with runs of whitespace folded to one space (no walk below it).
+fn folded(node: Node<'_>, src: &str) -> String {
+    node_text(node, src)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Removes all whitespace (for dotted names like `ns . X`).
 fn compact(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
@@ -422,6 +656,10 @@ fn collect_tokens(node: Node<'_>, src: &str, out: &mut Vec<String>, top: bool) {
     if node.kind() == "comment" {
         return;
     }
+    let Some(_level) = super::depth::enter(node) else {
+        out.push(folded(node, src));
+        return;
+    };
     if !top && node.is_named() {
         match node.kind() {
             "object_type" | "union_type" | "intersection_type" | "generic_type" | "array_type"
@@ -433,7 +671,11 @@ fn collect_tokens(node: Node<'_>, src: &str, out: &mut Vec<String>, top: bool) {
                 out.push(string_literal(node, src));
                 return;
             }
-            "template_literal_type" | "template_string" => {
+            "template_literal_type" => {
+                out.push(template_literal(node, src));
+                return;
+            }
+            "template_string" => {
                 out.push(node_text(node, src).to_string());
                 return;
             }

@@ -1,0 +1,380 @@
+//! Re-parsing what tree-sitter-typescript 0.23 gets wrong but TypeScript accepts.
+//!
+//! The grammar lacks a few rules of the language: automatic semicolon insertion between type
+//! members that would read on (`a: string` then `(x: number): void` or `in: number` on the next
+//! line, the Prettier `--no-semi` style), a parenthesised tuple type (`([string?]) | number`), and
+//! variance or `const` modifiers of type parameters (`<in out T>`). When a file has syntax errors,
+//! the erroneous statements are rewritten *with the same length* (a line break that ends a member
+//! becomes `;`, redundant parentheses around a tuple and the modifiers become spaces) and parsed
+//! again. The new tree is kept only when it has fewer errors. Byte offsets are unchanged, so the
+//! tree is read against the original text: names, spans and fixes all refer to what the user wrote
+//! (the modifiers are read back from that text).
+
+use tree_sitter::{Node, Tree};
+
+use super::Dialect;
+
+/// Most per-statement attempts after the whole-file attempt did not help.
+const MAX_STATEMENT_ATTEMPTS: usize = 20;
+
+/// A better tree for `text` when `tree` has errors that the rewrites remove; `None` otherwise.
+pub(super) fn repaired(text: &str, dialect: Dialect, tree: &Tree) -> Option<Tree> {
+    let root = tree.root_node();
+    if !root.has_error() {
+        return None;
+    }
+    let ranges = erroneous_statements(root);
+    let (first, last) = (ranges.first()?, ranges.last()?);
+    let before = error_count(root);
+    let attempt = |start: usize, end: usize| -> Option<(Tree, usize)> {
+        let rewritten = rewrite(text, start, end)?;
+        let new_tree = super::parse(&rewritten, dialect, None);
+        let after = error_count(new_tree.root_node());
+        (after < before).then_some((new_tree, after))
+    };
+    if let Some((tree, _)) = attempt(first.0, last.1) {
+        return Some(tree);
+    }
+    // The whole range did not help (a rule misfired somewhere): try the statements one by one.
+    ranges
+        .iter()
+        .take(MAX_STATEMENT_ATTEMPTS)
+        .filter_map(|&(s, e)| attempt(s, e))
+        .min_by_key(|(_, after)| *after)
+        .map(|(tree, _)| tree)
+}
+
+/// Byte ranges of the top-level statements that hold an error.
+fn erroneous_statements(root: Node<'_>) -> Vec<(usize, usize)> {
+    let mut cursor = root.walk();
+    root.children(&mut cursor)
+        .filter(|c| c.has_error() || c.is_error() || c.is_missing())
+        .map(|c| (c.start_byte(), c.end_byte()))
+        .collect()
+}
+
+fn error_count(root: Node<'_>) -> usize {
+    let mut count = 0;
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.is_error() || node.is_missing() {
+            count += 1;
+        }
+        if node.has_error() {
+            let mut cursor = node.walk();
+            stack.extend(node.children(&mut cursor));
+        }
+    }
+    count
+}
+
+/// `text` with the rewrites applied in `start..end`, or `None` when nothing applies.
+fn rewrite(text: &str, start: usize, end: usize) -> Option<String> {
+    let mut bytes = text.as_bytes().to_vec();
+    let tokens = lex(text, start, end.min(text.len()));
+    let mut changed = false;
+    changed |= semicolons(&tokens, text, &mut bytes);
+    changed |= tuple_parens(&tokens, &mut bytes);
+    changed |= type_param_modifiers(&tokens, text, &mut bytes);
+    if !changed {
+        return None;
+    }
+    // Only ASCII bytes were replaced by ASCII bytes at ASCII positions: still UTF-8.
+    String::from_utf8(bytes).ok()
+}
+
+/// A token of the light lexer: punctuation, a word, a string or a line break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    Word,
+    Punct(u8),
+    Str,
+    Newline,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Token {
+    kind: Tok,
+    start: usize,
+    end: usize,
+}
+
+/// Tokens of `text[start..end]`: words, single punctuation bytes, strings and template literals as
+/// one token each, line breaks; comments and other whitespace are skipped.
+fn lex(text: &str, start: usize, end: usize) -> Vec<Token> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = start;
+    let push = |out: &mut Vec<Token>, kind, s, e| {
+        out.push(Token {
+            kind,
+            start: s,
+            end: e,
+        })
+    };
+    while i < end {
+        let c = b[i];
+        match c {
+            b'\n' => {
+                push(&mut out, Tok::Newline, i, i + 1);
+                i += 1;
+            }
+            b' ' | b'\t' | b'\r' => i += 1,
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                // The line break after a line comment must stay (it ends the comment): a member
+                // ends at the blank before the comment instead, when there is one.
+                if i > start && matches!(b[i - 1], b' ' | b'\t') {
+                    push(&mut out, Tok::Newline, i - 1, i);
+                }
+                while i < end && b[i] != b'\n' {
+                    i += 1;
+                }
+                push(&mut out, Tok::Newline, i, i);
+                i += 1;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let close = text[i + 2..end].find("*/").map(|p| i + 2 + p + 2);
+                let stop = close.unwrap_or(end);
+                // A comment spanning lines separates like a line break.
+                if text[i..stop].contains('\n') {
+                    push(&mut out, Tok::Newline, i, i);
+                }
+                i = stop;
+            }
+            b'\'' | b'"' | b'`' => {
+                let s = i;
+                i += 1;
+                while i < end && b[i] != c {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                i = (i + 1).min(end);
+                push(&mut out, Tok::Str, s, i);
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80 => {
+                let s = i;
+                while i < end
+                    && (b[i].is_ascii_alphanumeric()
+                        || b[i] == b'_'
+                        || b[i] == b'$'
+                        || b[i] >= 0x80)
+                {
+                    i += 1;
+                }
+                push(&mut out, Tok::Word, s, i);
+            }
+            c => {
+                push(&mut out, Tok::Punct(c), i, i + 1);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Words after which a type goes on (`keyof\nT`).
+const CONTINUING_WORDS: &[&str] = &[
+    "keyof",
+    "typeof",
+    "readonly",
+    "infer",
+    "new",
+    "extends",
+    "in",
+    "is",
+    "asserts",
+    "unique",
+    "as",
+    "abstract",
+    "export",
+    "declare",
+    "type",
+    "interface",
+    "const",
+    "enum",
+    "class",
+    "of",
+];
+
+/// Replaces a line break by `;` where TypeScript's automatic semicolon insertion ends a member of
+/// an object type, interface or class body: the line before ends a type and the next line starts
+/// a member.
+fn semicolons(tokens: &[Token], text: &str, bytes: &mut [u8]) -> bool {
+    let mut changed = false;
+    let mut stack: Vec<u8> = Vec::new();
+    let mut prev: Option<Token> = None;
+    let mut pending_newline: Option<Token> = None;
+    for tok in tokens {
+        if tok.kind == Tok::Newline {
+            if pending_newline.is_none() && tok.end > tok.start {
+                pending_newline = Some(*tok);
+            }
+            continue;
+        }
+        if let (Some(nl), Some(p)) = (pending_newline.take(), prev) {
+            if stack.last() == Some(&b'{') && ends_type(p, text) && starts_member(*tok, text) {
+                bytes[nl.start] = b';';
+                changed = true;
+            }
+        }
+        match tok.kind {
+            Tok::Punct(c @ (b'{' | b'(' | b'[')) => stack.push(c),
+            Tok::Punct(b'}' | b')' | b']') => {
+                stack.pop();
+            }
+            _ => {}
+        }
+        prev = Some(*tok);
+    }
+    changed
+}
+
+fn ends_type(prev: Token, text: &str) -> bool {
+    match prev.kind {
+        Tok::Word => !CONTINUING_WORDS.contains(&&text[prev.start..prev.end]),
+        Tok::Str => true,
+        // `=>` ends nothing; `>` of a generic does.
+        Tok::Punct(b'>') => prev.start == 0 || text.as_bytes()[prev.start - 1] != b'=',
+        Tok::Punct(c) => matches!(c, b')' | b']' | b'}'),
+        Tok::Newline => false,
+    }
+}
+
+fn starts_member(tok: Token, text: &str) -> bool {
+    match tok.kind {
+        Tok::Word => !matches!(&text[tok.start..tok.end], "extends" | "is" | "as" | "keyof"),
+        Tok::Str => true,
+        Tok::Punct(c) => matches!(c, b'(' | b'[' | b'<' | b'-' | b'+'),
+        Tok::Newline => false,
+    }
+}
+
+/// `( [ … ] )` around a tuple type (never needed: a tuple is a primary type) becomes spaces,
+/// unless it is an arrow function's destructured parameter (`=>` or `:` follows).
+fn tuple_parens(tokens: &[Token], bytes: &mut [u8]) -> bool {
+    let mut changed = false;
+    let significant: Vec<&Token> = tokens.iter().filter(|t| t.kind != Tok::Newline).collect();
+    for (i, open) in significant.iter().enumerate() {
+        if open.kind != Tok::Punct(b'(')
+            || significant.get(i + 1).map(|t| t.kind) != Some(Tok::Punct(b'['))
+        {
+            continue;
+        }
+        let Some(close_bracket) = matching(&significant, i + 1) else {
+            continue;
+        };
+        let Some(close) = significant.get(close_bracket + 1) else {
+            continue;
+        };
+        if close.kind != Tok::Punct(b')') {
+            continue;
+        }
+        let after = significant.get(close_bracket + 2).map(|t| t.kind);
+        let is_arrow_params = matches!(after, Some(Tok::Punct(b'=' | b':')));
+        if is_arrow_params {
+            continue;
+        }
+        bytes[open.start] = b' ';
+        bytes[close.start] = b' ';
+        changed = true;
+    }
+    changed
+}
+
+/// The index of the bracket closing the one at `open`.
+fn matching(tokens: &[&Token], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate().skip(open) {
+        match t.kind {
+            Tok::Punct(b'(' | b'[' | b'{') => depth += 1,
+            Tok::Punct(b')' | b']' | b'}') => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `in`, `out` and `const` right after `<` or `,` and before a type parameter name become
+/// spaces.
+fn type_param_modifiers(tokens: &[Token], text: &str, bytes: &mut [u8]) -> bool {
+    let mut changed = false;
+    let significant: Vec<&Token> = tokens.iter().filter(|t| t.kind != Tok::Newline).collect();
+    let word = |t: &Token| (t.kind == Tok::Word).then(|| &text[t.start..t.end]);
+    let is_modifier = |t: &Token| matches!(word(t), Some("in" | "out" | "const"));
+    for i in 0..significant.len() {
+        if !matches!(significant[i].kind, Tok::Punct(b'<' | b',')) {
+            continue;
+        }
+        let mut j = i + 1;
+        while significant.get(j).is_some_and(|t| is_modifier(t)) {
+            j += 1;
+        }
+        if j == i + 1 {
+            continue;
+        }
+        // Then the parameter's name and what may follow it in a type parameter list.
+        let name_ok = significant.get(j).is_some_and(|t| word(t).is_some());
+        let follow_ok = significant.get(j + 1).is_some_and(|t| {
+            matches!(t.kind, Tok::Punct(b',' | b'>' | b'=')) || matches!(word(t), Some("extends"))
+        });
+        if !(name_ok && follow_ok) {
+            continue;
+        }
+        for t in &significant[i + 1..j] {
+            for b in &mut bytes[t.start..t.end] {
+                *b = b' ';
+            }
+        }
+        changed = true;
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repaired_errors(src: &str) -> (usize, usize) {
+        let tree = super::super::parse(src, Dialect::TypeScript, None);
+        let before = error_count(tree.root_node());
+        let after = repaired(src, Dialect::TypeScript, &tree)
+            .map(|t| error_count(t.root_node()))
+            .unwrap_or(before);
+        (before, after)
+    }
+
+    #[test]
+    fn no_semicolon_members_parse() {
+        let src = "interface A {\n  a: string\n  in: number\n  <T>(x: T): T\n  b: 'x' // c\n  (y: number): void\n}\n";
+        let (before, after) = repaired_errors(src);
+        assert!(before > 0, "the grammar gap is still there");
+        assert_eq!(after, 0);
+    }
+
+    #[test]
+    fn parenthesised_tuples_and_variance_parse() {
+        for src in [
+            "type B = ([string?]) | number;\n",
+            "type E<in out T, out U extends string = 'a'> = T | U;\n",
+        ] {
+            let (before, after) = repaired_errors(src);
+            assert!(before > 0, "{src}: the grammar gap is still there");
+            assert_eq!(after, 0, "{src}");
+        }
+    }
+
+    #[test]
+    fn arrow_parameters_are_left_alone() {
+        let src = "const f = ([a, b]) => a;\n";
+        let tokens = lex(src, 0, src.len());
+        let mut bytes = src.as_bytes().to_vec();
+        assert!(!tuple_parens(&tokens, &mut bytes));
+    }
+}
