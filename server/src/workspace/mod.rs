@@ -2,12 +2,18 @@
 //! (drift-model §1).
 
 mod config;
+mod confine;
 mod files;
+mod leftovers;
 
 use std::path::{Path, PathBuf};
 
 pub use config::{Config, Severity};
+pub use confine::{
+    check_entry_name, check_relative, confined, inside_root, writable_file, PathEscape,
+};
 pub use files::{regular_files, SourceFile};
+pub use leftovers::{clean_leftovers, temp_file_pid};
 
 use crate::model::Side;
 
@@ -31,6 +37,8 @@ pub enum WorkspaceError {
     },
     #[error("`{}` is not valid UTF-8 (first bad byte at offset {offset})", path.display())]
     NotUtf8 { path: PathBuf, offset: usize },
+    #[error(transparent)]
+    Escape(#[from] PathEscape),
     #[error("invalid glob `{pattern}` in {origin}: {message}")]
     BadGlob {
         pattern: String,
@@ -84,6 +92,8 @@ impl Workspace {
             });
         }
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        // A cloned repository may commit `.moment -> ..`: nothing inside `.moment/` is followed.
+        confined(&root, CONFIG_FILE, "the state folder (.moment/)")?;
         let config = Config::load(&root.join(CONFIG_FILE))?.overlay(overrides);
         Workspace::with_config(root, config)
     }
@@ -105,6 +115,13 @@ impl Workspace {
                 .as_deref()
                 .unwrap_or(DEFAULT_IMPLEMENTATION),
         );
+        // Sides are read and written: they must resolve inside the root.
+        inside_root(&root, &generated_dir, "the spec side (generatedDir)")?;
+        inside_root(
+            &root,
+            &implementation_dir,
+            "the implementation side (implementationDir)",
+        )?;
         require_dir(&root, &generated_dir, "spec side (generatedDir)")?;
         require_dir(
             &root,
@@ -151,6 +168,12 @@ impl Workspace {
             &self.implementation_dir,
             &self.filter,
         )
+    }
+
+    /// Absolute path of a root-relative file the tool is about to replace, refusing paths that
+    /// leave the root and symbolic links (see [`writable_file`]).
+    pub fn writable(&self, rel: &str) -> Result<PathBuf, WorkspaceError> {
+        Ok(writable_file(&self.root, rel, "a file to fix")?)
     }
 
     /// Absolute path of a root-relative path.
