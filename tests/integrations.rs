@@ -455,7 +455,11 @@ fn the_crate_ships_only_what_a_crate_user_needs() {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let list = String::from_utf8(out.stdout).unwrap();
     let files: Vec<&str> = list.lines().collect();
     for needed in [
