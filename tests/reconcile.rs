@@ -697,7 +697,7 @@ fn state_view_gives_the_language_server_what_check_gets() {
     use moment_sync::analysis::{analyze_with_base, AnalysisInput};
     use moment_sync::model::Side;
     use moment_sync::project::{self, load::read_models, Mode, StateView};
-    use moment_sync::reconcile::record_decision;
+    use moment_sync::reconcile::decide_id;
     use moment_sync::state::Decision;
     use moment_sync::workspace::{Config, Workspace};
 
@@ -707,7 +707,7 @@ fn state_view_gives_the_language_server_what_check_gets() {
     let (c, _) = check(ws_dir.path());
     let id = points(&c)[0]["id"].as_str().unwrap().to_string();
     std::env::set_var("USER", "tester");
-    let outcome = record_decision(
+    let outcome = decide_id(
         ws_dir.path(),
         &id[..8],
         Decision::Reject,

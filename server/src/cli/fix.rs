@@ -6,9 +6,9 @@ use std::io::Write;
 use anyhow::Context;
 use clap::Args;
 
-use super::{print_warnings, progress_for, CategoryArg, WorkspaceArgs};
+use super::{progress_for, CategoryArg, WorkspaceArgs};
 use crate::fix::{apply_edits, gains_syntax_errors, plan_fixes};
-use crate::model::{Category, TextEdit};
+use crate::model::{Category, DriftPoint, TextEdit};
 use crate::project::{self, policy, Mode};
 use crate::support::atomic::write_atomic;
 
@@ -35,26 +35,110 @@ struct Change {
 
 pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
     let ws = args.workspace.open()?;
-    if !args.dry_run {
-        crate::workspace::clean_leftovers(&ws);
-    }
     let bar = progress_for(&ws)?;
-    // The project check: recorded bases decide directions, rejected points are suppressed.
-    let checked = project::check(&ws, Mode::IfRecorded, &|| bar.inc(1))?;
-    bar.finish_and_clear();
-    print_warnings(&checked);
     let max = args.max_category.number();
-    let max_category = Category::from_number(max).unwrap_or(Category::CleanApply);
-    let chosen = policy::automatic(&checked.analysis.points, &checked.state, max_category);
-    let left = checked
-        .analysis
-        .points
-        .iter()
-        .filter(|p| p.category.number() <= max && !p.fixes.is_empty())
-        .count()
-        - chosen.len();
+    let run = execute(&ws, &Selection::UpTo(max), args.dry_run, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    for w in &run.warnings {
+        eprintln!("moment-sync: warning: {w}");
+    }
+    let mut out = anstream::stdout();
+    if args.dry_run {
+        write!(out, "{}", run.diff)?;
+    }
+    report(
+        &mut out,
+        &run.changes,
+        run.skipped,
+        run.left,
+        &run.refused,
+        args.dry_run,
+        max,
+    )?;
+    Ok(0)
+}
+
+/// Which drift points' fixes to apply.
+pub(crate) enum Selection {
+    /// Every point up to this category (the command's `--max-category`).
+    UpTo(u8),
+    /// These drift ids (a unique prefix is enough), whatever their category.
+    Ids(Vec<String>),
+}
+
+/// What a fix run changed (or, dry, would change).
+pub(crate) struct FixRun {
+    changes: Vec<Change>,
+    pub skipped: usize,
+    /// Files left untouched because the fixes would break their syntax.
+    pub refused: Vec<String>,
+    /// The unified diff of every change.
+    pub diff: String,
+    /// Ids given that match no drift point.
+    pub unknown: Vec<String>,
+    /// Fixes up to the category that the fix policy leaves for a decision (implementation
+    /// ahead, conflicting, or already decided).
+    pub left: usize,
+    /// State problems the project check worked around.
+    pub warnings: Vec<String>,
+}
+
+impl FixRun {
+    /// `(path, fix titles, created)` of each changed file.
+    pub fn changed(&self) -> Vec<(String, Vec<String>, bool)> {
+        self.changes
+            .iter()
+            .map(|c| (c.path.clone(), c.titles.clone(), c.creates))
+            .collect()
+    }
+}
+
+/// Plans the fixes of the selected points, checks every target, and writes the files unless
+/// `dry_run`. Shared with the MCP server's `moment_fix`.
+pub(crate) fn execute(
+    ws: &crate::workspace::Workspace,
+    selection: &Selection,
+    dry_run: bool,
+    tick: &(dyn Fn() + Sync),
+) -> anyhow::Result<FixRun> {
+    if !dry_run {
+        crate::workspace::clean_leftovers(ws);
+    }
+    // The project check: recorded bases decide directions, rejected points are suppressed.
+    let checked = project::check(ws, Mode::IfRecorded, tick)?;
     let analysis = &checked.analysis;
-    let plans = plan_fixes(chosen);
+    let mut unknown = Vec::new();
+    let mut left = 0;
+    let selected: Vec<&DriftPoint> = match selection {
+        // The one fix policy: spec-ahead, open points only.
+        Selection::UpTo(max) => {
+            let max_category = Category::from_number(*max).unwrap_or(Category::CleanApply);
+            let chosen = policy::automatic(&analysis.points, &checked.state, max_category);
+            left = analysis
+                .points
+                .iter()
+                .filter(|p| p.category <= max_category && !p.fixes.is_empty())
+                .count()
+                - chosen.len();
+            chosen
+        }
+        Selection::Ids(ids) => {
+            let mut chosen = Vec::new();
+            for id in ids {
+                let matches: Vec<_> = analysis
+                    .points
+                    .iter()
+                    .filter(|p| p.id.starts_with(id.as_str()))
+                    .collect();
+                match matches.as_slice() {
+                    [one] => chosen.push(*one),
+                    _ => unknown.push(id.clone()),
+                }
+            }
+            chosen
+        }
+    };
+    let plans = plan_fixes(selected);
 
     let mut changes = Vec::new();
     let mut skipped = 0;
@@ -95,27 +179,22 @@ pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
         });
     }
 
-    let mut out = anstream::stdout();
-    if args.dry_run {
-        for c in &changes {
-            write!(out, "{}", unified_diff(c))?;
-        }
-    } else {
+    let diff = changes.iter().map(unified_diff).collect();
+    if !dry_run {
         for c in &changes {
             write_atomic(&ws.writable(&c.path)?, c.new.as_bytes(), None)
                 .with_context(|| format!("cannot write `{}`", c.path))?;
         }
     }
-    report(
-        &mut out,
-        &changes,
+    Ok(FixRun {
+        changes,
         skipped,
+        refused,
+        diff,
+        unknown,
         left,
-        &refused,
-        args.dry_run,
-        max,
-    )?;
-    Ok(0)
+        warnings: checked.warnings.clone(),
+    })
 }
 
 fn unified_diff(c: &Change) -> String {

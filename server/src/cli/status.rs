@@ -9,6 +9,7 @@ use super::{print_warnings, progress_for, WorkspaceArgs};
 use crate::cascade::Outcome;
 use crate::project::{self, Mode, ProjectCheck};
 use crate::state::{FileChanges, LastRun, Proposal, StateDir, Status};
+use crate::workspace::Workspace;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -68,14 +69,39 @@ impl DriftSummary {
 
 pub fn run(args: &StatusArgs) -> anyhow::Result<i32> {
     let ws = args.workspace.open()?;
+    let mut out = anstream::stdout();
+    if args.json {
+        let report = status_json(&ws, args.rebuild)?;
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        return Ok(0);
+    }
+    with_report(&ws, args.rebuild, |report| {
+        write!(out, "{}", human(report))?;
+        Ok(())
+    })?;
+    Ok(0)
+}
+
+/// What `status --json` prints (shared with the MCP server's `moment_status`).
+pub(crate) fn status_json(ws: &Workspace, rebuild: bool) -> anyhow::Result<serde_json::Value> {
+    let mut value = serde_json::Value::Null;
+    with_report(ws, rebuild, |report| {
+        value = serde_json::to_value(report)?;
+        Ok(())
+    })?;
+    Ok(value)
+}
+
+/// Builds the report (it borrows the loaded state) and hands it to `f`.
+fn with_report(
+    ws: &Workspace,
+    rebuild: bool,
+    f: impl FnOnce(&StatusReport<'_>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let sd = StateDir::of(&ws.root);
-    let state = if args.rebuild {
-        sd.rebuild()?
-    } else {
-        sd.load()?
-    };
-    let bar = progress_for(&ws)?;
-    let checked = project::check(&ws, Mode::IfRecorded, &|| bar.inc(1))?;
+    let state = if rebuild { sd.rebuild()? } else { sd.load()? };
+    let bar = progress_for(ws)?;
+    let checked = project::check(ws, Mode::IfRecorded, &|| bar.inc(1))?;
     bar.finish_and_clear();
     print_warnings(&checked);
     let now = &checked.fingerprints;
@@ -107,13 +133,7 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<i32> {
             .collect(),
         drift: DriftSummary::of(&checked),
     };
-    let mut out = anstream::stdout();
-    if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
-    } else {
-        write!(out, "{}", human(&report))?;
-    }
-    Ok(0)
+    f(&report)
 }
 
 fn human(r: &StatusReport<'_>) -> String {

@@ -12,7 +12,7 @@ mod saga;
 
 use std::path::Path;
 
-pub use decide::{decide, decide_with, DecideOutcome};
+pub use decide::{decide, decide_with, record_decision, DecideOutcome};
 pub use report::{ReconcileReport, ReconcileResult};
 pub use saga::{reconcile, ReconcileOptions};
 
@@ -70,7 +70,7 @@ pub fn default_actor(root: &Path) -> Result<String, ReconcileError> {
 /// `moment-sync decide` does: records the proposal if needed, applies the fix for an accepted
 /// spec-ahead or conflicting point, journals the decision. The actor comes from git's
 /// `user.name`, else `$USER`. For the language server's code actions and commands.
-pub fn record_decision(
+pub fn decide_id(
     root: &Path,
     id: &str,
     decision: crate::state::Decision,
