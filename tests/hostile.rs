@@ -128,3 +128,468 @@ fn a_flat_union_of_20000_members_is_compared_member_by_member() {
     assert_eq!(ps.len(), 1, "{ps:?}");
     assert_eq!(ps[0]["member"], "\"m0\"", "{:?}", ps[0]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for the state and file-system items.
+
+/// A spec interface with `n` members the implementation lacks: `n` category-1 points, each
+/// with a fix in `src/domain/a.ts`.
+fn missing_members(n: usize) -> tempfile::TempDir {
+    let fields: String = (0..n)
+        .map(|i| format!("  readonly f{i}: string;\n"))
+        .collect();
+    workspace(
+        &format!("export interface Order {{\n  readonly id: string;\n{fields}}}\n"),
+        "export interface Order {\n  readonly id: string;\n}\n",
+    )
+}
+
+fn ids(root: &Path) -> Vec<String> {
+    let (json, _, _) = check_json(root);
+    points(&json)
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn decide(root: &Path, what: &str, ids: &[&str]) -> std::process::Output {
+    bin()
+        .arg("decide")
+        .arg(what)
+        .args(ids)
+        .arg("--root")
+        .arg(root)
+        .env("USER", "tester")
+        .output()
+        .unwrap()
+}
+
+fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+/// A folder outside the project holding a file that must survive.
+fn victim() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "precious.txt", "do not delete\n");
+    write(dir.path(), "package.json", "{}\n");
+    dir
+}
+
+fn assert_victim_intact(v: &Path) {
+    assert_eq!(
+        std::fs::read_to_string(v.join("precious.txt"))
+            .ok()
+            .as_deref(),
+        Some("do not delete\n"),
+        "a file outside the project was deleted or changed"
+    );
+    assert!(v.join("package.json").exists(), "package.json was deleted");
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) {
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Symbolic links inside `.moment/` are refused; prunes delete only our own files.
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_cache_or_bases_folder_is_refused_and_nothing_outside_is_deleted() {
+    for entry in ["cache", "bases"] {
+        let ws = missing_members(2);
+        let all = ids(ws.path());
+        let first = decide(ws.path(), "skip", &[&all[0]]);
+        assert!(first.status.success(), "{}", stderr_of(&first));
+        let v = victim();
+        let link = ws.path().join(".moment").join(entry);
+        let _ = std::fs::remove_dir_all(&link);
+        symlink(v.path(), &link);
+        let out = decide(ws.path(), "skip", &[&all[1]]);
+        assert_eq!(out.status.code(), Some(2), "{entry}: {}", stderr_of(&out));
+        assert!(
+            stderr_of(&out).contains("symbolic link"),
+            "{entry}: {}",
+            stderr_of(&out)
+        );
+        let reconciled = bin()
+            .arg("reconcile")
+            .arg(ws.path())
+            .env("USER", "tester")
+            .output()
+            .unwrap();
+        assert_eq!(reconciled.status.code(), Some(2), "{entry}");
+        assert_victim_intact(v.path());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_state_folder_is_refused() {
+    let ws = missing_members(1);
+    let v = victim();
+    symlink(v.path(), &ws.path().join(".moment"));
+    let out = bin().arg("check").arg(ws.path()).output().unwrap();
+    let (code, stderr) = (out.status.code(), stderr_of(&out));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+    assert_victim_intact(v.path());
+}
+
+#[test]
+fn the_cache_prune_leaves_files_it_did_not_name() {
+    let ws = missing_members(2);
+    let all = ids(ws.path());
+    assert!(decide(ws.path(), "skip", &[&all[0]]).status.success());
+    write(ws.path(), ".moment/cache/notes.txt", "mine\n");
+    write(ws.path(), ".moment/bases/README.json", "{}\n");
+    assert!(decide(ws.path(), "skip", &[&all[1]]).status.success());
+    assert!(ws.path().join(".moment/cache/notes.txt").exists());
+    assert!(ws.path().join(".moment/bases/README.json").exists());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Every read and write of the sides, snapshots and rollbacks stays inside the root.
+
+#[test]
+fn side_folders_outside_the_root_are_refused() {
+    let outer = tempfile::tempdir().unwrap();
+    let root = outer.path().join("project");
+    write(
+        &root,
+        "generated/a.ts",
+        "export interface A { readonly x: string }\n",
+    );
+    write(
+        &root,
+        "src/domain/a.ts",
+        "export interface A { readonly y: string }\n",
+    );
+    write(
+        outer.path(),
+        "x/a.ts",
+        "export interface A { readonly x: string }\n",
+    );
+    let abs = outer.path().join("x").to_string_lossy().replace('\\', "/");
+    for (key, dir) in [
+        ("implementationDir", "../x".to_string()),
+        ("implementationDir", abs.clone()),
+        ("generatedDir", "../x".to_string()),
+        ("generatedDir", "src/../../x".to_string()),
+    ] {
+        write(
+            &root,
+            ".moment/sync.json",
+            &format!("{{ \"{key}\": \"{dir}\" }}\n"),
+        );
+        for cmd in ["check", "fix"] {
+            let out = bin().arg(cmd).arg(&root).output().unwrap();
+            assert_eq!(out.status.code(), Some(2), "{cmd} {key}={dir}");
+            let err = stderr_of(&out);
+            assert!(
+                err.contains(key) && err.lines().count() == 1,
+                "{cmd}: {err}"
+            );
+        }
+        assert_eq!(
+            std::fs::read_to_string(outer.path().join("x/a.ts")).unwrap(),
+            "export interface A { readonly x: string }\n",
+            "{key}={dir}: written outside the root"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_side_folder_linked_outside_the_root_is_refused() {
+    let ws = tempfile::tempdir().unwrap();
+    let v = victim();
+    write(
+        ws.path(),
+        "generated/a.ts",
+        "export interface A { readonly x: string }\n",
+    );
+    write(v.path(), "a.ts", "export interface A { }\n");
+    symlink(v.path(), &ws.path().join("src/domain"));
+    let out = bin().arg("fix").arg(ws.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("outside the project root"));
+    assert_eq!(
+        std::fs::read_to_string(v.path().join("a.ts")).unwrap(),
+        "export interface A { }\n"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_file_is_never_replaced_by_a_copy() {
+    let ws = tempfile::tempdir().unwrap();
+    let v = victim();
+    write(
+        ws.path(),
+        "generated/a.ts",
+        "export interface A { readonly x: string }\n",
+    );
+    write(ws.path(), "src/domain/keep.ts", "export type K = string;\n");
+    write(v.path(), "a.ts", "export interface A { }\n");
+    let link = ws.path().join("src/domain/a.ts");
+    symlink(&v.path().join("a.ts"), &link);
+    let out = bin().arg("fix").arg(ws.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(v.path().join("a.ts")).unwrap(),
+        "export interface A { }\n"
+    );
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
+        .args(["-c", "init.defaultBranch=main"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", stderr_of(&out));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn git_stdin(dir: &Path, args: &[&str], input: &str) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("git")
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "git {args:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn snapshot_of_a_spec_side_outside_the_root_is_refused() {
+    let outer = tempfile::tempdir().unwrap();
+    let root = outer.path().join("project");
+    write(&root, "src/domain/a.ts", "export type A = string;\n");
+    write(outer.path(), "secret/id_rsa.ts", "PRIVATE KEY\n");
+    write(
+        &root,
+        ".moment/sync.json",
+        "{ \"generatedDir\": \"../secret\" }\n",
+    );
+    git(&root, &["init", "-q"]);
+    let out = bin().arg("snapshot").arg(&root).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    let refs = git(&root, &["for-each-ref"]);
+    assert!(!refs.contains("refs/moment/artifacts"), "{refs}");
+}
+
+#[test]
+fn rollback_refuses_a_planted_tree_with_parent_entries() {
+    let outer = tempfile::tempdir().unwrap();
+    let root = outer.path().join("project");
+    write(&root, "generated/a.ts", "export type A = string;\n");
+    write(&root, "src/domain/a.ts", "export type A = string;\n");
+    git(&root, &["init", "-q"]);
+    let out = bin().arg("snapshot").arg(&root).output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    // A remote's tree: generated/../../pwned.ts, reached through two `..` entries.
+    let blob = git_stdin(&root, &["hash-object", "-w", "--stdin"], "pwned\n");
+    let inner = git_stdin(
+        &root,
+        &["mktree"],
+        &format!("100644 blob {blob}\tpwned.ts\n"),
+    );
+    let mid = git_stdin(&root, &["mktree"], &format!("040000 tree {inner}\t..\n"));
+    let top = git_stdin(&root, &["mktree"], &format!("040000 tree {mid}\t..\n"));
+    let message = git(
+        &root,
+        &["log", "-1", "--format=%B", "refs/moment/artifacts"],
+    );
+    let commit = git_stdin(
+        &root,
+        &[
+            "commit-tree",
+            &top,
+            "-p",
+            "refs/moment/artifacts",
+            "-F",
+            "-",
+        ],
+        &message,
+    );
+    git(&root, &["update-ref", "refs/moment/artifacts", &commit]);
+    let out = bin()
+        .args(["rollback", &commit, "--force"])
+        .arg("--root")
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        !outer.path().join("pwned.ts").exists(),
+        "written outside the root"
+    );
+    assert!(!root.join("pwned.ts").exists());
+    assert_eq!(
+        std::fs::read_to_string(root.join("generated/a.ts")).unwrap(),
+        "export type A = string;\n"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Concurrent `decide accept` on one file: every acknowledged fix is in the file.
+
+#[test]
+fn ten_concurrent_accepts_on_one_file_keep_every_fix() {
+    let ws = missing_members(10);
+    let all = ids(ws.path());
+    assert_eq!(all.len(), 10);
+    let children: Vec<_> = all
+        .iter()
+        .map(|id| {
+            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("moment-sync"));
+            cmd.args(["decide", "accept", id, "--root"])
+                .arg(ws.path())
+                .env("USER", "tester")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+    }
+    let text = std::fs::read_to_string(ws.path().join("src/domain/a.ts")).unwrap();
+    for i in 0..10 {
+        assert!(
+            text.contains(&format!("f{i}: string")),
+            "f{i} lost:\n{text}"
+        );
+    }
+    assert!(ids(ws.path()).is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. The saga/decide race: a reconcile always finishes; a decision made meanwhile wins.
+
+#[test]
+fn a_reject_recorded_while_a_reconcile_was_interrupted_wins_and_the_run_finishes() {
+    // Two types the implementation lacks: category 1, applied by `reconcile --apply`.
+    let ws = workspace(
+        "export interface Keep { readonly id: string }\nexport interface T0 { readonly a: string }\nexport interface T1 { readonly b: string }\n",
+        "export interface Keep { readonly id: string }\n",
+    );
+    let root = ws.path();
+    let reconcile = |extra: &[&str]| {
+        bin()
+            .arg("reconcile")
+            .arg(root)
+            .args(extra)
+            .env("USER", "tester")
+            .output()
+            .unwrap()
+    };
+    // The points are recorded as pending proposals, then a run applies their fixes and dies
+    // between Proposing and Recording.
+    assert!(reconcile(&[]).status.success());
+    let interrupted = reconcile(&["--apply", "--interrupt-after", "proposing"]);
+    assert_eq!(interrupted.status.code(), Some(2));
+    let (state, _) = status_json(root);
+    let pending: Vec<String> = state["open"]
+        .as_array()
+        .map(|ps| {
+            ps.iter()
+                .filter_map(|p| p["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let target = pending
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("{state:#}"));
+    let rejected = decide(root, "reject", &[&target]);
+    assert!(rejected.status.success(), "{}", stderr_of(&rejected));
+    // The next run finishes (it once failed forever: "recorded 1 accepted proposals for 2
+    // applied fixes"), the reject stands and the report says so.
+    let resumed = reconcile(&["--apply", "--json"]);
+    assert_eq!(resumed.status.code(), Some(0), "{}", stderr_of(&resumed));
+    let report: Value = serde_json::from_slice(&resumed.stdout).unwrap();
+    let overridden = report["overridden"].to_string();
+    assert!(
+        overridden.contains(&target) && overridden.contains("rejected"),
+        "{report:#}"
+    );
+    let (state, _) = status_json(root);
+    assert!(state["interrupted"].is_null(), "{state:#}");
+    assert_eq!(reconcile(&["--apply"]).status.code(), Some(0));
+}
+
+fn status_json(root: &Path) -> (Value, i32) {
+    let out = bin().args(["status", "--json"]).arg(root).output().unwrap();
+    let v =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr_of(&out)));
+    (v, out.status.code().unwrap_or(-1))
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. The journal is derivable from the log; our own leftover temp files are cleaned up.
+
+#[test]
+fn a_journal_entry_lost_after_the_log_write_comes_back() {
+    let ws = missing_members(2);
+    let all = ids(ws.path());
+    assert!(decide(ws.path(), "skip", &[&all[0]]).status.success());
+    // What a kill right after the log write leaves: the log has the decision, the journal not.
+    let journal = ws.path().join(".moment/feedback-journal.jsonl");
+    std::fs::remove_file(&journal).unwrap();
+    assert!(decide(ws.path(), "skip", &[&all[1]]).status.success());
+    let text = std::fs::read_to_string(&journal).unwrap();
+    for id in &all {
+        assert!(
+            text.contains(id.as_str()),
+            "{id} missing from the journal:\n{text}"
+        );
+    }
+    assert_eq!(text.lines().count(), 2);
+}
+
+#[test]
+fn leftover_temp_files_of_a_killed_run_are_removed() {
+    let ws = missing_members(1);
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let ours = format!("src/domain/.moment-sync-{dead}-12345-0.tmp");
+    let rollback_temp = format!("generated/.a.ts.tmp-{dead}-0");
+    write(ws.path(), &ours, "half a file");
+    write(ws.path(), &rollback_temp, "half a file");
+    write(ws.path(), "src/domain/.moment-sync-notes.tmp", "not ours");
+    let id = ids(ws.path())[0].clone();
+    let out = decide(ws.path(), "skip", &[&id]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(!ws.path().join(&ours).exists());
+    assert!(!ws.path().join(&rollback_temp).exists());
+    assert!(ws.path().join("src/domain/.moment-sync-notes.tmp").exists());
+}

@@ -35,11 +35,13 @@ struct Change {
 
 pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
     let ws = args.workspace.open()?;
+    if !args.dry_run {
+        crate::workspace::clean_leftovers(&ws);
+    }
     let files = ws.source_files()?;
     let bar = progress(files.len());
-    let models = analysis::load_models(&files, &|| bar.inc(1))?;
+    let analysis = analysis::check_workspace(&ws, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    let analysis = analysis::analyze_models(&ws, models);
     let max = args.max_category.number();
     let plans = plan_fixes(
         analysis
@@ -56,16 +58,15 @@ pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
         if plan.fixes.is_empty() {
             continue;
         }
+        // Every target is checked before anything is written: inside the root, not a link.
+        let abs = ws.writable(path)?;
         let (old, creates) = match analysis.file(path) {
             Some(f) => (f.text.to_string(), false),
-            None => {
-                let abs = ws.absolute(path);
-                match std::fs::read_to_string(&abs) {
-                    Ok(t) => (t, false),
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), true),
-                    Err(e) => return Err(e).with_context(|| format!("cannot read `{path}`")),
-                }
-            }
+            None => match std::fs::read_to_string(&abs) {
+                Ok(t) => (t, false),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), true),
+                Err(e) => return Err(e).with_context(|| format!("cannot read `{path}`")),
+            },
         };
         let edits: Vec<&TextEdit> = plan
             .fixes
@@ -95,7 +96,7 @@ pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
         }
     } else {
         for c in &changes {
-            write_atomically(&ws.absolute(&c.path), &c.new)
+            write_atomically(&ws.writable(&c.path)?, &c.new)
                 .with_context(|| format!("cannot write `{}`", c.path))?;
         }
     }

@@ -15,10 +15,15 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::events::atomic::write_atomic;
-use crate::workspace::{join_rel, Workspace};
+use crate::workspace::{
+    check_entry_name, inside_root, join_rel, writable_file, PathEscape, Workspace,
+};
 
 /// The ref that holds the snapshot history.
 pub const ARTIFACTS_REF: &str = "refs/moment/artifacts";
+
+/// Folder levels a snapshot tree may have (trees come from remotes: untrusted).
+const MAX_TREE_DEPTH: usize = 256;
 
 const TRAILER_DIR: &str = "Moment-Spec-Dir";
 const TRAILER_FINGERPRINT: &str = "Moment-Spec-Fingerprint";
@@ -50,6 +55,10 @@ pub enum StoreError {
     },
     #[error("rollback would overwrite edits that are in no commit and no snapshot: {}; commit or snapshot them first, or pass --force", files.join(", "))]
     Dirty { files: Vec<String> },
+    #[error(transparent)]
+    Escape(#[from] PathEscape),
+    #[error("snapshot tree is nested more than {MAX_TREE_DEPTH} folders deep at `{0}`")]
+    TooDeep(String),
     #[error("{ARTIFACTS_REF} moved while the snapshot was written (another snapshot ran at the same time); run it again")]
     Concurrent,
 }
@@ -157,6 +166,9 @@ impl ArtifactStore {
         })?;
         let workdir = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        // Snapshots read the spec side and rollbacks write it: it must stay inside the root
+        // (`generatedDir: "../secret"` once committed an `id_rsa` to the artifacts ref).
+        inside_root(&root, spec_dir, "the spec side (generatedDir)")?;
         Ok(ArtifactStore {
             repo,
             workdir,
@@ -409,7 +421,7 @@ impl ArtifactStore {
     /// Every file of a snapshot, sorted by path.
     pub fn read_files(&self, snapshot: &Snapshot) -> Result<Vec<SpecFile>, StoreError> {
         let mut out = Vec::new();
-        self.collect_tree(snapshot.tree, "", &mut out)?;
+        self.collect_tree(snapshot.tree, "", 0, &mut out)?;
         out.sort_by(|a, b| a.side_path.cmp(&b.side_path));
         Ok(out)
     }
@@ -418,8 +430,12 @@ impl ArtifactStore {
         &self,
         tree: ObjectId,
         prefix: &str,
+        depth: usize,
         out: &mut Vec<SpecFile>,
     ) -> Result<(), StoreError> {
+        if depth > MAX_TREE_DEPTH {
+            return Err(StoreError::TooDeep(prefix.to_string()));
+        }
         let tree = self
             .repo
             .find_tree(tree)
@@ -428,10 +444,13 @@ impl ArtifactStore {
             .decode()
             .map_err(git_err("cannot decode a snapshot tree"))?;
         for entry in &decoded.entries {
-            let path = join_rel(prefix, &entry.filename.to_str_lossy());
+            // A tree planted in a remote can name entries `..` or `a/b`: never joined as is.
+            let name = entry.filename.to_str_lossy();
+            check_entry_name(&name, "a snapshot tree entry")?;
+            let path = join_rel(prefix, &name);
             let id = entry.oid.to_owned();
             if entry.mode.is_tree() {
-                self.collect_tree(id, &path, out)?;
+                self.collect_tree(id, &path, depth + 1, out)?;
             } else if entry.mode.is_blob() {
                 let blob = self
                     .repo
@@ -497,13 +516,26 @@ impl ArtifactStore {
         }
         report.overwritten_edits = unsafe_files;
         let base = self.root.join(&self.spec_dir);
+        // Every path is checked before anything is written: inside the root, no link on the way
+        // out of it, and no symbolic link replaced by a copy.
+        let mut targets = BTreeMap::new();
+        for path in target.keys().chain(current.keys()) {
+            let rel = join_rel(&self.spec_dir, path);
+            targets.insert(
+                path.clone(),
+                writable_file(&self.root, &rel, "a spec file")?,
+            );
+        }
         for (path, file) in &target {
             let list = match current.get(path) {
                 Some(c) if c.bytes == file.bytes && c.executable == file.executable => continue,
                 Some(_) => &mut report.restored,
                 None => &mut report.created,
             };
-            let abs = base.join(path);
+            let abs = targets
+                .get(path)
+                .cloned()
+                .unwrap_or_else(|| base.join(path));
             let mode = file_mode(file.executable);
             write_atomic(&abs, &file.bytes, mode).map_err(|source| StoreError::Write {
                 path: abs.clone(),
@@ -512,7 +544,10 @@ impl ArtifactStore {
             list.push(path.clone());
         }
         for path in current.keys().filter(|p| !target.contains_key(*p)) {
-            let abs = base.join(path);
+            let abs = targets
+                .get(path)
+                .cloned()
+                .unwrap_or_else(|| base.join(path));
             std::fs::remove_file(&abs).map_err(|source| StoreError::Write {
                 path: abs.clone(),
                 source,

@@ -52,19 +52,34 @@ pub fn decide_with(
     apply_fix: bool,
 ) -> Result<Vec<DecideOutcome>, ReconcileError> {
     let sd = StateDir::of(&ws.root);
+    // Check, apply and record under one lock: a concurrent decide or reconcile waits, so the
+    // text a fix is planned on is the text it is applied to.
+    let _run = sd.run_lock()?;
+    crate::workspace::clean_leftovers(ws);
     let mut out = Vec::new();
     let mut current = check::run(ws, Mode::Always, &|| {})?;
     for prefix in ids {
-        let (outcome, edited) = decide_one(
-            ws,
-            &sd,
-            &current,
-            prefix,
-            decision,
-            reason.clone(),
-            actor,
-            apply_fix,
-        )?;
+        let mut attempts = 0;
+        let (outcome, edited) = loop {
+            let decided = decide_one(
+                ws,
+                &sd,
+                &current,
+                prefix,
+                decision,
+                reason.clone(),
+                actor,
+                apply_fix,
+            );
+            match decided {
+                // Another program (an editor) wrote the file since the check: re-plan.
+                Err(ReconcileError::Changed { .. }) if attempts < MAX_REPLANS => {
+                    attempts += 1;
+                    current = check::run(ws, Mode::Always, &|| {})?;
+                }
+                other => break other?,
+            }
+        };
         out.push(outcome);
         if edited {
             current = check::run(ws, Mode::Always, &|| {})?;
@@ -72,6 +87,9 @@ pub fn decide_with(
     }
     Ok(out)
 }
+
+/// How often a decision re-plans when its file changed under it before giving up.
+const MAX_REPLANS: usize = 3;
 
 #[allow(clippy::too_many_arguments)]
 fn decide_one(

@@ -34,6 +34,9 @@ pub enum ReconcileError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
+    /// The file is not the text the fix was planned on (another writer got there first).
+    #[error("`{path}` changed while its fix was being planned; nothing was written to it (run the command again)")]
+    Changed { path: String },
     #[error("no actor: pass --actor, or set git's user.name or $USER")]
     NoActor,
     /// A test hook stopped the saga after this step (see `ReconcileOptions::interrupt_after`).
@@ -76,18 +79,23 @@ pub fn apply_fixes(
         if plan.fixes.is_empty() {
             continue;
         }
-        let old = match files.file(path) {
-            Some(f) => f.text.to_string(),
-            None => match std::fs::read_to_string(ws.absolute(path)) {
-                Ok(t) => t,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-                Err(source) => {
-                    return Err(ReconcileError::Write {
-                        path: path.into(),
-                        source,
-                    })
-                }
-            },
+        let abs = ws.writable(path)?;
+        let on_disk = match std::fs::read_to_string(&abs) {
+            Ok(t) => Some(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(source) => {
+                return Err(ReconcileError::Write {
+                    path: path.into(),
+                    source,
+                })
+            }
+        };
+        // The edits' byte ranges are into the analysed text: applied to anything else they
+        // would write a mix of both (10 concurrent accepts once kept 1 fix of 10).
+        let old = match (files.file(path), on_disk) {
+            (Some(f), Some(disk)) if *f.text == *disk => disk,
+            (Some(_), _) => return Err(ReconcileError::Changed { path: path.clone() }),
+            (None, disk) => disk.unwrap_or_default(),
         };
         let edits: Vec<&TextEdit> = plan
             .fixes
@@ -100,7 +108,6 @@ pub fn apply_fixes(
             tracing::warn!("{path}: fixes left out: they would introduce syntax errors");
             continue;
         }
-        let abs = ws.absolute(path);
         write_atomically(&abs, &new).map_err(|source| ReconcileError::Write {
             path: abs.clone(),
             source,

@@ -138,6 +138,10 @@ pub struct ReconcileReport {
     pub aborted: Option<String>,
     /// The `MomentReconcileCompleted` signal written (root-relative).
     pub signal: Option<String>,
+    /// Applied fixes whose proposal was decided otherwise while the run was interrupted
+    /// (the decision stands), one line each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overridden: Vec<String>,
 }
 
 /// The actions of a run: what was applied, then what each remaining category requires.
@@ -185,6 +189,9 @@ pub fn render_human(r: &ReconcileReport) -> String {
     }
     if let Some(id) = &r.resumed {
         let _ = writeln!(out, "resumed interrupted reconciliation {id}");
+    }
+    for line in &r.overridden {
+        let _ = writeln!(out, "decided during the run: {line}");
     }
     for id in &r.applied {
         if let Some(p) = r.proposals.iter().find(|p| &p.record.id == id) {

@@ -83,6 +83,9 @@ pub fn reconcile(
     opts: &ReconcileOptions,
 ) -> Result<ReconcileReport, ReconcileError> {
     let sd = StateDir::of(&ws.root);
+    // One run at a time, and no decision between its steps (see `decide`).
+    let _run = sd.run_lock()?;
+    crate::workspace::clean_leftovers(ws);
     let state = sd.load()?;
     let mut aborted = None;
     if let Some(active) = state.reconciliation.active.clone() {
@@ -328,20 +331,23 @@ fn recording(
         }
         Ok(tx)
     })?;
-    // The seed's rule: every applied fix is recorded as an accepted proposal.
-    let accepted = plan
+    // The seed's rule: every applied fix is recorded as an accepted proposal — unless a
+    // decision was recorded between Proposing and Recording (a run killed there, then `decide
+    // reject`): that decision stands, and the report names it. Only a fix left undecided is an
+    // error.
+    let decided = plan
         .applied
         .iter()
         .filter(|id| {
             state
                 .proposals
                 .get(*id)
-                .is_some_and(|p| p.status == crate::state::Status::Accepted)
+                .is_some_and(|p| !p.status.is_open())
         })
         .count();
-    if accepted != plan.applied.len() {
+    if decided != plan.applied.len() {
         return Err(crate::state::StateError::Invalid(format!(
-            "recorded {accepted} accepted proposals for {} applied fixes",
+            "recorded {decided} decisions for {} applied fixes",
             plan.applied.len()
         ))
         .into());
@@ -463,7 +469,22 @@ fn build_report(
     let mut categories: Vec<u8> = plan.proposals.iter().map(|p| p.category).collect();
     categories.sort_unstable();
     categories.dedup();
+    let overridden = plan
+        .applied
+        .iter()
+        .filter_map(|id| {
+            let p = state.proposals.get(id)?;
+            (p.status != crate::state::Status::Accepted).then(|| {
+                format!(
+                    "{id} was {} while this run applied its fix; that decision stands and the fix is in {}: undo it by hand if it should not be",
+                    p.status.as_str(),
+                    p.record.implementation_path.as_deref().unwrap_or("the implementation")
+                )
+            })
+        })
+        .collect();
     ReconcileReport {
+        overridden,
         schema_version: 1,
         root: run.ws.root.to_string_lossy().replace('\\', "/"),
         run_id: run.id.clone(),

@@ -76,6 +76,12 @@ fn path_of(dir: &Path, id: &str) -> PathBuf {
     dir.join(format!("{id}.json"))
 }
 
+/// A base id is a hex digest ([`digest`]); anything else (`../../x` in a tampered log) is not
+/// joined to a path.
+fn is_base_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// Writes `base` under `dir` and returns its id (the digest of its content).
 pub fn write(dir: &Path, base: &BaseFile) -> Result<String, StateError> {
     let text =
@@ -90,6 +96,11 @@ pub fn write(dir: &Path, base: &BaseFile) -> Result<String, StateError> {
 
 /// Reads the base `id`.
 pub fn load(dir: &Path, id: &str) -> Result<BaseFile, StateError> {
+    if !is_base_id(id) {
+        return Err(StateError::Invalid(format!(
+            "the log names base `{id}`, which is not a base id"
+        )));
+    }
     let path = path_of(dir, id);
     let text = std::fs::read_to_string(&path).map_err(|source| StateError::io(&path, source))?;
     serde_json::from_str(&text).map_err(|e| StateError::Corrupt {
@@ -101,13 +112,20 @@ pub fn load(dir: &Path, id: &str) -> Result<BaseFile, StateError> {
 
 /// Removes every base but `keep` (the caller holds the exclusive lock).
 pub fn prune(dir: &Path, keep: &str) {
+    // Never through a link (`.moment/bases -> ..` once deleted `package.json`), and only files
+    // named like a base.
+    if !super::cache::is_real_dir(dir) {
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     let keep = format!("{keep}.json");
     for e in entries.flatten() {
-        let name = e.file_name();
-        if name.to_string_lossy().ends_with(".json") && name.to_string_lossy() != keep {
+        let name = e.file_name().to_string_lossy().to_string();
+        let ours = name.strip_suffix(".json").is_some_and(is_base_id);
+        let plain_file = e.file_type().is_ok_and(|t| t.is_file());
+        if ours && plain_file && name != keep {
             let _ = std::fs::remove_file(e.path());
         }
     }

@@ -99,7 +99,7 @@ impl ModelCache {
         if let Ok(mut used) = self.used.lock() {
             used.insert(key.to_string());
         }
-        let Some(dir) = &self.dir else {
+        let Some(dir) = self.dir.as_ref().filter(|d| !is_link(d)) else {
             self.misses.fetch_add(1, Ordering::Relaxed);
             return compute();
         };
@@ -134,13 +134,20 @@ impl ModelCache {
         let (Some(dir), Ok(used)) = (&self.dir, self.used.lock()) else {
             return;
         };
+        // Never through a link (`.moment/cache -> ../..` once deleted a user's files), and only
+        // files this tool named: a cache entry or one of its temp files.
+        if !is_real_dir(dir) {
+            return;
+        }
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
         };
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().to_string();
             let key = name.strip_suffix(".json").unwrap_or(&name);
-            if !used.contains(key) {
+            let ours = is_entry_name(&name) || name.starts_with(".tmp-");
+            let plain_file = e.file_type().is_ok_and(|t| t.is_file());
+            if ours && plain_file && !used.contains(key) {
                 let _ = std::fs::remove_file(e.path());
             }
         }
@@ -149,6 +156,33 @@ impl ModelCache {
 
 /// Temp file + rename, without `fsync`: a cache entry needs atomicity (a reader never sees half
 /// of one), not durability (a lost entry is a miss).
+fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// `dir` is a folder and not a symbolic link to one.
+pub(crate) fn is_real_dir(dir: &Path) -> bool {
+    std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_dir())
+}
+
+/// `m-<hash>-<flavour>-<version>.json` or `r-…`: the names [`key_for`] makes.
+fn is_entry_name(name: &str) -> bool {
+    let Some(rest) = name
+        .strip_prefix("m-")
+        .or_else(|| name.strip_prefix("r-"))
+        .and_then(|r| r.strip_suffix(".json"))
+    else {
+        return false;
+    };
+    let mut parts = rest.splitn(3, '-');
+    let hash = parts.next().unwrap_or("");
+    let flavour = parts.next().unwrap_or("");
+    hash.len() == 32
+        && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        && matches!(flavour, "d" | "x" | "t")
+        && parts.next().is_some_and(|v| !v.is_empty())
+}
+
 fn write_entry(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let tmp = dir.join(format!(

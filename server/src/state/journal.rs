@@ -143,6 +143,20 @@ pub fn append(path: &Path, entries: &[JournalEntry]) -> Result<(), StateError> {
     file.sync_data().map_err(io)
 }
 
+/// The entries the log holds (see `LogRecord::journal`) that `have` lacks, in log order: what
+/// a crash between the log and the journal writes left out.
+pub fn missing_from<'a>(
+    have: &[JournalEntry],
+    records: &'a [super::log::LogRecord],
+) -> Vec<&'a JournalEntry> {
+    let known: std::collections::HashSet<&str> = have.iter().map(|e| e.event_id.as_str()).collect();
+    records
+        .iter()
+        .flat_map(|r| r.journal.iter())
+        .filter(|e| !known.contains(e.event_id.as_str()))
+        .collect()
+}
+
 /// Every readable entry; a torn last line is skipped like in the log.
 pub fn read(path: &Path) -> Result<Vec<JournalEntry>, StateError> {
     let text = match std::fs::read_to_string(path) {

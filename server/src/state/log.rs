@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::events::{Event, SyncState, EVENT_TYPES};
+use super::journal::JournalEntry;
 use super::StateError;
 
 /// One line of the log.
@@ -21,6 +22,11 @@ pub struct LogRecord {
     pub at: String,
     #[serde(flatten)]
     pub event: Event,
+    /// The feedback-journal entries of the transaction this record ends: written in the same
+    /// append as the events, so the journal can always be rebuilt from the log (a crash between
+    /// the log and journal writes once lost entries for good).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub journal: Vec<JournalEntry>,
 }
 
 /// A crash left a partial line at the end of the log.
@@ -146,6 +152,7 @@ pub fn append_records(
     path: &PathBuf,
     replay: &Replay,
     events: Vec<Event>,
+    journal: Vec<JournalEntry>,
     at: &str,
 ) -> Result<Vec<LogRecord>, StateError> {
     let io = |source| StateError::io(path, source);
@@ -170,11 +177,18 @@ pub fn append_records(
         text.push('\n');
     }
     let mut records = Vec::with_capacity(events.len());
+    let last = events.len().saturating_sub(1);
+    let mut journal = Some(journal);
     for (n, event) in events.into_iter().enumerate() {
         let record = LogRecord {
             seq: replay.state.last_seq + 1 + n as u64,
             at: at.to_string(),
             event,
+            journal: if n == last {
+                journal.take().unwrap_or_default()
+            } else {
+                Vec::new()
+            },
         };
         let line = serde_json::to_string(&record)
             .map_err(|e| StateError::io(path, std::io::Error::other(e)))?;
@@ -200,6 +214,7 @@ mod tests {
             event: Event::ProposalRecorded {
                 proposal: record(id),
             },
+            journal: vec![],
         };
         serde_json::to_string(&r).unwrap()
     }

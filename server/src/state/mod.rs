@@ -91,6 +91,21 @@ pub fn content_hash(text: &str) -> String {
         .collect()
 }
 
+/// The entries of `.moment/` the tool reads or writes (`""` is the folder itself).
+const STATE_ENTRIES: &[&str] = &[
+    "",
+    "sync.json",
+    "sync-log.jsonl",
+    "sync-state.json",
+    "feedback-journal.jsonl",
+    "sync.lock",
+    "run.lock",
+    "bases",
+    "cache",
+    "events",
+    "generated",
+];
+
 /// What one transaction writes: events for the log and entries for the journal.
 #[derive(Debug, Default)]
 pub struct Tx {
@@ -139,6 +154,37 @@ impl StateDir {
     pub fn cache_dir(&self) -> PathBuf {
         self.dir.join("cache")
     }
+    /// Held for a whole `decide` or `reconcile`: check, apply and record happen as one step, so
+    /// a concurrent decision never plans on text another one is rewriting.
+    pub fn run_lock_path(&self) -> PathBuf {
+        self.dir.join("run.lock")
+    }
+
+    /// Takes the run lock (see [`StateDir::run_lock_path`]) after [`StateDir::guard`].
+    pub fn run_lock(&self) -> Result<StateLock, StateError> {
+        self.guard()?;
+        StateLock::exclusive(&self.run_lock_path())
+    }
+
+    /// Refuses a `.moment/` (or an entry of it the tool uses) that is a symbolic link: a cloned
+    /// repository can commit `.moment/cache -> ../..`, and the cache and bases prunes delete
+    /// files. Nothing below `.moment/` is ever followed.
+    pub fn guard(&self) -> Result<(), StateError> {
+        let (Some(root), Some(name)) = (self.dir.parent(), self.dir.file_name()) else {
+            return Ok(());
+        };
+        let name = name.to_string_lossy();
+        for entry in STATE_ENTRIES {
+            let rel = if entry.is_empty() {
+                name.to_string()
+            } else {
+                format!("{name}/{entry}")
+            };
+            crate::workspace::confined(root, &rel, "the state folder (.moment/)")
+                .map_err(WorkspaceError::from)?;
+        }
+        Ok(())
+    }
 
     /// `true` once anything was recorded (a log exists): from then on `check` uses the base,
     /// consumers, decisions and the cache.
@@ -148,6 +194,7 @@ impl StateDir {
 
     /// The current state (replayed under a shared lock).
     pub fn load(&self) -> Result<SyncState, StateError> {
+        self.guard()?;
         if !self.exists() {
             return Ok(SyncState::default());
         }
@@ -171,6 +218,7 @@ impl StateDir {
         &self,
         build: impl FnOnce(&SyncState) -> Result<Tx, StateError>,
     ) -> Result<SyncState, StateError> {
+        self.guard()?;
         std::fs::create_dir_all(&self.dir).map_err(|e| StateError::io(&self.dir, e))?;
         let _lock = StateLock::exclusive(&self.lock_path())?;
         let log_path = self.log_path();
@@ -193,9 +241,23 @@ impl StateDir {
                 source,
             })?;
         }
-        let written = log::append_records(&log_path, &replay, tx.events, &at)?;
+        // The journal entries go into the log's one append first; the journal file follows,
+        // after catching up on entries an earlier crash kept out of it.
+        let in_log = if tx.events.is_empty() {
+            Vec::new()
+        } else {
+            tx.journal.clone()
+        };
+        let written = log::append_records(&log_path, &replay, tx.events, in_log, &at)?;
         state.last_seq = written.last().map(|r| r.seq).unwrap_or(state.last_seq);
-        journal::append(&self.journal_path(), &tx.journal)?;
+        let journal_path = self.journal_path();
+        let have = journal::read(&journal_path)?;
+        let mut entries: Vec<JournalEntry> = journal::missing_from(&have, &replay.records)
+            .into_iter()
+            .cloned()
+            .collect();
+        entries.extend(tx.journal);
+        journal::append(&journal_path, &entries)?;
         self.write_snapshot(&state)?;
         Ok(state)
     }
@@ -212,6 +274,7 @@ impl StateDir {
 
     /// Rewrites `sync-state.json` from the log (e.g. after deleting it).
     pub fn rebuild(&self) -> Result<SyncState, StateError> {
+        self.guard()?;
         let _lock = StateLock::exclusive(&self.lock_path())?;
         let state = log::replay(&self.log_path())?.state;
         self.write_snapshot(&state)?;
@@ -237,9 +300,24 @@ impl StateDir {
         crate::fix::write_atomically(&path, &(text + "\n")).map_err(|e| StateError::io(&path, e))
     }
 
-    /// Every journal entry.
+    /// Every journal entry: the journal file's, plus those only the log holds yet (a crash
+    /// between the two writes; the next transaction writes them to the file).
     pub fn journal(&self) -> Result<Vec<JournalEntry>, StateError> {
-        journal::read(&self.journal_path())
+        self.guard()?;
+        if !self.exists() {
+            return journal::read(&self.journal_path());
+        }
+        let _lock = StateLock::shared(&self.lock_path())?;
+        let mut entries = journal::read(&self.journal_path())?;
+        {
+            let replay = log::replay(&self.log_path())?;
+            let missing: Vec<JournalEntry> = journal::missing_from(&entries, &replay.records)
+                .into_iter()
+                .cloned()
+                .collect();
+            entries.extend(missing);
+        }
+        Ok(entries)
     }
 }
 

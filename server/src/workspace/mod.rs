@@ -2,12 +2,18 @@
 //! (drift-model §1).
 
 mod config;
+mod confine;
 mod files;
+mod leftovers;
 
 use std::path::{Path, PathBuf};
 
 pub use config::{Config, Severity};
+pub use confine::{
+    check_entry_name, check_relative, confined, inside_root, writable_file, PathEscape,
+};
 pub use files::{regular_files, SourceFile};
+pub use leftovers::{clean_leftovers, temp_file_pid};
 
 use crate::model::Side;
 
@@ -31,6 +37,10 @@ pub enum WorkspaceError {
     },
     #[error("`{}` is not valid UTF-8 (first bad byte at offset {offset})", path.display())]
     NotUtf8 { path: PathBuf, offset: usize },
+    #[error(transparent)]
+    Spec(#[from] crate::moment::MomentError),
+    #[error(transparent)]
+    Escape(#[from] PathEscape),
     #[error("invalid glob `{pattern}` in {origin}: {message}")]
     BadGlob {
         pattern: String,
@@ -47,6 +57,10 @@ pub struct Workspace {
     /// Relative to the root, `/` separators, no trailing slash.
     pub generated_dir: String,
     pub implementation_dir: String,
+    /// The `.moment` spec (file or folder, root-relative) when the spec side is read from it;
+    /// `generated_dir` then only names where the emitter's output would be (for ids and the
+    /// stale-output report).
+    pub spec: Option<String>,
     filter: files::Filter,
 }
 
@@ -84,6 +98,8 @@ impl Workspace {
             });
         }
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        // A cloned repository may commit `.moment -> ..`: nothing inside `.moment/` is followed.
+        confined(&root, CONFIG_FILE, "the state folder (.moment/)")?;
         let config = Config::load(&root.join(CONFIG_FILE))?.overlay(overrides);
         Workspace::with_config(root, config)
     }
@@ -105,7 +121,25 @@ impl Workspace {
                 .as_deref()
                 .unwrap_or(DEFAULT_IMPLEMENTATION),
         );
-        require_dir(&root, &generated_dir, "spec side (generatedDir)")?;
+        // Sides are read and written: they must resolve inside the root.
+        inside_root(&root, &generated_dir, "the spec side (generatedDir)")?;
+        inside_root(
+            &root,
+            &implementation_dir,
+            "the implementation side (implementationDir)",
+        )?;
+        let spec = config.spec.as_deref().map(normalize_dir);
+        if let Some(spec) = &spec {
+            inside_root(&root, spec, "the spec (spec)")?;
+            if !root.join(spec).exists() {
+                return Err(crate::moment::MomentError::Missing {
+                    path: root.join(spec),
+                }
+                .into());
+            }
+        } else {
+            require_dir(&root, &generated_dir, "spec side (generatedDir)")?;
+        }
         require_dir(
             &root,
             &implementation_dir,
@@ -117,6 +151,7 @@ impl Workspace {
             config,
             generated_dir,
             implementation_dir,
+            spec,
             filter,
         })
     }
@@ -130,8 +165,14 @@ impl Workspace {
     }
 
     /// Every source file of both sides, sorted by path: spec files first.
+    /// With a `.moment` spec, only the implementation's files (the spec side is
+    /// [`crate::moment::LoadedSpec`]).
     pub fn source_files(&self) -> Result<Vec<SourceFile>, WorkspaceError> {
-        let mut all = files::walk_side(&self.root, &self.generated_dir, Side::Spec, &self.filter)?;
+        let mut all = if self.spec.is_some() {
+            Vec::new()
+        } else {
+            files::walk_side(&self.root, &self.generated_dir, Side::Spec, &self.filter)?
+        };
         all.extend(files::walk_side(
             &self.root,
             &self.implementation_dir,
@@ -139,6 +180,15 @@ impl Workspace {
             &self.filter,
         )?);
         Ok(all)
+    }
+
+    /// The files in `generatedDir` (empty when it does not exist): with a `.moment` spec, what
+    /// the stale-output report compares against.
+    pub fn generated_files(&self) -> Result<Vec<SourceFile>, WorkspaceError> {
+        if !self.root.join(&self.generated_dir).is_dir() {
+            return Ok(Vec::new());
+        }
+        files::walk_side(&self.root, &self.generated_dir, Side::Spec, &self.filter)
     }
 
     /// Classifies an absolute path: which side it is on and its root- and side-relative paths,
@@ -151,6 +201,24 @@ impl Workspace {
             &self.implementation_dir,
             &self.filter,
         )
+        // With a `.moment` spec, files in `generatedDir` are nobody's side.
+        .filter(|f| self.spec.is_none() || f.side == Side::Implementation)
+    }
+
+    /// Reads and projects the `.moment` spec, when one is configured; a spec with syntax errors
+    /// is an error listing every one (nothing is compared against half a spec).
+    pub fn load_spec(&self) -> Result<Option<crate::moment::LoadedSpec>, WorkspaceError> {
+        let Some(spec) = &self.spec else {
+            return Ok(None);
+        };
+        let loaded = crate::moment::LoadedSpec::read(&self.root, spec)?.require_valid()?;
+        Ok(Some(loaded))
+    }
+
+    /// Absolute path of a root-relative file the tool is about to replace, refusing paths that
+    /// leave the root and symbolic links (see [`writable_file`]).
+    pub fn writable(&self, rel: &str) -> Result<PathBuf, WorkspaceError> {
+        Ok(writable_file(&self.root, rel, "a file to fix")?)
     }
 
     /// Absolute path of a root-relative path.
