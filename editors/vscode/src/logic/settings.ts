@@ -5,6 +5,7 @@
 /** Keys the server understands; the extension-only keys (`server.path`, `trace.server`) are not sent. */
 export const SERVER_KEYS = [
   'generatedDir',
+  'spec',
   'implementationDir',
   'include',
   'exclude',
