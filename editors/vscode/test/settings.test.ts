@@ -39,6 +39,7 @@ describe('serverSettings', () => {
       'include',
       'logLevel',
       'severity',
+      'spec',
     ]);
   });
 
