@@ -6,14 +6,14 @@ mod decide;
 mod diff;
 mod emit;
 mod events;
-mod fix;
+pub(crate) mod fix;
 mod history;
 mod meta;
-mod reconcile;
+pub(crate) mod reconcile;
 mod remote;
 mod rollback;
 mod snapshot;
-mod status;
+pub(crate) mod status;
 
 use std::path::{Path, PathBuf};
 
@@ -94,6 +94,8 @@ pub enum Command {
     Rollback(rollback::RollbackArgs),
     /// Share snapshots and branches with remotes (clone, pull, push, branch, auth).
     Remote(remote::RemoteArgs),
+    /// Serve the Model Context Protocol over stdio (tools for AI assistants).
+    Mcp(crate::mcp::McpArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(meta::CompletionsArgs),
     /// Print the man page (or write one page per command into a folder).
@@ -204,6 +206,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Diff(args) => diff::run(&args),
         Command::Rollback(args) => rollback::run(&args),
         Command::Remote(args) => remote::run(&args),
+        Command::Mcp(args) => crate::mcp::run(&args),
         Command::Completions(args) => meta::completions(&args),
         Command::Man(args) => meta::man(&args),
         Command::Schema(args) => meta::schema(&args),
