@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Release packaging for the host platform: the platform-specific .vsix bundling the release
-# binary (built by suite 10), checked to contain the server and to start it; the lazy.nvim-ready
+# binary (built by suite 10), checked to contain the server and to start it; the npm launcher
+# and host platform package, installed and run; the lazy.nvim-ready
 # plugin layout, its :help tags generated and the plugin loaded by a real headless Neovim.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -9,6 +10,7 @@ if [ ! -x "$binary" ]; then
   cargo build --release --locked
 fi
 MOMENT_SYNC_BIN="$binary" timeout 600 bash scripts/package-vsix.sh
+MOMENT_SYNC_BIN="$binary" timeout 300 bash scripts/package-npm.sh
 
 NVIM_VERSION=0.11.4
 tools=.tools/nvim
