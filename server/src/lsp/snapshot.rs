@@ -39,6 +39,8 @@ pub struct Snapshot {
     /// Every open document's version at analysis time, also those of no side.
     pub seen: HashMap<Uri, i32>,
     by_path: HashMap<String, Uri>,
+    /// The `.moment` spec and open `.moment` documents (see `lsp::moment`).
+    pub moment: super::moment::MomentSide,
 }
 
 /// Parsed open documents by URI and version: a document is re-parsed only when it changed.
@@ -87,6 +89,7 @@ impl Snapshot {
         cache.retain(|uri, _| snap.seen.contains_key(uri));
         let Some(index) = index else { return snap };
         snap.root = Some(index.root().to_path_buf());
+        let moment = super::moment::MomentSide::load(index, docs, &listed);
         let mut overrides: HashMap<String, Arc<FileModel>> = HashMap::new();
         for doc in listed {
             let Some(file) = index.classify(&doc.path) else {
@@ -122,7 +125,12 @@ impl Snapshot {
             overrides.insert(file.rel_path, model);
         }
         let disk = index.models().filter(|m| !overrides.contains_key(&m.path));
-        let current: Vec<&Arc<FileModel>> = disk.chain(overrides.values()).collect();
+        // With a `.moment` spec, its projection is (part of) the spec side.
+        let projected = moment.spec_models(&index.ws.generated_dir);
+        let current: Vec<&Arc<FileModel>> = disk
+            .chain(overrides.values())
+            .chain(projected.iter())
+            .collect();
         let dir = &index.ws.implementation_dir;
         let update = match tracked {
             Some(t) if t.fits(&snap.state, index.root(), dir) => t.inc.update(current),
@@ -163,6 +171,13 @@ impl Snapshot {
         if let Some(view) = &snap.state {
             view.suppress(&mut snap.analysis);
         }
+        moment.finish(
+            &index.ws.generated_dir,
+            &mut snap.analysis,
+            &mut snap.open,
+            &mut snap.by_path,
+        );
+        snap.moment = moment;
         snap
     }
 

@@ -41,6 +41,7 @@ const FORMAT_SOURCES: (&[&str], &[&str]) = format_sources!(
     "syntax/depth.rs",
     "syntax/repair.rs",
     "consumers/mod.rs",
+    "consumers/resolve.rs",
 );
 
 /// The id of what the cache stores: it changes whenever the cached types or the code that
@@ -213,10 +214,14 @@ pub fn load(
     }
     refs.sort_by(|a, b| a.0.cmp(&b.0));
     let service_dirs = ws.config.service_dirs.clone().unwrap_or_default();
+    // Imports that resolve to packages (not to the workspace) are not uses of spec types; the
+    // resolution depends on tsconfig, so it happens after the cache.
+    let resolver = consumers::ImportResolver::for_root(&ws.root);
     let with_service: Vec<(String, String, FileRefs)> = refs
         .into_iter()
         .map(|(rel, r)| {
             let service = consumers::service_of(&rel, &service_dirs);
+            let r = r.without_packages(&rel, &resolver);
             (rel, service, r)
         })
         .collect();
@@ -368,6 +373,7 @@ pub fn detect_consumers(
     cache: &Cache,
 ) -> Result<ConsumerIndex, WorkspaceError> {
     let candidates = consumers::candidate_files(ws)?;
+    let resolver = consumers::ImportResolver::for_root(&ws.root);
     let refs: Vec<(String, String, FileRefs)> = candidates
         .par_iter()
         .filter_map(|(rel, abs)| {
@@ -380,6 +386,7 @@ pub fn detect_consumers(
         .map(|(rel, refs)| {
             let service =
                 consumers::service_of(&rel, ws.config.service_dirs.as_deref().unwrap_or_default());
+            let refs = refs.without_packages(&rel, &resolver);
             (rel, service, refs)
         })
         .collect();
