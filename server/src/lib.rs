@@ -15,6 +15,7 @@ pub mod fix;
 pub mod git;
 pub mod lsp;
 pub mod model;
+pub mod moment;
 pub mod reconcile;
 pub mod report;
 pub mod state;

@@ -33,6 +33,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
     let checked = analysis::check_with_state(&ws, &|| bar.inc(1))?;
     bar.finish_and_clear();
     let analysis = checked.analysis;
+    let stale = stale_note(&ws)?;
     // Rejected points are hidden; say so outside the JSON/SARIF schemas.
     let suppressed = match checked.suppressed.len() {
         0 => String::new(),
@@ -48,11 +49,17 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
             if !suppressed.is_empty() {
                 writeln!(out, "{suppressed}")?;
             }
+            if let Some(note) = &stale {
+                writeln!(out, "{note}")?;
+            }
         }
         Format::Json => {
             print_syntax_warnings(&analysis);
             if !suppressed.is_empty() {
                 eprintln!("moment-sync: {suppressed}");
+            }
+            if let Some(note) = &stale {
+                eprintln!("moment-sync: {note}");
             }
             let root = ws.root.to_string_lossy().replace('\\', "/");
             let r =
@@ -63,6 +70,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
             print_syntax_warnings(&analysis);
             if !suppressed.is_empty() {
                 eprintln!("moment-sync: {suppressed}");
+            }
+            if let Some(note) = &stale {
+                eprintln!("moment-sync: {note}");
             }
             let root_uri = format!(
                 "file://{}/",
@@ -80,6 +90,32 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
         .iter()
         .any(|p| p.category.number() >= args.fail_on.number());
     Ok(if fails { 1 } else { 0 })
+}
+
+/// With a `.moment` spec, says when the emitter's output in `generatedDir` no longer matches it.
+fn stale_note(ws: &crate::workspace::Workspace) -> anyhow::Result<Option<String>> {
+    let Some(spec) = ws.load_spec()? else {
+        return Ok(None);
+    };
+    let stale = analysis::stale_generated(ws, &spec)?;
+    if stale.is_empty() {
+        return Ok(None);
+    }
+    let shown: Vec<String> = stale.iter().take(5).map(|n| format!("`{n}`")).collect();
+    let more = match stale.len() {
+        n if n > 5 => format!(" and {} more", n - 5),
+        _ => String::new(),
+    };
+    let count = match stale.len() {
+        1 => "1 declaration differs".to_string(),
+        n => format!("{n} declarations differ"),
+    };
+    Ok(Some(format!(
+        "note: {}/ is stale against the spec `{}`: {count} ({}{more}); re-run the emitter or `moment-sync emit`",
+        ws.generated_dir,
+        ws.spec.as_deref().unwrap_or_default(),
+        shown.join(", "),
+    )))
 }
 
 /// Syntax errors go to stderr when stdout carries machine-readable output.

@@ -40,9 +40,8 @@ pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
     }
     let files = ws.source_files()?;
     let bar = progress(files.len());
-    let models = analysis::load_models(&files, &|| bar.inc(1))?;
+    let analysis = analysis::check_workspace(&ws, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    let analysis = analysis::analyze_models(&ws, models);
     let max = args.max_category.number();
     let plans = plan_fixes(
         analysis

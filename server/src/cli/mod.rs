@@ -4,6 +4,7 @@
 mod check;
 mod decide;
 mod diff;
+mod emit;
 mod events;
 mod fix;
 mod history;
@@ -57,6 +58,8 @@ pub enum Command {
     Rollback(rollback::RollbackArgs),
     /// Share snapshots and branches with remotes (clone, pull, push, branch, auth).
     Remote(remote::RemoteArgs),
+    /// Write the TypeScript the upstream emitter would write for the `.moment` spec.
+    Emit(emit::EmitArgs),
 }
 
 /// Where the workspace is and how its sides are overridden (shared by every command).
@@ -71,6 +74,10 @@ pub struct WorkspaceArgs {
     /// Implementation side folder, relative to the root (overrides `implementationDir`).
     #[arg(long = "implementation", value_name = "DIR")]
     pub implementation: Option<String>,
+    /// A `.moment` spec (file or folder), relative to the root: the spec side is read from it
+    /// instead of `generatedDir` (overrides `spec`).
+    #[arg(long = "spec", value_name = "PATH")]
+    pub spec: Option<String>,
 }
 
 impl WorkspaceArgs {
@@ -82,6 +89,7 @@ impl WorkspaceArgs {
         let overrides = Config {
             generated_dir: self.generated.clone(),
             implementation_dir: self.implementation.clone(),
+            spec: self.spec.clone(),
             ..Default::default()
         };
         Workspace::open(&root, &overrides)
@@ -124,6 +132,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Diff(args) => diff::run(&args),
         Command::Rollback(args) => rollback::run(&args),
         Command::Remote(args) => remote::run(&args),
+        Command::Emit(args) => emit::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -96,6 +96,12 @@ fn fingerprints(ws: &Workspace) -> Result<Fingerprints, WorkspaceError> {
             crate::model::Side::Implementation => fp.implementation.insert(path, hash),
         };
     }
+    // A `.moment` spec counts by its emitted files, as `check` records them.
+    if let Some((_, models)) = crate::analysis::moment_spec_side(ws)? {
+        for m in models {
+            fp.spec.insert(m.path.clone(), content_hash(&m.text));
+        }
+    }
     Ok(fp)
 }
 

@@ -74,7 +74,7 @@ pub fn run_with(
 ) -> Result<StatefulCheck, StateError> {
     let sd = StateDir::of(&ws.root);
     let stateful = mode == Mode::Always || sd.exists();
-    let (models, fingerprints) = load(ws, cache, on_parsed)?;
+    let (models, fingerprints, moment_spec) = load(ws, cache, on_parsed)?;
     // Consumer detection reuses the texts and hashes just read.
     let known: HashMap<String, (Arc<str>, String)> = models
         .iter()
@@ -115,6 +115,9 @@ pub fn run_with(
         implementation_dir: ws.implementation_dir.clone(),
     };
     let mut analysis = analysis::analyze_with_base(&input, base.as_ref().map(|b| &b.shapes));
+    if let Some(loaded) = &moment_spec {
+        analysis::locate_in_spec(ws, loaded, &mut analysis);
+    }
     let rejected: std::collections::HashSet<&str> = state.rejected_ids().collect();
     let (suppressed, kept): (Vec<DriftPoint>, Vec<DriftPoint>) =
         std::mem::take(&mut analysis.points)
@@ -136,12 +139,19 @@ pub fn run_with(
     })
 }
 
-/// Reads every source file once, hashes it and takes its model from the cache or parses it.
+type Loaded = (
+    Vec<Arc<FileModel>>,
+    Fingerprints,
+    Option<crate::moment::LoadedSpec>,
+);
+
+/// Reads every source file once, hashes it and takes its model from the cache or parses it;
+/// with a `.moment` spec, the spec side is its projection (hashed like files, by emitted path).
 fn load(
     ws: &Workspace,
     cache: &ModelCache,
     on_parsed: &(dyn Fn() + Sync),
-) -> Result<(Vec<Arc<FileModel>>, Fingerprints), WorkspaceError> {
+) -> Result<Loaded, WorkspaceError> {
     let files = ws.source_files()?;
     let loaded: Vec<(Arc<FileModel>, String)> = files
         .par_iter()
@@ -163,5 +173,13 @@ fn load(
         side.insert(model.path.clone(), hash);
         models.push(model);
     }
-    Ok((models, fingerprints))
+    let moment_spec = analysis::moment_spec_side(ws)?.map(|(loaded, spec_models)| {
+        for model in spec_models {
+            let hash = super::content_hash(&model.text);
+            fingerprints.spec.insert(model.path.clone(), hash);
+            models.push(model);
+        }
+        loaded
+    });
+    Ok((models, fingerprints, moment_spec))
 }

@@ -25,6 +25,9 @@ pub enum Severity {
 pub struct Config {
     /// The spec side, relative to the root.
     pub generated_dir: Option<String>,
+    /// A `.moment` spec (file or folder), relative to the root: when set, the spec side is read
+    /// from it and replaces `generatedDir`.
+    pub spec: Option<String>,
     /// The implementation side, relative to the root.
     pub implementation_dir: Option<String>,
     /// Globs (relative to the root) a source file must match; default: every TypeScript file.
@@ -119,6 +122,7 @@ impl Config {
         }
         take!(
             generated_dir,
+            spec,
             implementation_dir,
             include,
             exclude,

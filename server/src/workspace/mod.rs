@@ -38,6 +38,8 @@ pub enum WorkspaceError {
     #[error("`{}` is not valid UTF-8 (first bad byte at offset {offset})", path.display())]
     NotUtf8 { path: PathBuf, offset: usize },
     #[error(transparent)]
+    Spec(#[from] crate::moment::MomentError),
+    #[error(transparent)]
     Escape(#[from] PathEscape),
     #[error("invalid glob `{pattern}` in {origin}: {message}")]
     BadGlob {
@@ -55,6 +57,10 @@ pub struct Workspace {
     /// Relative to the root, `/` separators, no trailing slash.
     pub generated_dir: String,
     pub implementation_dir: String,
+    /// The `.moment` spec (file or folder, root-relative) when the spec side is read from it;
+    /// `generated_dir` then only names where the emitter's output would be (for ids and the
+    /// stale-output report).
+    pub spec: Option<String>,
     filter: files::Filter,
 }
 
@@ -122,7 +128,18 @@ impl Workspace {
             &implementation_dir,
             "the implementation side (implementationDir)",
         )?;
-        require_dir(&root, &generated_dir, "spec side (generatedDir)")?;
+        let spec = config.spec.as_deref().map(normalize_dir);
+        if let Some(spec) = &spec {
+            inside_root(&root, spec, "the spec (spec)")?;
+            if !root.join(spec).exists() {
+                return Err(crate::moment::MomentError::Missing {
+                    path: root.join(spec),
+                }
+                .into());
+            }
+        } else {
+            require_dir(&root, &generated_dir, "spec side (generatedDir)")?;
+        }
         require_dir(
             &root,
             &implementation_dir,
@@ -134,6 +151,7 @@ impl Workspace {
             config,
             generated_dir,
             implementation_dir,
+            spec,
             filter,
         })
     }
@@ -147,8 +165,14 @@ impl Workspace {
     }
 
     /// Every source file of both sides, sorted by path: spec files first.
+    /// With a `.moment` spec, only the implementation's files (the spec side is
+    /// [`crate::moment::LoadedSpec`]).
     pub fn source_files(&self) -> Result<Vec<SourceFile>, WorkspaceError> {
-        let mut all = files::walk_side(&self.root, &self.generated_dir, Side::Spec, &self.filter)?;
+        let mut all = if self.spec.is_some() {
+            Vec::new()
+        } else {
+            files::walk_side(&self.root, &self.generated_dir, Side::Spec, &self.filter)?
+        };
         all.extend(files::walk_side(
             &self.root,
             &self.implementation_dir,
@@ -156,6 +180,15 @@ impl Workspace {
             &self.filter,
         )?);
         Ok(all)
+    }
+
+    /// The files in `generatedDir` (empty when it does not exist): with a `.moment` spec, what
+    /// the stale-output report compares against.
+    pub fn generated_files(&self) -> Result<Vec<SourceFile>, WorkspaceError> {
+        if !self.root.join(&self.generated_dir).is_dir() {
+            return Ok(Vec::new());
+        }
+        files::walk_side(&self.root, &self.generated_dir, Side::Spec, &self.filter)
     }
 
     /// Classifies an absolute path: which side it is on and its root- and side-relative paths,
@@ -168,6 +201,18 @@ impl Workspace {
             &self.implementation_dir,
             &self.filter,
         )
+        // With a `.moment` spec, files in `generatedDir` are nobody's side.
+        .filter(|f| self.spec.is_none() || f.side == Side::Implementation)
+    }
+
+    /// Reads and projects the `.moment` spec, when one is configured; a spec with syntax errors
+    /// is an error listing every one (nothing is compared against half a spec).
+    pub fn load_spec(&self) -> Result<Option<crate::moment::LoadedSpec>, WorkspaceError> {
+        let Some(spec) = &self.spec else {
+            return Ok(None);
+        };
+        let loaded = crate::moment::LoadedSpec::read(&self.root, spec)?.require_valid()?;
+        Ok(Some(loaded))
     }
 
     /// Absolute path of a root-relative file the tool is about to replace, refusing paths that
