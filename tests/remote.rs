@@ -409,3 +409,73 @@ fn library_push_over_http_redacts_and_fails_clearly_without_a_token() {
             >= 1
     );
 }
+
+/// A credential that came from the user's git credential helper is approved after it worked
+/// and rejected after the remote refused it; a token from anywhere else is never handed to
+/// the helpers (that would copy it into their store).
+#[test]
+fn helper_credentials_are_approved_after_use_and_rejected_when_refused() {
+    let served = bare();
+    let server = git_http_server(served.path());
+    let url = server.url("/remote.git");
+    let a = project();
+    git_ok(a.path(), &["remote", "add", "origin", &url]);
+    snapshot(a.path(), "one");
+    let log = a.path().join("helper.log");
+    let config = a.path().join("gitconfig");
+    write(
+        a.path(),
+        "gitconfig",
+        &format!(
+            "[credential]\n\thelper = \"!f() {{ echo \\\"op=$1\\\" >> '{}'; cat >> '{}'; }}; f\"\n",
+            log.display(),
+            log.display()
+        ),
+    );
+    let manager_with = |credential: Credential| {
+        let mut m =
+            GitRemoteManager::new(a.path(), "127.0.0.1", CredentialSource::Fixed(credential));
+        m.env = m
+            .env
+            .with("GIT_CONFIG_NOSYSTEM", "1")
+            .with("GIT_CONFIG_GLOBAL", &config);
+        m
+    };
+    let from_helper = |token: &str| Credential {
+        username: "x-access-token".into(),
+        token: moment_sync::git::Secret::new(token),
+        source: "GitCredentialHelperStrategy".into(),
+    };
+    let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
+
+    manager_with(from_helper(TOKEN))
+        .push("origin", None)
+        .unwrap();
+    let approved = read_log();
+    assert!(approved.contains("op=store"), "{approved}");
+    assert!(approved.contains("host=127.0.0.1:"), "{approved}");
+    assert!(
+        approved.contains(&format!("password={TOKEN}")),
+        "{approved}"
+    );
+    assert!(!approved.contains("op=erase"), "{approved}");
+
+    std::fs::remove_file(&log).unwrap();
+    let err = manager_with(from_helper("ghp_WRONGtoken0000000000000000000"))
+        .push("origin", None)
+        .unwrap_err();
+    assert!(!err.to_string().contains("WRONGtoken"), "{err}");
+    let rejected = read_log();
+    assert!(rejected.contains("op=erase"), "{rejected}");
+    assert!(!rejected.contains("op=store"), "{rejected}");
+
+    std::fs::remove_file(&log).unwrap();
+    manager_with(Credential::new(TOKEN, "EnvCredentialStrategy"))
+        .push("origin", None)
+        .unwrap();
+    assert!(
+        !read_log().contains(TOKEN),
+        "an environment token reached the helpers: {}",
+        read_log()
+    );
+}

@@ -14,6 +14,7 @@ pub mod events;
 pub mod fix;
 pub mod git;
 pub mod lsp;
+pub mod mcp;
 pub mod model;
 pub mod moment;
 pub mod reconcile;

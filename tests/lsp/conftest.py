@@ -210,6 +210,14 @@ class Editor:
             text[:at] + new + text[at + len(needle) :],
         )
 
+    def save(self, uri: str) -> None:
+        """Writes the open text to its file and tells the server, like an editor's save."""
+        from urllib.parse import unquote, urlparse
+
+        rel = Path(unquote(urlparse(uri).path)).relative_to(self.ws.root)
+        self.ws.write(str(rel), self.texts[uri])
+        self.client.text_document_did_save(t.DidSaveTextDocumentParams(t.TextDocumentIdentifier(uri=uri)))
+
     def apply(self, edit: t.WorkspaceEdit) -> None:
         """Applies a workspace edit to the open documents, sending didChange like an editor."""
         by_uri, _created = edits_by_uri(edit)
@@ -287,6 +295,19 @@ def make_client(published: dict) -> LanguageClient:
     def code_lens_refresh(client: LanguageClient, params: None):
         client.code_lens_refreshes = getattr(client, "code_lens_refreshes", 0) + 1
 
+    def apply_edit(client: LanguageClient, params: t.ApplyWorkspaceEditParams):
+        # Recorded; the test applies it to its open documents (`Editor.apply`) as it sees fit.
+        client.applied_edits = [*getattr(client, "applied_edits", []), params.edit]
+        return t.ApplyWorkspaceEditResult(applied=True)
+
+    def show_message_request(client: LanguageClient, params: t.ShowMessageRequestParams):
+        # Answers with the button named by `client.pick` (None: the user dismissed the message).
+        client.message_requests = [*getattr(client, "message_requests", []), params]
+        pick = getattr(client, "pick", None)
+        return next((a for a in params.actions or [] if a.title == pick), None)
+
+    features[t.WORKSPACE_APPLY_EDIT] = apply_edit
+    features[t.WINDOW_SHOW_MESSAGE_REQUEST] = show_message_request
     features[t.CLIENT_REGISTER_CAPABILITY] = register
     features[t.WORKSPACE_CODE_LENS_REFRESH] = code_lens_refresh
     client = LanguageClient(converter_factory=converter)
@@ -299,16 +320,19 @@ async def start_editor(
     capabilities: str | t.ClientCapabilities,
     init_options: dict[str, Any] | None = None,
     settings: dict[str, Any] | None = None,
+    env: dict[str, str] | None = None,
+    client_info: t.ClientInfo | None = None,
 ) -> Editor:
     published: dict = {}
     client = make_client(published)
     if settings is not None:
         client.set_configuration(settings, section="momentSync")
-    await client.start_io(BINARY, "lsp", "--stdio")
+    await client.start_io(BINARY, "lsp", "--stdio", **({"env": env} if env is not None else {}))
     caps = client_capabilities(capabilities) if isinstance(capabilities, str) else capabilities
     init = await client.initialize_session(
         t.InitializeParams(
             capabilities=caps,
+            client_info=client_info,
             root_uri=ws.root.as_uri(),
             workspace_folders=[t.WorkspaceFolder(uri=ws.root.as_uri(), name="ws")],
             initialization_options={"debounceMs": 30, **(init_options or {})},

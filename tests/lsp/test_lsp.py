@@ -147,7 +147,9 @@ async def test_show_in_spec(editor: Editor):
     uri, diags = await opened(editor)
     total = the(diags, "changed-type")
     actions = await editor.actions(uri, total.range, diags=[total])
-    [show] = [a for a in actions if isinstance(a, t.Command) and a.command == "moment-sync.showSpec"]
+    [action] = [a for a in actions if a.kind == "quickfix.moment-sync.show"]
+    show = action.command
+    assert action.edit is None and action.title == "Show Invoice.total in spec"
     assert show.command == "moment-sync.showSpec" and show.title == "Show Invoice.total in spec"
     await editor.client.workspace_execute_command_async(
         t.ExecuteCommandParams(command=show.command, arguments=show.arguments)

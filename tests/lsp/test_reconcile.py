@@ -14,6 +14,7 @@ from conftest import (
     BINARY,
     IMPL,
     IMPL_PATH,
+    SPEC_PATH,
     WAIT,
     Editor,
     codes,
@@ -51,10 +52,13 @@ async def opened(editor: Editor):
 
 async def command_titled(editor: Editor, uri: str, diag: t.Diagnostic, title: str) -> t.Command:
     actions = await editor.actions(uri, diag.range, diags=[diag])
+    # Clients with code action literals get the decisions as code actions of a `quickfix.*`
+    # kind carrying the command; others get the bare command.
+    commands = [a.command if isinstance(a, t.CodeAction) else a for a in actions]
     found = [
-        a
-        for a in actions
-        if isinstance(a, t.Command) and a.title == title and a.arguments[0]["driftId"] == diag.data["driftId"]
+        c
+        for c in commands
+        if c is not None and c.title == title and c.arguments[0]["driftId"] == diag.data["driftId"]
     ]
     assert len(found) == 1, [a.title for a in actions]
     return found[0]
@@ -162,11 +166,18 @@ async def test_applied_quick_fix_records_an_acceptance(editor: Editor):
     # An editor applies the edit, then runs the command.
     editor.apply(fix.edit)
     outcome = await execute(editor, fix.command)
-    assert outcome["status"] == "accepted" and outcome["decision"] == "accept"
-    [accepted] = [e for e in log_events(editor) if e["type"] == "ProposalAccepted"]
+    assert outcome["status"] == "pending" and outcome["decision"] == "accept"
+    assert "recorded as accepted when src/domain/billing/invoice.types.ts is saved" in outcome["message"]
+    # Nothing is recorded (or created) for an edit that is not saved yet.
+    await asyncio.sleep(0.3)
+    assert not (editor.ws.root / ".moment").exists()
+    editor.save(uri)
+
+    async def accepted_events():
+        return [e for e in log_events(editor) if e["type"] == "ProposalAccepted"]
+
+    [accepted] = await eventually(accepted_events, "the acceptance recorded on save")
     assert accepted["id"] == total.data["driftId"] and accepted["applied"] is True
-    # The edit was the editor's: the file on disk is untouched.
-    assert (editor.ws.root / IMPL_PATH).read_text(encoding="utf-8") == IMPL
     status = json.loads(
         subprocess.run(
             [BINARY, "status", str(editor.ws.root), "--json"], capture_output=True, text=True, check=True
@@ -250,3 +261,42 @@ async def test_impl_ahead_drift_can_be_sent_as_feedback(tmp_path, request):
         assert "ImplementationFeedbackRecorded" in journal and "internalRef" in journal
     finally:
         await stop_editor(e, request.node)
+
+
+async def test_an_undone_quick_fix_records_nothing(editor: Editor):
+    uri, diags = await opened(editor)
+    total = the(diags, "changed-type")
+    actions = await editor.actions(uri, total.range, diags=[total])
+    [fix] = [a for a in actions if isinstance(a, t.CodeAction) and a.is_preferred and a.diagnostics[0].code == "changed-type"]
+    before = editor.texts[uri]
+    editor.apply(fix.edit)
+    await execute(editor, fix.command)
+    # Undo, then save: the drift is back, so nothing was accepted and no state is written.
+    editor.change(uri, [t.TextDocumentContentChangeWholeDocument(text=before)], before)
+    await editor.diagnostics(uri, has("changed-type"))
+    editor.save(uri)
+    await asyncio.sleep(0.5)
+    assert not (editor.ws.root / ".moment").exists()
+    assert not [m for m in editor.client.messages if m.type == t.MessageType.Error]
+
+
+async def test_a_quick_fix_with_unsaved_spec_changes_records_its_decision(editor: Editor):
+    uri, _ = await opened(editor)
+    spec_uri = editor.open(SPEC_PATH)
+    # The spec gains a member, unsaved: the file on disk does not have it.
+    editor.replace(spec_uri, "note?: string;", "note?: string;\n  due?: string;")
+    diags = await editor.diagnostics(uri, lambda d: any("due" in x.message for x in d))
+    [due] = [d for d in diags if "due" in d.message]
+    actions = await editor.actions(uri, due.range, diags=[due])
+    [fix] = [a for a in actions if isinstance(a, t.CodeAction) and a.is_preferred and a.diagnostics and a.diagnostics[0].message == due.message]
+    editor.apply(fix.edit)
+    outcome = await execute(editor, fix.command)
+    assert outcome["status"] == "pending", outcome
+    editor.save(uri)
+
+    async def accepted_events():
+        return [e for e in log_events(editor) if e["type"] == "ProposalAccepted"]
+
+    [accepted] = await eventually(accepted_events, "the acceptance recorded on save")
+    assert accepted["id"] == due.data["driftId"]
+    assert not [m for m in editor.client.messages if m.type == t.MessageType.Error]

@@ -141,6 +141,11 @@ end
 
 -- Setup: the plugin from editors/nvim, the server from `binary`, the drifted file opened.
 vim.opt.runtimepath:prepend(vim.fs.joinpath(repo, 'editors', 'nvim'))
+-- A container's server: no $USER and no git identity (the tests of decisions rely on it).
+vim.env.USER, vim.env.USERNAME = nil, nil
+vim.env.HOME = vim.fn.tempname()
+vim.env.GIT_CONFIG_NOSYSTEM = '1'
+vim.fn.mkdir(vim.env.HOME, 'p')
 vim.lsp.set_log_level('warn')
 local root, implementation = make_workspace()
 vim.cmd.cd(root)
@@ -289,10 +294,95 @@ test(':MomentSyncFixAll applies the clean (category 1) fixes', function()
   expect(buffer_text(bufnr), table.concat(SPEC, '\n'), 'buffer after fix-all (the spec)')
 end)
 
+--- The actors of the decisions recorded in the workspace, oldest first.
+local function recorded_actors()
+  local log = vim.fs.joinpath(root, '.moment', 'sync-log.jsonl')
+  local actors = {}
+  for _, line in ipairs(vim.fn.filereadable(log) == 1 and vim.fn.readfile(log) or {}) do
+    local ok, event = pcall(vim.json.decode, line)
+    if ok and type(event) == 'table' and type(event.actor) == 'string' then
+      table.insert(actors, event.actor)
+    end
+  end
+  return actors
+end
+
+test('a type added to the spec is added at the end of the file, without a blank line', function()
+  -- The spec is open ("Show in spec" opened it): the type is added there, unsaved.
+  local spec = vim.fn.bufadd(vim.fs.joinpath(root, 'generated/billing/invoice.types.ts'))
+  vim.fn.bufload(spec)
+  local count = vim.api.nvim_buf_line_count(spec)
+  vim.api.nvim_buf_set_lines(spec, count, count, false, { '', 'export interface Payment {', '  readonly id: string;', '}' })
+  wait_for('a missing-type diagnostic', function()
+    return diagnostic_with_code(bufnr, 'missing-type') ~= nil
+  end)
+  -- The cursor anywhere on the first line reaches the fix (not only column 1).
+  vim.api.nvim_win_set_cursor(0, { 1, 10 })
+  vim.lsp.buf.code_action({
+    apply = true,
+    filter = function(action)
+      return action.title:find('^Add `Payment`') ~= nil
+    end,
+  })
+  wait_for('the missing-type diagnostic to go', function()
+    return diagnostic_with_code(bufnr, 'missing-type') == nil
+  end)
+  local lines = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+  expect(lines[#lines], '}', 'last line of the buffer')
+  expect_match(buffer_text(bufnr), 'export interface Payment {\n  readonly id: string;\n}$', 'buffer end')
+end)
+
+test('without git user.name or $USER, decisions are recorded for the Neovim user', function()
+  -- Acceptances are recorded when the fixed file is saved (the spec's change is still unsaved).
+  vim.api.nvim_buf_call(bufnr, function()
+    vim.cmd('silent write')
+  end)
+  wait_for('a recorded acceptance', function()
+    return #recorded_actors() > 0
+  end)
+  expect(vim.iter(recorded_actors()):all(function(a)
+    return a == 'Neovim user'
+  end), true, 'actors ' .. vim.inspect(recorded_actors()))
+end)
+
+test('the code lens of a type only the implementation has runs, and `actor` from setup() is used', function()
+  require('moment_sync').setup({ settings = { actor = 'Ann Editor' } })
+  local count = vim.api.nvim_buf_line_count(bufnr)
+  vim.api.nvim_buf_set_lines(bufnr, count, count, false, { '', 'export interface Draft {', '  readonly id: string;', '}' })
+  wait_for('an extra-type diagnostic', function()
+    return diagnostic_with_code(bufnr, 'extra-type') ~= nil
+  end)
+  local asked = {}
+  vim.lsp.handlers['window/showMessageRequest'] = function(_, params)
+    table.insert(asked, params)
+    return { title = 'Reject this drift' }
+  end
+  local line = diagnostic_with_code(bufnr, 'extra-type').lnum
+  local ok = vim.wait(TIMEOUT_MS, function()
+    vim.lsp.codelens.refresh({ bufnr = bufnr })
+    vim.wait(200)
+    return vim.iter(vim.lsp.codelens.get(bufnr)):any(function(lens)
+      return lens.range.start.line == line and lens.command ~= nil
+    end)
+  end, 50)
+  if not ok then
+    error(('no code lens on line %d: %s'):format(line, vim.inspect(vim.lsp.codelens.get(bufnr))))
+  end
+  vim.api.nvim_win_set_cursor(0, { line + 1, 0 })
+  vim.lsp.codelens.run()
+  wait_for('the extra-type diagnostic to go', function()
+    return diagnostic_with_code(bufnr, 'extra-type') == nil
+  end)
+  expect(#asked, 1, 'messages asked')
+  expect_match(asked[1].message, '`Draft`', 'message')
+  local actors = recorded_actors()
+  expect(actors[#actors], 'Ann Editor', 'actor of the rejection')
+end)
+
 test('bad settings and a failing check are explained', function()
   local ok, err = pcall(require('moment_sync').setup, { settings = { colour = 'red' } })
   expect(ok, false, 'setup with an unknown key')
-  expect_match(err, 'unknown setting `colour` %(known: codeLens, debounceMs, ', 'setup error')
+  expect_match(err, 'unknown setting `colour` %(known: actor, codeLens, debounceMs, ', 'setup error')
 
   local broken = vim.fn.tempname()
   vim.fn.mkdir(vim.fs.joinpath(broken, '.moment'), 'p')

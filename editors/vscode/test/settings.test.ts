@@ -31,6 +31,7 @@ describe('serverSettings', () => {
   it('never sends the extension-only keys', () => {
     const settings = serverSettings(() => ({ workspaceValue: 'x' }));
     assert.deepEqual(Object.keys(settings).sort(), [
+      'actor',
       'codeLens',
       'debounceMs',
       'exclude',

@@ -14,7 +14,7 @@ describe('summarise', () => {
       { source: 'ts', severity: 'error', data: undefined },
       { source: undefined, severity: 'error', data: undefined },
     ]);
-    assert.deepEqual(summary, { total: 3, perCategory: { 1: 1, 2: 2, 3: 0 }, unknown: 0, highest: 2 });
+    assert.deepEqual(summary, { total: 3, perCategory: { 1: 1, 2: 2, 3: 0 }, unknown: 0, highest: 2, specHints: 0 });
   });
 
   it('reads the category from data before the severity', () => {
@@ -22,8 +22,20 @@ describe('summarise', () => {
     assert.equal(summary.highest, 3);
   });
 
+  it('counts spec-side hints apart: their points are counted in the implementation', () => {
+    const summary = summarise([
+      drift('error', { category: 3, side: 'implementation', counted: true }),
+      drift('information', { category: 1, side: 'implementation', counted: true }),
+      drift('hint', { category: 1, side: 'spec', counted: false }),
+    ]);
+    assert.equal(summary.total, 2);
+    assert.equal(summary.specHints, 1);
+    assert.deepEqual(summary.perCategory, { 1: 1, 2: 0, 3: 1 });
+    assert.match(statusView(summary).tooltip, /1 spec-side hint \(items the implementation lacks, counted above\)/);
+  });
+
   it('is empty without diagnostics', () => {
-    assert.deepEqual(summarise([]), { total: 0, perCategory: { 1: 0, 2: 0, 3: 0 }, unknown: 0, highest: undefined });
+    assert.deepEqual(summarise([]), { total: 0, perCategory: { 1: 0, 2: 0, 3: 0 }, unknown: 0, highest: undefined, specHints: 0 });
   });
 });
 

@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 
 use crate::reconcile;
 use crate::state::Decision;
-use crate::workspace::{discover_root, Config, Workspace};
+use crate::workspace::{discover_root, Config};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DecisionArg {
@@ -37,6 +37,9 @@ pub struct DecideArgs {
     /// Print the outcomes as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Read the configuration from this file instead of `<root>/.moment/sync.json`.
+    #[arg(long = "config", value_name = "PATH")]
+    pub config: Option<PathBuf>,
 }
 
 pub fn run(args: &DecideArgs) -> anyhow::Result<i32> {
@@ -44,7 +47,7 @@ pub fn run(args: &DecideArgs) -> anyhow::Result<i32> {
         Some(r) => r.clone(),
         None => discover_root(&std::env::current_dir()?),
     };
-    let ws = Workspace::open(&root, &Config::default())?;
+    let ws = super::open_workspace(&root, args.config.as_deref(), &Config::default())?;
     let actor = match &args.actor {
         Some(a) => a.clone(),
         None => reconcile::default_actor(&ws.root)?,

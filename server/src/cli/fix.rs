@@ -35,20 +35,92 @@ struct Change {
 
 pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
     let ws = args.workspace.open()?;
-    if !args.dry_run {
-        crate::workspace::clean_leftovers(&ws);
-    }
     let files = ws.source_files()?;
     let bar = progress(files.len());
-    let analysis = analysis::check_workspace(&ws, &|| bar.inc(1))?;
-    bar.finish_and_clear();
     let max = args.max_category.number();
-    let plans = plan_fixes(
-        analysis
+    let run = execute(&ws, &Selection::UpTo(max), args.dry_run, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    let mut out = anstream::stdout();
+    if args.dry_run {
+        write!(out, "{}", run.diff)?;
+    }
+    report(
+        &mut out,
+        &run.changes,
+        run.skipped,
+        &run.refused,
+        args.dry_run,
+        max,
+    )?;
+    Ok(0)
+}
+
+/// Which drift points' fixes to apply.
+pub(crate) enum Selection {
+    /// Every point up to this category (the command's `--max-category`).
+    UpTo(u8),
+    /// These drift ids (a unique prefix is enough), whatever their category.
+    Ids(Vec<String>),
+}
+
+/// What a fix run changed (or, dry, would change).
+pub(crate) struct FixRun {
+    changes: Vec<Change>,
+    pub skipped: usize,
+    /// Files left untouched because the fixes would break their syntax.
+    pub refused: Vec<String>,
+    /// The unified diff of every change.
+    pub diff: String,
+    /// Ids given that match no drift point.
+    pub unknown: Vec<String>,
+}
+
+impl FixRun {
+    /// `(path, fix titles, created)` of each changed file.
+    pub fn changed(&self) -> Vec<(String, Vec<String>, bool)> {
+        self.changes
+            .iter()
+            .map(|c| (c.path.clone(), c.titles.clone(), c.creates))
+            .collect()
+    }
+}
+
+/// Plans the fixes of the selected points, checks every target, and writes the files unless
+/// `dry_run`. Shared with the MCP server's `moment_fix`.
+pub(crate) fn execute(
+    ws: &crate::workspace::Workspace,
+    selection: &Selection,
+    dry_run: bool,
+    tick: &(dyn Fn() + Sync),
+) -> anyhow::Result<FixRun> {
+    if !dry_run {
+        crate::workspace::clean_leftovers(ws);
+    }
+    let analysis = analysis::check_workspace(ws, tick)?;
+    let mut unknown = Vec::new();
+    let selected: Vec<&crate::drift::DriftPoint> = match selection {
+        Selection::UpTo(max) => analysis
             .points
             .iter()
-            .filter(|p| p.category.number() <= max),
-    );
+            .filter(|p| p.category.number() <= *max)
+            .collect(),
+        Selection::Ids(ids) => {
+            let mut chosen = Vec::new();
+            for id in ids {
+                let matches: Vec<_> = analysis
+                    .points
+                    .iter()
+                    .filter(|p| p.id.starts_with(id.as_str()))
+                    .collect();
+                match matches.as_slice() {
+                    [one] => chosen.push(*one),
+                    _ => unknown.push(id.clone()),
+                }
+            }
+            chosen
+        }
+    };
+    let plans = plan_fixes(selected);
 
     let mut changes = Vec::new();
     let mut skipped = 0;
@@ -96,19 +168,20 @@ pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
         });
     }
 
-    let mut out = anstream::stdout();
-    if args.dry_run {
-        for c in &changes {
-            write!(out, "{}", unified_diff(c))?;
-        }
-    } else {
+    let diff = changes.iter().map(unified_diff).collect();
+    if !dry_run {
         for c in &changes {
             write_atomically(&ws.writable(&c.path)?, &c.new)
                 .with_context(|| format!("cannot write `{}`", c.path))?;
         }
     }
-    report(&mut out, &changes, skipped, &refused, args.dry_run, max)?;
-    Ok(0)
+    Ok(FixRun {
+        changes,
+        skipped,
+        refused,
+        diff,
+        unknown,
+    })
 }
 
 /// `true` when the fixed text parses with more errors than the original (then it is not written).

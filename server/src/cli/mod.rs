@@ -6,19 +6,46 @@ mod decide;
 mod diff;
 mod emit;
 mod events;
-mod fix;
+pub(crate) mod fix;
 mod history;
-mod reconcile;
+mod meta;
+pub(crate) mod reconcile;
 mod remote;
 mod rollback;
 mod snapshot;
-mod status;
+pub(crate) mod status;
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::workspace::{discover_root, Config, Workspace, WorkspaceError};
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// On a terminal, unless `NO_COLOR` is set; `FORCE_COLOR` (or `CLICOLOR_FORCE`) forces it.
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorArg {
+    /// The stream-level choice. `FORCE_COLOR` (non-empty, not `0`) wins over `NO_COLOR`, as in
+    /// Node and most CI tools: it is the more specific request.
+    fn choice(self, force_color: Option<&str>) -> anstream::ColorChoice {
+        match self {
+            ColorArg::Always => anstream::ColorChoice::Always,
+            ColorArg::Never => anstream::ColorChoice::Never,
+            ColorArg::Auto => match force_color {
+                Some(v) if !v.is_empty() && v != "0" && v != "false" => {
+                    anstream::ColorChoice::Always
+                }
+                _ => anstream::ColorChoice::Auto,
+            },
+        }
+    }
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -27,6 +54,15 @@ use crate::workspace::{discover_root, Config, Workspace, WorkspaceError};
     about = "Keeps a hand-written TypeScript implementation in step with its .moment spec"
 )]
 pub struct Cli {
+    /// When to colour the output.
+    #[arg(
+        long,
+        value_enum,
+        global = true,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    pub color: ColorArg,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -58,6 +94,14 @@ pub enum Command {
     Rollback(rollback::RollbackArgs),
     /// Share snapshots and branches with remotes (clone, pull, push, branch, auth).
     Remote(remote::RemoteArgs),
+    /// Serve the Model Context Protocol over stdio (tools for AI assistants).
+    Mcp(crate::mcp::McpArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(meta::CompletionsArgs),
+    /// Print the man page (or write one page per command into a folder).
+    Man(meta::ManArgs),
+    /// Print the JSON Schema of `.moment/sync.json`.
+    Schema(meta::SchemaArgs),
     /// Write the TypeScript the upstream emitter would write for the `.moment` spec.
     Emit(emit::EmitArgs),
 }
@@ -74,6 +118,9 @@ pub struct WorkspaceArgs {
     /// Implementation side folder, relative to the root (overrides `implementationDir`).
     #[arg(long = "implementation", value_name = "DIR")]
     pub implementation: Option<String>,
+    /// Read the configuration from this file instead of `<root>/.moment/sync.json`.
+    #[arg(long = "config", value_name = "PATH")]
+    pub config: Option<PathBuf>,
     /// A `.moment` spec (file or folder), relative to the root: the spec side is read from it
     /// instead of `generatedDir` (overrides `spec`).
     #[arg(long = "spec", value_name = "PATH")]
@@ -92,8 +139,32 @@ impl WorkspaceArgs {
             spec: self.spec.clone(),
             ..Default::default()
         };
-        Workspace::open(&root, &overrides)
+        open_workspace(&root, self.config.as_deref(), &overrides)
     }
+}
+
+/// Opens the workspace at `root`, reading the configuration from `config_file` when given
+/// (a file the user named must exist), else from `<root>/.moment/sync.json`.
+pub fn open_workspace(
+    root: &Path,
+    config_file: Option<&Path>,
+    overrides: &Config,
+) -> Result<Workspace, WorkspaceError> {
+    let Some(path) = config_file else {
+        return Workspace::open(root, overrides);
+    };
+    if !root.is_dir() {
+        return Err(WorkspaceError::BadRoot {
+            path: root.to_path_buf(),
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(|source| WorkspaceError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let config = Config::parse(&text, path)?.overlay(overrides);
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    Workspace::with_config(root, config)
 }
 
 /// A cascade category given on the command line.
@@ -119,6 +190,9 @@ impl CategoryArg {
 
 /// Runs the command line; returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
+    cli.color
+        .choice(std::env::var("FORCE_COLOR").ok().as_deref())
+        .write_global();
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Fix(args) => fix::run(&args),
@@ -132,6 +206,10 @@ pub fn run(cli: Cli) -> i32 {
         Command::Diff(args) => diff::run(&args),
         Command::Rollback(args) => rollback::run(&args),
         Command::Remote(args) => remote::run(&args),
+        Command::Mcp(args) => crate::mcp::run(&args),
+        Command::Completions(args) => meta::completions(&args),
+        Command::Man(args) => meta::man(&args),
+        Command::Schema(args) => meta::schema(&args),
         Command::Emit(args) => emit::run(&args),
     };
     match result {
@@ -164,4 +242,20 @@ pub fn progress(total: usize) -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn force_color_wins_in_auto_mode_only() {
+        use anstream::ColorChoice;
+        assert_eq!(ColorArg::Auto.choice(Some("1")), ColorChoice::Always);
+        assert_eq!(ColorArg::Auto.choice(Some("0")), ColorChoice::Auto);
+        assert_eq!(ColorArg::Auto.choice(Some("")), ColorChoice::Auto);
+        assert_eq!(ColorArg::Auto.choice(None), ColorChoice::Auto);
+        assert_eq!(ColorArg::Never.choice(Some("1")), ColorChoice::Never);
+        assert_eq!(ColorArg::Always.choice(None), ColorChoice::Always);
+    }
 }

@@ -71,34 +71,19 @@ pub struct ReconcileArgs {
 
 pub fn run(args: &ReconcileArgs) -> anyhow::Result<i32> {
     let ws = args.workspace.open()?;
-    let actor = match &args.actor {
-        Some(a) => a.clone(),
-        None => reconcile::default_actor(&ws.root)?,
-    };
-    let mut stream = match &args.trigger_event {
-        Some(_) => None,
-        None => open_stream(&ws.root),
-    };
-    let trigger = args
-        .trigger_event
-        .clone()
-        .or_else(|| stream.as_mut().and_then(newest_upstream_event));
-    let opts = ReconcileOptions {
-        apply: args.apply,
-        trigger,
-        actor,
-        interrupt_after: args.interrupt_after.map(|s| match s {
-            StepArg::Diffing => SagaStep::Diffing,
-            StepArg::Proposing => SagaStep::Proposing,
-            StepArg::Recording => SagaStep::Recording,
-            StepArg::Committing => SagaStep::Committing,
-        }),
-    };
-    let r = reconcile::reconcile(&ws, &opts)?;
-    // Only a completed run consumes the events (a crash re-delivers them: at least once).
-    if let Some(Err(e)) = stream.as_mut().map(EventStream::save) {
-        eprintln!("moment-sync: warning: {e}");
-    }
+    let interrupt_after = args.interrupt_after.map(|s| match s {
+        StepArg::Diffing => SagaStep::Diffing,
+        StepArg::Proposing => SagaStep::Proposing,
+        StepArg::Recording => SagaStep::Recording,
+        StepArg::Committing => SagaStep::Committing,
+    });
+    let r = execute(
+        &ws,
+        args.apply,
+        args.trigger_event.clone(),
+        args.actor.clone(),
+        interrupt_after,
+    )?;
     let mut out = anstream::stdout();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?;
@@ -106,4 +91,36 @@ pub fn run(args: &ReconcileArgs) -> anyhow::Result<i32> {
         write!(out, "{}", report::render_human(&r))?;
     }
     Ok(r.result.exit_code(&ws.config))
+}
+
+/// One reconcile run as the command does it: the trigger from the upstream stream (unless
+/// given), the saga, then the stream's cursor. Shared with the MCP server's `moment_reconcile`.
+pub(crate) fn execute(
+    ws: &crate::workspace::Workspace,
+    apply: bool,
+    trigger_event: Option<String>,
+    actor: Option<String>,
+    interrupt_after: Option<SagaStep>,
+) -> anyhow::Result<report::ReconcileReport> {
+    let actor = match actor {
+        Some(a) => a,
+        None => reconcile::default_actor(&ws.root)?,
+    };
+    let mut stream = match &trigger_event {
+        Some(_) => None,
+        None => open_stream(&ws.root),
+    };
+    let trigger = trigger_event.or_else(|| stream.as_mut().and_then(newest_upstream_event));
+    let opts = ReconcileOptions {
+        apply,
+        trigger,
+        actor,
+        interrupt_after,
+    };
+    let r = reconcile::reconcile(ws, &opts)?;
+    // Only a completed run consumes the events (a crash re-delivers them: at least once).
+    if let Some(Err(e)) = stream.as_mut().map(EventStream::save) {
+        eprintln!("moment-sync: warning: {e}");
+    }
+    Ok(r)
 }

@@ -38,14 +38,39 @@ struct StatusReport<'a> {
 
 pub fn run(args: &StatusArgs) -> anyhow::Result<i32> {
     let ws = args.workspace.open()?;
+    let mut out = anstream::stdout();
+    if args.json {
+        let report = status_json(&ws, args.rebuild)?;
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        return Ok(0);
+    }
+    with_report(&ws, args.rebuild, |report| {
+        write!(out, "{}", human(report))?;
+        Ok(())
+    })?;
+    Ok(0)
+}
+
+/// What `status --json` prints (shared with the MCP server's `moment_status`).
+pub(crate) fn status_json(ws: &Workspace, rebuild: bool) -> anyhow::Result<serde_json::Value> {
+    let mut value = serde_json::Value::Null;
+    with_report(ws, rebuild, |report| {
+        value = serde_json::to_value(report)?;
+        Ok(())
+    })?;
+    Ok(value)
+}
+
+/// Builds the report (it borrows the loaded state) and hands it to `f`.
+fn with_report(
+    ws: &Workspace,
+    rebuild: bool,
+    f: impl FnOnce(&StatusReport<'_>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let sd = StateDir::of(&ws.root);
-    let state = if args.rebuild {
-        sd.rebuild()?
-    } else {
-        sd.load()?
-    };
+    let state = if rebuild { sd.rebuild()? } else { sd.load()? };
     let base = sd.base(&state)?;
-    let now = fingerprints(&ws)?;
+    let now = fingerprints(ws)?;
     let (spec_changes, implementation_changes) = match &base {
         Some(b) => (
             Some(FileChanges::between(&b.files.spec, &now.spec)),
@@ -73,13 +98,7 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<i32> {
             .filter(|p| p.status.is_open())
             .collect(),
     };
-    let mut out = anstream::stdout();
-    if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
-    } else {
-        write!(out, "{}", human(&report))?;
-    }
-    Ok(0)
+    f(&report)
 }
 
 /// Hashes every source file (no parsing).

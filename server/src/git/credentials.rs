@@ -255,6 +255,9 @@ pub struct GitCredentialHelperStrategy {
 }
 
 impl GitCredentialHelperStrategy {
+    /// The strategy's name, also the `source` of the credentials it gives.
+    pub const NAME: &'static str = "GitCredentialHelperStrategy";
+
     pub fn new(host: &str) -> GitCredentialHelperStrategy {
         GitCredentialHelperStrategy {
             git: PathBuf::from("git"),
@@ -267,7 +270,7 @@ impl GitCredentialHelperStrategy {
 
 impl CredentialStrategy for GitCredentialHelperStrategy {
     fn name(&self) -> &'static str {
-        "GitCredentialHelperStrategy"
+        Self::NAME
     }
 
     fn resolve(&self) -> Result<Credential, StrategyError> {
@@ -435,9 +438,18 @@ impl OAuthDeviceFlowStrategy {
         }
     }
 
+    /// TLS through the operating system's verifier and trust store, so a corporate CA the
+    /// system trusts is trusted here too (bundled roots would refuse it).
+    pub(crate) fn tls_config() -> ureq::tls::TlsConfig {
+        ureq::tls::TlsConfig::builder()
+            .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+            .build()
+    }
+
     fn agent() -> ureq::Agent {
         // Error statuses carry OAuth error bodies we want to read, so they are not errors here.
         ureq::Agent::config_builder()
+            .tls_config(Self::tls_config())
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
@@ -769,6 +781,15 @@ mod tests {
             text.contains("CachedTokenFileStrategy: skipped: no cached token"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn the_oauth_client_trusts_the_platform_store() {
+        // Corporate CAs live in the system store; bundled web roots would refuse them.
+        assert!(matches!(
+            OAuthDeviceFlowStrategy::tls_config().root_certs(),
+            ureq::tls::RootCerts::PlatformVerifier
+        ));
     }
 
     #[test]

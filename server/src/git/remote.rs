@@ -16,7 +16,8 @@ use gix::ObjectId;
 use serde::Serialize;
 
 use super::credentials::{
-    run_child, ChildEnv, Credential, LayeredCredentialResolver, ResolveError,
+    run_child, ChildEnv, Credential, GitCredentialHelperStrategy, LayeredCredentialResolver,
+    ResolveError,
 };
 use super::secret::redact_urls;
 use super::store::ARTIFACTS_REF;
@@ -24,13 +25,22 @@ use super::store::ARTIFACTS_REF;
 /// The variables the inline helper reads.
 const TOKEN_VAR: &str = "MOMENT_SYNC_GIT_TOKEN";
 const USER_VAR: &str = "MOMENT_SYNC_GIT_USERNAME";
+const PROTOCOL_VAR: &str = "MOMENT_SYNC_GIT_PROTOCOL";
+const HOST_VAR: &str = "MOMENT_SYNC_GIT_HOST";
 
 /// A credential helper (git's `!` form, run by the shell) that answers `get` from the
-/// environment. It reads its request first so git never writes into a closed pipe.
-const HELPER: &str = "!f() { cat >/dev/null; test \"$1\" = get || exit 0; echo \"username=$MOMENT_SYNC_GIT_USERNAME\"; echo \"password=$MOMENT_SYNC_GIT_TOKEN\"; }; f";
+/// environment, and only when git asks for the protocol and host the token belongs to: git may
+/// read a URL differently from us (`insteadOf` rewrites, redirects, odd userinfo), so the host
+/// git actually talks to is checked again here. The host is compared lower-cased and without
+/// the scheme's default port. It reads the whole request so git never writes into a closed
+/// pipe; `store` and `erase` are ignored (the token is not ours to keep).
+pub(crate) const HELPER: &str = "!f() { p=; h=; while IFS= read -r l; do case \"$l\" in protocol=*) p=${l#protocol=};; host=*) h=${l#host=};; esac; done; test \"$1\" = get || exit 0; h=$(printf %s \"$h\" | tr '[:upper:]' '[:lower:]'); case \"$p:$h\" in https:*:443) h=${h%:443};; http:*:80) h=${h%:80};; esac; test \"$p\" = \"$MOMENT_SYNC_GIT_PROTOCOL\" && test \"$h\" = \"$MOMENT_SYNC_GIT_HOST\" || exit 0; echo \"username=$MOMENT_SYNC_GIT_USERNAME\"; echo \"password=$MOMENT_SYNC_GIT_TOKEN\"; }; f";
 
 /// Network commands may take a while; a hung one still ends.
 const NETWORK_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// `git credential approve|reject` talk only to local helpers.
+const CHILD_TIMEOUT: Duration = Duration::from_secs(20);
 
 #[derive(Debug, thiserror::Error)]
 pub enum RemoteError {
@@ -150,34 +160,27 @@ impl GitRemoteManager {
     }
 
     /// A token is sent only over HTTPS to the credential host (or plain HTTP on loopback,
-    /// where nothing leaves the machine).
+    /// where nothing leaves the machine). The URL is parsed by a URL library, so fragments,
+    /// queries and userinfo (`https://evil.example#@github.com/`) cannot pass for the host.
     pub fn wants_token(&self, url: &str) -> bool {
-        let Some((scheme, rest)) = url.split_once("://") else {
-            return false;
-        };
-        let authority = rest.split('/').next().unwrap_or_default();
-        let host_port = authority.rsplit('@').next().unwrap_or_default();
-        let host = host_port
-            .rsplit_once(':')
-            .map(|(h, _)| h)
-            .unwrap_or(host_port)
-            .to_ascii_lowercase();
-        let expected = self
-            .credential_host
-            .split(':')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let loopback = host == "127.0.0.1" || host == "localhost" || host == "[::1]";
-        host == expected
-            && (scheme.eq_ignore_ascii_case("https")
-                || (scheme.eq_ignore_ascii_case("http") && loopback))
+        self.token_target(url).is_some()
     }
 
-    fn credential_for(&self, url: &str) -> Option<&Credential> {
-        if !self.wants_token(url) {
-            return None;
-        }
+    /// The protocol and `host[:port]` (lower-case, default port omitted) the inline helper
+    /// may answer for, when `url` may receive the token.
+    fn token_target(&self, url: &str) -> Option<TokenTarget> {
+        let target = TokenTarget::of_url(url)?;
+        let expected = CredentialHost::parse(&self.credential_host)?;
+        expected.admits(&target).then_some(target)
+    }
+
+    /// The host `url` points at, for messages (`None` when it is not a URL with a host).
+    fn url_host(url: &str) -> Option<String> {
+        TokenTarget::of_url(url).map(|t| t.host)
+    }
+
+    fn credential_for(&self, url: &str) -> Option<(&Credential, TokenTarget)> {
+        let target = self.token_target(url)?;
         let resolved = self.resolved.get_or_init(|| match &self.source {
             CredentialSource::None => Err(ResolveError {
                 attempts: Vec::new(),
@@ -185,7 +188,7 @@ impl GitRemoteManager {
             CredentialSource::Fixed(c) => Ok(c.clone()),
             CredentialSource::Resolver(r) => r.resolve().map(|r| r.credential),
         });
-        resolved.as_ref().ok()
+        resolved.as_ref().ok().map(|c| (c, target))
     }
 
     /// Runs git in `cwd`. `url` is the remote the command talks to (for credentials).
@@ -207,17 +210,19 @@ impl GitRemoteManager {
         for (k, v) in &self.env.vars {
             cmd.env(k, v);
         }
-        if let Some(c) = credential {
+        if let Some((c, target)) = &credential {
             cmd.env(TOKEN_VAR, c.token.expose())
-                .env(USER_VAR, &c.username);
+                .env(USER_VAR, &c.username)
+                .env(PROTOCOL_VAR, &target.protocol)
+                .env(HOST_VAR, target.authority());
         }
         let shown = args.join(" ");
         let (ok, stdout, stderr) =
             run_child(cmd, None, NETWORK_TIMEOUT).map_err(RemoteError::Run)?;
         let clean = |text: &str| {
             let text = redact_urls(text);
-            match credential {
-                Some(c) => c.token.redact(&text),
+            match &credential {
+                Some((c, _)) => c.token.redact(&text),
                 None => text,
             }
         };
@@ -226,6 +231,14 @@ impl GitRemoteManager {
             t.lines.push(format!("$ git {}", redact_urls(&shown)));
             t.lines
                 .extend(stdout.lines().chain(stderr.lines()).map(str::to_string));
+        }
+        let auth_failed = auth_failed(&stderr);
+        if let Some((c, target)) = &credential {
+            // Tell the user's credential helpers how their credential fared, as git does:
+            // a working one is kept, a refused one erased so it is not offered again.
+            if ok || auth_failed {
+                self.report_credential(c, target, ok);
+            }
         }
         if ok {
             return Ok(stdout);
@@ -242,27 +255,55 @@ impl GitRemoteManager {
         })
     }
 
+    /// `git credential approve` (after success) or `reject` (after an authentication failure)
+    /// for a credential that came from the user's git credential helpers. Tokens from other
+    /// sources are never handed to them: that would copy an environment variable into a
+    /// credential store. A failure here changes nothing about the command's outcome.
+    fn report_credential(&self, credential: &Credential, target: &TokenTarget, ok: bool) {
+        if credential.source != GitCredentialHelperStrategy::NAME {
+            return;
+        }
+        let verb = if ok { "approve" } else { "reject" };
+        let mut cmd = Command::new(&self.git);
+        cmd.current_dir(&self.dir).args(["credential", verb]);
+        cmd.env("GIT_TERMINAL_PROMPT", "0");
+        for (k, v) in &self.env.vars {
+            cmd.env(k, v);
+        }
+        let input = format!(
+            "protocol={}\nhost={}\nusername={}\npassword={}\n\n",
+            target.protocol,
+            target.authority(),
+            credential.username,
+            credential.token.expose()
+        );
+        let result = run_child(cmd, Some(input.as_bytes()), CHILD_TIMEOUT);
+        if let Ok(mut t) = self.transcript.lock() {
+            t.lines.push(format!("$ git credential {verb}"));
+            if let Err(e) = result {
+                t.lines.push(credential.token.redact(&e));
+            }
+        }
+    }
+
     /// When git failed on authentication, say where we looked for a token.
     fn auth_hint(&self, stderr: &str, url: Option<&str>) -> String {
-        let auth_failed = [
-            "Authentication failed",
-            "could not read Username",
-            "403",
-            "401",
-            "terminal prompts disabled",
-        ]
-        .iter()
-        .any(|m| stderr.contains(m));
         match (
-            auth_failed,
+            auth_failed(stderr),
             url.map(|u| self.wants_token(u)),
             self.resolved.get(),
         ) {
             (true, Some(true), Some(Err(e))) if !e.attempts.is_empty() => format!("\n{e}"),
-            (true, Some(false), _) => format!(
-                "\n(no token is sent to this remote: tokens go only to https://{})",
-                self.credential_host
-            ),
+            (true, Some(false), _) => {
+                let host = url
+                    .and_then(Self::url_host)
+                    .map(|h| format!(" ({h})"))
+                    .unwrap_or_default();
+                format!(
+                    "\n(no token is sent to this remote{host}: tokens go only to https://{})",
+                    self.credential_host
+                )
+            }
             _ => String::new(),
         }
     }
@@ -461,21 +502,113 @@ pub fn tracking_ref(remote: &str) -> String {
     format!("refs/moment/remotes/{clean}/artifacts")
 }
 
-/// Refuses names git would read as options or that are not valid ref names.
+/// Refuses names git would read as options or that are not valid ref names (git's own rules,
+/// through `gix-validate`): a branch must make a valid `refs/heads/<name>`, a remote a valid
+/// `refs/remotes/<name>/HEAD`.
 fn check_name(name: &str, what: &'static str) -> Result<(), RemoteError> {
-    let bad = name.is_empty()
-        || name.starts_with('-')
-        || name
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(c))
-        || name.contains("..")
-        || name.ends_with('/')
-        || name.ends_with(".lock");
-    if bad {
+    let full = match what {
+        "branch" => format!("refs/heads/{name}"),
+        _ => format!("refs/remotes/{name}/HEAD"),
+    };
+    let valid = match what {
+        "branch" => gix_validate::reference::branch_name(full.as_str().into()).is_ok(),
+        _ => gix_validate::reference::name(full.as_str().into()).is_ok(),
+    };
+    // A leading `-` is a valid ref component but git's command line would read it as an option.
+    if name.is_empty() || name.starts_with('-') || name.contains('\0') || !valid {
         Err(RemoteError::BadName(name.to_string(), what))
     } else {
         Ok(())
     }
+}
+
+/// Where a token would go: the scheme and host of a parsed URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TokenTarget {
+    /// `https` or `http`, lower-case.
+    protocol: String,
+    /// Lower-case; IDNs in their ASCII (punycode) form; IPv6 in brackets.
+    host: String,
+    /// `None` when the URL uses the scheme's default port.
+    port: Option<u16>,
+    /// `localhost` or a loopback address (parsed, so `127.evil.example` is not one).
+    loopback: bool,
+}
+
+impl TokenTarget {
+    /// `None` for anything but an `http(s)` URL with a host (scp-like `git@host:path`, local
+    /// paths, `file://`, `ssh://`: no token is ever sent there).
+    fn of_url(url: &str) -> Option<TokenTarget> {
+        let parsed = url::Url::parse(url).ok()?;
+        let protocol = parsed.scheme().to_ascii_lowercase();
+        if protocol != "https" && protocol != "http" {
+            return None;
+        }
+        let (host, loopback) = match parsed.host()? {
+            url::Host::Domain(d) => {
+                let d = d.to_ascii_lowercase();
+                let loopback = d == "localhost";
+                (d, loopback)
+            }
+            url::Host::Ipv4(ip) => (ip.to_string(), ip.is_loopback()),
+            url::Host::Ipv6(ip) => (format!("[{ip}]"), ip.is_loopback()),
+        };
+        Some(TokenTarget {
+            protocol,
+            host,
+            port: parsed.port(),
+            loopback,
+        })
+    }
+
+    /// `host[:port]` as the inline helper compares it.
+    fn authority(&self) -> String {
+        match self.port {
+            Some(p) => format!("{}:{p}", self.host),
+            None => self.host.clone(),
+        }
+    }
+}
+
+/// The configured credential host: `github.com`, `ghe.example:8443`, `127.0.0.1`.
+struct CredentialHost {
+    host: String,
+    port: Option<u16>,
+}
+
+impl CredentialHost {
+    fn parse(text: &str) -> Option<CredentialHost> {
+        // Parsed as a URL so the host is normalised exactly as the remote's URL is.
+        let t = TokenTarget::of_url(&format!("https://{}/", text.trim()))?;
+        Some(CredentialHost {
+            host: t.host,
+            port: t.port,
+        })
+    }
+
+    /// Same host; same port when the credential host names one, else the default port (any
+    /// port on loopback, where test servers live); HTTPS, or HTTP on loopback only.
+    fn admits(&self, t: &TokenTarget) -> bool {
+        let port_ok = match self.port {
+            Some(p) => t.port == Some(p) || (t.port.is_none() && p == 443),
+            None => t.port.is_none() || t.loopback,
+        };
+        let scheme_ok = t.protocol == "https" || (t.protocol == "http" && t.loopback);
+        t.host == self.host && port_ok && scheme_ok
+    }
+}
+
+/// Whether git's error output says authentication failed.
+fn auth_failed(stderr: &str) -> bool {
+    [
+        "Authentication failed",
+        "could not read Username",
+        "403",
+        "401",
+        "terminal prompts disabled",
+    ]
+    .iter()
+    .any(|m| stderr.contains(m))
 }
 
 fn find_ref(repo: &gix::Repository, name: &str) -> Result<Option<ObjectId>, RemoteError> {
@@ -524,12 +657,14 @@ mod tests {
         let m = GitRemoteManager::new(Path::new("."), "github.com", CredentialSource::None);
         assert!(m.wants_token("https://github.com/o/r.git"));
         assert!(m.wants_token("https://GitHub.com:443/o/r.git"));
+        assert!(m.wants_token("https://x-access-token@github.com/o/r.git"));
         assert!(
             !m.wants_token("http://github.com/o/r.git"),
             "never over plain HTTP"
         );
         assert!(!m.wants_token("https://evil.example/o/r.git"));
         assert!(!m.wants_token("git@github.com:o/r.git"));
+        assert!(!m.wants_token("ssh://git@github.com/o/r.git"));
         assert!(!m.wants_token("/srv/git/r.git"));
         let local = GitRemoteManager::new(Path::new("."), "127.0.0.1", CredentialSource::None);
         assert!(
@@ -539,9 +674,130 @@ mod tests {
     }
 
     #[test]
+    fn hostile_urls_are_not_taken_for_the_credential_host() {
+        let m = GitRemoteManager::new(Path::new("."), "github.com", CredentialSource::None);
+        for url in [
+            // The hand-split parser took everything after the last `@` for the host.
+            "https://evil.example#@github.com/org/repo",
+            "https://evil.example?@github.com/org/repo",
+            "https://evil.example/#@github.com/org/repo",
+            "https://evil.example\\@github.com/org/repo",
+            "https://github.com@evil.example/org/repo",
+            "https://github.com:x@evil.example/org/repo",
+            "https://github.com.evil.example/org/repo",
+            "https://evil.example/github.com/org/repo",
+            // Look-alikes: a Cyrillic `і`, a full-width dot, another port.
+            "https://g\u{0456}thub.com/org/repo",
+            "https://github\u{ff0e}com.evil.example/org/repo",
+            "https://github.com:8443/org/repo",
+            "HTTP://github.com/org/repo",
+            "file://github.com/org/repo",
+        ] {
+            assert!(!m.wants_token(url), "a token would go to {url}");
+        }
+        // Case and default ports are the same host.
+        assert!(m.wants_token("HTTPS://GITHUB.COM:443/org/repo"));
+        let ghe = GitRemoteManager::new(Path::new("."), "ghe.example:8443", CredentialSource::None);
+        assert!(ghe.wants_token("https://ghe.example:8443/o/r"));
+        assert!(!ghe.wants_token("https://ghe.example/o/r"));
+        assert!(!ghe.wants_token("https://ghe.example:9443/o/r"));
+        // A domain that merely starts like a loopback address is not loopback.
+        let local = GitRemoteManager::new(Path::new("."), "127.0.0.1", CredentialSource::None);
+        assert!(!local.wants_token("http://127.0.0.1.evil.example/r.git"));
+        let idn = GitRemoteManager::new(Path::new("."), "bücher.example", CredentialSource::None);
+        assert!(idn.wants_token("https://xn--bcher-kva.example/o/r"));
+        assert!(idn.wants_token("https://BÜCHER.example/o/r"));
+    }
+
+    #[test]
+    fn the_hint_names_the_host_the_url_really_points_at() {
+        let m = GitRemoteManager::new(Path::new("."), "github.com", CredentialSource::None);
+        let hint = m.auth_hint(
+            "fatal: Authentication failed",
+            Some("https://evil.example#@github.com/o/r"),
+        );
+        assert!(hint.contains("(evil.example)"), "{hint}");
+    }
+
+    /// Runs `git credential fill` for `url` with only the inline helper, which holds a token
+    /// for `expected` (protocol, host).
+    fn fill_through_helper(url: &str, expected: (&str, &str)) -> Option<String> {
+        let mut cmd = Command::new("git");
+        cmd.args([
+            "-c",
+            "credential.helper=",
+            "-c",
+            &format!("credential.helper={HELPER}"),
+            "credential",
+            "fill",
+        ])
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("GIT_ASKPASS")
+        .env_remove("SSH_ASKPASS")
+        .env(TOKEN_VAR, "ghp_secret_for_the_test")
+        .env(USER_VAR, "x-access-token")
+        .env(PROTOCOL_VAR, expected.0)
+        .env(HOST_VAR, expected.1);
+        let input = format!("url={url}\n\n");
+        let (ok, stdout, _) = run_child(cmd, Some(input.as_bytes()), CHILD_TIMEOUT).ok()?;
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("password=").map(str::to_string))
+            .filter(|_| ok)
+    }
+
+    #[test]
+    fn the_inline_helper_answers_only_for_its_host() {
+        let gh = ("https", "github.com");
+        assert_eq!(
+            fill_through_helper("https://github.com/o/r.git", gh).as_deref(),
+            Some("ghp_secret_for_the_test")
+        );
+        assert!(fill_through_helper("https://GitHub.com:443/o/r.git", gh).is_some());
+        for url in [
+            "https://evil.example/o/r.git",
+            "https://evil.example#@github.com/o/r.git",
+            "https://evil.example?@github.com/o/r.git",
+            "https://github.com@evil.example/o/r.git",
+            "https://github.com:8443/o/r.git",
+            "http://github.com/o/r.git",
+        ] {
+            assert_eq!(fill_through_helper(url, gh), None, "answered for {url}");
+        }
+        let local = ("http", "127.0.0.1:8080");
+        assert!(fill_through_helper("http://127.0.0.1:8080/r.git", local).is_some());
+        assert!(fill_through_helper("http://127.0.0.1:9090/r.git", local).is_none());
+    }
+
+    #[test]
     fn names_that_look_like_options_are_refused() {
         assert!(check_name("--upload-pack=x", "remote").is_err());
+        assert!(check_name("-x", "branch").is_err());
         assert!(check_name("feature/x", "branch").is_ok());
+        assert!(check_name("origin", "remote").is_ok());
         assert!(check_name("a..b", "branch").is_err());
+    }
+
+    #[test]
+    fn ref_names_follow_gits_rules() {
+        for bad in [
+            "", "a b", "x.lock", "x/", "/x", "a//b", "a/.b", "a@{1}", "HEAD", "a\u{7f}b", "a\\b",
+            "x.", "a:b", "a~1", "a^", "a*", "a?", "a[b",
+        ] {
+            assert!(
+                check_name(bad, "branch").is_err(),
+                "branch `{bad}` accepted"
+            );
+        }
+        for good in ["main", "feature/x", "release-1.2", "über", "a.b/c_d"] {
+            assert!(
+                check_name(good, "branch").is_ok(),
+                "branch `{good}` refused"
+            );
+        }
+        assert!(check_name("up/stream", "remote").is_ok());
+        assert!(check_name("a..b", "remote").is_err());
     }
 }

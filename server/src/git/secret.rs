@@ -51,8 +51,10 @@ pub fn redact_urls(text: &str) -> String {
     while let Some(i) = rest.find("://") {
         let (head, tail) = rest.split_at(i + 3);
         out.push_str(head);
+        // The authority ends at the first `/`, `?`, `#` or `\\` (WHATWG URL): an `@` after
+        // one of them is not userinfo, and taking it for one would show the wrong host.
         let end = tail
-            .find(|c: char| c.is_whitespace() || c == '/' || c == '\'' || c == '"')
+            .find(|c: char| c.is_whitespace() || "/?#\\'\"".contains(c))
             .unwrap_or(tail.len());
         match tail[..end].rfind('@') {
             Some(at) => {
@@ -91,6 +93,15 @@ mod tests {
         assert_eq!(
             redact_urls("see https://github.com/o/r"),
             "see https://github.com/o/r"
+        );
+        // The host is what precedes the fragment: the message must keep naming it.
+        assert_eq!(
+            redact_urls("fatal: unable to access 'https://evil.example#@github.com/o/r'"),
+            "fatal: unable to access 'https://evil.example#@github.com/o/r'"
+        );
+        assert_eq!(
+            redact_urls("'https://evil.example?@github.com/'"),
+            "'https://evil.example?@github.com/'"
         );
     }
 }

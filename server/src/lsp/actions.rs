@@ -1,53 +1,108 @@
 //! Code actions: a quick fix per fix of each drift point (recording the acceptance when applied),
-//! "fix all clean drift" for the file, "Show in spec", and the decisions "Reject this drift",
-//! "Skip for now" and, for impl-ahead drift, "Send to spec owners as feedback".
+//! "fix all clean drift" for the file, "Show in spec" (from the spec: "Show in the
+//! implementation"), and the decisions "Reject this drift", "Skip for now" and, for impl-ahead
+//! drift, "Send to spec owners as feedback". Clients without code action literals get commands
+//! that the server carries out itself (`moment-sync.applyFix`, `moment-sync.applyAllFixes`).
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::json;
 use tower_lsp_server::ls_types::*;
 
-use super::capabilities::{ClientFeatures, DECIDE_COMMAND, FIX_ALL_KIND, SHOW_SPEC_COMMAND};
+use super::capabilities::{
+    ClientFeatures, APPLY_ALL_COMMAND, APPLY_FIX_COMMAND, DECIDE_COMMAND, FEEDBACK_KIND,
+    FIX_ALL_KIND, REJECT_KIND, SHOW_KIND, SHOW_SPEC_COMMAND, SKIP_KIND,
+};
 use super::diagnostics;
 use super::encoding;
 use super::snapshot::{OpenFile, Snapshot};
 use crate::drift::{Category, Direction, DriftPoint, Fix, TextEdit as DriftEdit};
-use crate::model::Span;
+use crate::model::{Side, Span};
 
-/// The code actions for `range` of an open document.
+/// What a code action request asks about: a range, the diagnostics the client shows there and
+/// an optional kind filter.
+pub struct Request<'a> {
+    pub range: Range,
+    pub diagnostics: &'a [Diagnostic],
+    pub only: Option<&'a [CodeActionKind]>,
+}
+
+/// The code actions for a request about an open document. A point is offered when its place in
+/// this file touches the range, or when the client names its diagnostic in the request (the
+/// cursor may be anywhere on a diagnostic's line, or the client asks for all of them).
 pub fn code_actions(
     snap: &Snapshot,
     file: &OpenFile,
-    range: Range,
-    only: Option<&[CodeActionKind]>,
+    request: &Request<'_>,
     features: &ClientFeatures,
 ) -> Vec<CodeActionOrCommand> {
     let Some(model) = snap.model(&file.rel_path) else {
         return Vec::new();
     };
+    let range = request.range;
     let requested = Span::new(
         encoding::offset(&model.text, &model.lines, range.start, features.encoding),
         encoding::offset(&model.text, &model.lines, range.end, features.encoding),
     );
+    let only = request.only;
     let mut actions = Vec::new();
     let points: Vec<&DriftPoint> = snap.points_in(&file.rel_path, file.side).collect();
-    for p in points
+    let named: Vec<&str> = request
+        .diagnostics
         .iter()
-        .filter(|p| touches(p, &file.rel_path, requested))
-    {
+        .filter(|d| d.source.as_deref() == Some(diagnostics::SOURCE))
+        .filter_map(diagnostics::drift_id)
+        .collect();
+    for p in points.iter().filter(|p| {
+        named.contains(&p.id.as_str())
+            || touches(snap, p, &file.rel_path, file.side, requested)
+            || described(p, request.diagnostics)
+    }) {
         if wanted(&CodeActionKind::QUICKFIX, only) {
-            actions.extend(quick_fixes(snap, p, features));
+            actions.extend(quick_fixes(snap, file, p, features));
         }
-        if only.is_none() {
-            actions.extend(show_in_spec(snap, p, features));
-            actions.extend(decisions(p));
-        }
+        actions.extend(
+            navigation(snap, file, p, features)
+                .into_iter()
+                .chain(decisions(p))
+                .filter(|(kind, _)| wanted(kind, only))
+                .map(|(kind, command)| as_action(kind, command, features)),
+        );
     }
     let fix_all_kind = CodeActionKind::from(FIX_ALL_KIND);
     if wanted(&fix_all_kind, only) {
-        actions.extend(fix_all(snap, &points, fix_all_kind, features));
+        actions.extend(fix_all(snap, file, &points, fix_all_kind, features));
     }
     actions
+}
+
+/// A diagnostic the client kept without its `data` (clients that do not support it) still
+/// names a point by its code, message and start line.
+fn described(p: &DriftPoint, diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| {
+        d.source.as_deref() == Some(diagnostics::SOURCE)
+            && d.data.is_none()
+            && d.code == Some(NumberOrString::String(p.kind.as_str().into()))
+            && d.message == p.message
+    })
+}
+
+/// A command as a code action of `kind` for clients that take code action literals, else bare
+/// (the only form older clients accept).
+fn as_action(
+    kind: CodeActionKind,
+    command: Command,
+    features: &ClientFeatures,
+) -> CodeActionOrCommand {
+    if !features.code_action_literals {
+        return CodeActionOrCommand::Command(command);
+    }
+    CodeActionOrCommand::CodeAction(CodeAction {
+        title: command.title.clone(),
+        kind: Some(kind),
+        command: Some(command),
+        ..Default::default()
+    })
 }
 
 /// A kind is wanted when no filter is given or it equals or refines a requested kind.
@@ -60,25 +115,41 @@ fn wanted(kind: &CodeActionKind, only: Option<&[CodeActionKind]>) -> bool {
     })
 }
 
-/// Whether a point's location in this file touches the requested span (cursor or selection).
-fn touches(p: &DriftPoint, rel_path: &str, requested: Span) -> bool {
-    [p.implementation.as_ref(), p.spec.as_ref()]
-        .into_iter()
-        .flatten()
-        .filter(|l| l.path == rel_path)
-        .any(|l| l.span.start <= requested.end && requested.start <= l.span.end)
+/// Whether a point's place in this file (on the file's side) touches the requested span
+/// (cursor or selection).
+fn touches(snap: &Snapshot, p: &DriftPoint, rel_path: &str, side: Side, requested: Span) -> bool {
+    let location = match side {
+        Side::Implementation => p.implementation.as_ref(),
+        Side::Spec => p.spec.as_ref(),
+    };
+    let Some(location) = location.filter(|l| l.path == rel_path) else {
+        return false;
+    };
+    let span = match snap.model(rel_path) {
+        Some(model) => diagnostics::shown_span(model, location.span),
+        None => location.span,
+    };
+    span.start <= requested.end && requested.start <= span.end
 }
 
 fn quick_fixes(
     snap: &Snapshot,
+    file: &OpenFile,
     p: &DriftPoint,
     features: &ClientFeatures,
 ) -> Vec<CodeActionOrCommand> {
-    let diagnostic = primary_diagnostic(snap, p, features);
+    let diagnostic = diagnostics::for_file(snap, &file.rel_path, file.side, features)
+        .into_iter()
+        .find(|d| is_diagnostic_of(d, p));
     p.fixes
         .iter()
         .enumerate()
         .filter_map(|(i, fix)| {
+            if !features.code_action_literals {
+                // The server applies the edit itself (workspace/applyEdit).
+                let command = apply_fix_command(&fix.title, &p.id, &fix.id);
+                return Some(CodeActionOrCommand::Command(command));
+            }
             Some(CodeActionOrCommand::CodeAction(CodeAction {
                 title: fix.title.clone(),
                 kind: Some(CodeActionKind::QUICKFIX),
@@ -99,40 +170,43 @@ fn quick_fixes(
         .collect()
 }
 
-fn primary_diagnostic(
-    snap: &Snapshot,
-    p: &DriftPoint,
-    features: &ClientFeatures,
-) -> Option<Diagnostic> {
-    let (path, side) = match &p.implementation {
-        Some(l) => (l.path.as_str(), crate::model::Side::Implementation),
-        None => (p.spec.as_ref()?.path.as_str(), crate::model::Side::Spec),
-    };
-    let id = &p.id;
-    diagnostics::for_file(snap, path, side, features)
-        .into_iter()
-        .find(|d| {
-            d.data
-                .as_ref()
-                .and_then(|v| v.get("driftId"))
-                .and_then(|v| v.as_str())
-                == Some(id.as_str())
-                || (d.message == p.message
-                    && d.code == Some(NumberOrString::String(p.kind.as_str().into())))
-        })
+/// Whether a diagnostic the server made is the one of point `p`.
+fn is_diagnostic_of(d: &Diagnostic, p: &DriftPoint) -> bool {
+    diagnostics::drift_id(d) == Some(p.id.as_str())
+        || (d.data.is_none()
+            && d.message == p.message
+            && d.code == Some(NumberOrString::String(p.kind.as_str().into())))
 }
 
-fn show_in_spec(
+/// The command that applies one fix through `workspace/applyEdit` (for clients without code
+/// action literals).
+fn apply_fix_command(title: &str, id: &str, fix_id: &str) -> Command {
+    Command {
+        title: title.to_string(),
+        command: APPLY_FIX_COMMAND.to_string(),
+        arguments: Some(vec![json!({ "driftId": id, "fixId": fix_id })]),
+    }
+}
+
+/// "Show … in spec" from the implementation; "Show … in the implementation" from the spec.
+fn navigation(
     snap: &Snapshot,
+    file: &OpenFile,
     p: &DriftPoint,
     features: &ClientFeatures,
-) -> Option<CodeActionOrCommand> {
-    // Only useful from the implementation side.
-    p.implementation.as_ref()?;
-    // A bare command, not a code action carrying one: navigation edits nothing, and some
-    // clients tell the two apart only by the presence of a `command` field.
-    let title = format!("Show {} in spec", p.qualified_name());
-    show_spec_command(snap, p, features, &title).map(CodeActionOrCommand::Command)
+) -> Option<(CodeActionKind, Command)> {
+    let command = match file.side {
+        Side::Implementation => {
+            p.implementation.as_ref()?;
+            let title = format!("Show {} in spec", p.qualified_name());
+            show_spec_command(snap, p, features, &title)?
+        }
+        Side::Spec => {
+            let title = format!("Show where the implementation lacks {}", p.qualified_name());
+            show_command(snap, p.implementation.as_ref()?, features, &title)?
+        }
+    };
+    Some((CodeActionKind::from(SHOW_KIND), command))
 }
 
 /// The command that records a decision on a drift point.
@@ -147,21 +221,25 @@ fn decide_command(title: &str, id: &str, decision: &str, applied: bool) -> Comma
 }
 
 /// "Reject this drift", "Skip for now" and, for impl-ahead drift, "Send to spec owners as
-/// feedback" — bare commands, like "Show in spec": they edit nothing.
-fn decisions(p: &DriftPoint) -> Vec<CodeActionOrCommand> {
+/// feedback": they record a decision and edit nothing.
+fn decisions(p: &DriftPoint) -> Vec<(CodeActionKind, Command)> {
     let mut out = vec![
-        decide_command("Reject this drift", &p.id, "reject", false),
-        decide_command("Skip for now", &p.id, "skip", false),
+        (
+            CodeActionKind::from(REJECT_KIND),
+            decide_command("Reject this drift", &p.id, "reject", false),
+        ),
+        (
+            CodeActionKind::from(SKIP_KIND),
+            decide_command("Skip for now", &p.id, "skip", false),
+        ),
     ];
     if p.direction == Direction::ImplAhead {
-        out.push(decide_command(
-            "Send to spec owners as feedback",
-            &p.id,
-            "accept",
-            false,
+        out.push((
+            CodeActionKind::from(FEEDBACK_KIND),
+            decide_command("Send to spec owners as feedback", &p.id, "accept", false),
         ));
     }
-    out.into_iter().map(CodeActionOrCommand::Command).collect()
+    out
 }
 
 /// The command that opens the spec at a point's spec location.
@@ -171,10 +249,19 @@ pub fn show_spec_command(
     features: &ClientFeatures,
     title: &str,
 ) -> Option<Command> {
-    let spec = p.spec.as_ref()?;
+    show_command(snap, p.spec.as_ref()?, features, title)
+}
+
+/// The command that opens a file at a drift location.
+fn show_command(
+    snap: &Snapshot,
+    at: &crate::drift::Location,
+    features: &ClientFeatures,
+    title: &str,
+) -> Option<Command> {
     let location = Location {
-        uri: snap.uri_of(&spec.path)?,
-        range: diagnostics::location_range(snap, spec, features)?,
+        uri: snap.uri_of(&at.path)?,
+        range: diagnostics::location_range(snap, at, features)?,
     };
     Some(Command {
         title: title.to_string(),
@@ -183,31 +270,57 @@ pub fn show_spec_command(
     })
 }
 
+/// The clean (category 1) fixes of the points shown in a file: the preferred fix of each.
+pub fn clean_fixes<'a>(points: &[&'a DriftPoint]) -> Vec<&'a Fix> {
+    points
+        .iter()
+        .filter(|p| p.category == Category::CleanApply)
+        .filter_map(|p| p.fixes.first())
+        .collect()
+}
+
+/// The title of the fix-all action and command.
+pub fn fix_all_title(count: usize) -> String {
+    format!(
+        "Apply {count} clean spec change{}",
+        if count == 1 { "" } else { "s" }
+    )
+}
+
 /// Every category-1 fix shown in this file, as one action.
 fn fix_all(
     snap: &Snapshot,
+    file: &OpenFile,
     points: &[&DriftPoint],
     kind: CodeActionKind,
     features: &ClientFeatures,
 ) -> Option<CodeActionOrCommand> {
-    let fixes: Vec<&Fix> = points
-        .iter()
-        .filter(|p| p.category == Category::CleanApply)
-        .filter_map(|p| p.fixes.first())
-        .collect();
+    let fixes = clean_fixes(points);
     if fixes.is_empty() {
         return None;
     }
+    if !features.code_action_literals {
+        let uri = snap.uri_of(&file.rel_path)?;
+        return Some(CodeActionOrCommand::Command(apply_all_command(
+            &fix_all_title(fixes.len()),
+            &uri,
+        )));
+    }
     Some(CodeActionOrCommand::CodeAction(CodeAction {
-        title: format!(
-            "Apply {} clean spec change{}",
-            fixes.len(),
-            if fixes.len() == 1 { "" } else { "s" }
-        ),
+        title: fix_all_title(fixes.len()),
         kind: Some(kind),
         edit: Some(workspace_edit(snap, &fixes, features)?),
         ..Default::default()
     }))
+}
+
+/// `moment-sync.applyAllFixes` for one document.
+pub fn apply_all_command(title: &str, uri: &Uri) -> Command {
+    Command {
+        title: title.to_string(),
+        command: APPLY_ALL_COMMAND.to_string(),
+        arguments: Some(vec![json!({ "uri": uri.as_str() })]),
+    }
 }
 
 /// The edits of `fixes` as one workspace edit: versioned `documentChanges` (with `CreateFile`
@@ -291,13 +404,76 @@ fn lsp_edits(
     }
     let model = snap.model(path);
     kept.into_iter()
-        .map(|e| TextEdit {
-            range: match model {
-                Some(m) => encoding::range(&m.text, &m.lines, e.span, features.encoding),
-                // A file that does not exist yet: its edits sit at the start.
-                None => Range::default(),
+        .map(|e| match model {
+            Some(m) => {
+                let (span, new_text) = before_last_line_break(&m.text, e.span, &e.new_text)
+                    .unwrap_or_else(|| (e.span, e.new_text.clone()));
+                TextEdit {
+                    range: encoding::range(&m.text, &m.lines, span, features.encoding),
+                    new_text,
+                }
+            }
+            // A file that does not exist yet: its edits sit at the start.
+            None => TextEdit {
+                range: Range::default(),
+                new_text: e.new_text.clone(),
             },
-            new_text: e.new_text.clone(),
         })
         .collect()
+}
+
+/// An insertion of whole lines at the very end of a file that ends with a line break, moved
+/// before that line break: the same result, but at a position inside the last line. At the
+/// end itself the position is (line count, 0), a line that editors such as Neovim do not have;
+/// they add one, and the file ends with an extra blank line.
+fn before_last_line_break(text: &str, span: Span, new_text: &str) -> Option<(Span, String)> {
+    if !span.is_empty() || span.start != text.len() {
+        return None;
+    }
+    let line_break = ["\r\n", "\n", "\r"]
+        .into_iter()
+        .find(|lb| text.ends_with(lb))?;
+    let body = new_text.strip_suffix(line_break)?;
+    let at = text.len() - line_break.len();
+    Some((Span::empty_at(at), format!("{line_break}{body}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Applies one insertion to `text`.
+    fn insert(text: &str, at: usize, new: &str) -> String {
+        format!("{}{new}{}", &text[..at], &text[at..])
+    }
+
+    #[test]
+    fn end_of_file_insertions_move_before_the_last_line_break() {
+        for (text, new) in [
+            ("a\n", "b\n"),
+            ("a\r\n", "\r\nb\r\n"),
+            ("a\n\n", "b\n"),
+            ("a\r", "b\r"),
+        ] {
+            let end = Span::empty_at(text.len());
+            let (span, moved) = before_last_line_break(text, end, new).expect("moved");
+            assert!(span.start < text.len(), "{text:?}");
+            // The same file results, edited inside its last line.
+            assert_eq!(
+                insert(text, span.start, &moved),
+                insert(text, text.len(), new)
+            );
+        }
+        // Not at the end, not ending in a line break, or not whole lines: left alone.
+        assert_eq!(
+            before_last_line_break("a\nb", Span::empty_at(3), "c\n"),
+            None
+        );
+        assert_eq!(
+            before_last_line_break("a\n", Span::empty_at(0), "c\n"),
+            None
+        );
+        assert_eq!(before_last_line_break("a\n", Span::empty_at(2), "c"), None);
+        assert_eq!(before_last_line_break("a\n", Span::new(1, 2), "c\n"), None);
+    }
 }

@@ -10,6 +10,21 @@ pub const SHOW_SPEC_COMMAND: &str = "moment-sync.showSpec";
 /// and the acceptance recorded with a quick fix: one argument,
 /// `{ "driftId", "decision": "accept" | "reject" | "skip", "applied"?: bool }`.
 pub const DECIDE_COMMAND: &str = "moment-sync.decide";
+/// Applies the clean (category 1) fixes of a document through `workspace/applyEdit`, as ESLint's
+/// and ruff's `applyAllFixes`: one argument, `{ "uri" }` (a `TextDocumentIdentifier`).
+pub const APPLY_ALL_COMMAND: &str = "moment-sync.applyAllFixes";
+/// Applies one fix through `workspace/applyEdit` and records its acceptance: the form quick
+/// fixes take for clients without code action literals. One argument, `{ "driftId", "fixId" }`.
+pub const APPLY_FIX_COMMAND: &str = "moment-sync.applyFix";
+/// The kinds of the code actions that edit nothing. They refine `quickfix`, so that clients list
+/// them with the fixes of a diagnostic (as ESLint's "Disable rule" and "Show documentation").
+pub const SHOW_KIND: &str = "quickfix.moment-sync.show";
+pub const REJECT_KIND: &str = "quickfix.moment-sync.reject";
+pub const SKIP_KIND: &str = "quickfix.moment-sync.skip";
+pub const FEEDBACK_KIND: &str = "quickfix.moment-sync.feedback";
+/// Explains drift points in a message whose buttons apply the fix or record a decision (the
+/// code lens of drift the spec has no place for). One argument, `{ "driftIds": [..] }`.
+pub const EXPLAIN_COMMAND: &str = "moment-sync.explain";
 /// The code action kind that applies every clean (category 1) fix of a file.
 pub const FIX_ALL_KIND: &str = "source.fixAll.moment-sync";
 
@@ -32,6 +47,10 @@ pub struct ClientFeatures {
     pub markdown_hover: bool,
     pub code_lens_refresh: bool,
     pub diagnostic_refresh: bool,
+    /// The client takes `CodeAction` literals (else only bare `Command`s).
+    pub code_action_literals: bool,
+    /// The client carries out `workspace/applyEdit`.
+    pub apply_edit: bool,
 }
 
 impl ClientFeatures {
@@ -82,6 +101,10 @@ impl ClientFeatures {
                 .and_then(|c| c.refresh_support)
                 .unwrap_or(false),
             diagnostic_refresh,
+            code_action_literals: text
+                .and_then(|t| t.code_action.as_ref())
+                .is_some_and(|c| c.code_action_literal_support.is_some()),
+            apply_edit: workspace.and_then(|w| w.apply_edit).unwrap_or(false),
         }
     }
 
@@ -114,18 +137,40 @@ pub fn server_capabilities(features: &ClientFeatures) -> ServerCapabilities {
         )),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         definition_provider: Some(OneOf::Left(true)),
-        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![
-                CodeActionKind::QUICKFIX,
-                CodeActionKind::from(FIX_ALL_KIND),
-            ]),
-            ..Default::default()
-        })),
+        // Without literal support a client cannot be told kinds at all.
+        code_action_provider: Some(if features.code_action_literals {
+            CodeActionProviderCapability::Options(CodeActionOptions {
+                code_action_kinds: Some(
+                    [
+                        CodeActionKind::QUICKFIX.as_str(),
+                        SHOW_KIND,
+                        REJECT_KIND,
+                        SKIP_KIND,
+                        FEEDBACK_KIND,
+                        FIX_ALL_KIND,
+                    ]
+                    .into_iter()
+                    .map(|k| CodeActionKind::from(k.to_string()))
+                    .collect(),
+                ),
+                ..Default::default()
+            })
+        } else {
+            CodeActionProviderCapability::Simple(true)
+        }),
         code_lens_provider: Some(CodeLensOptions {
             resolve_provider: Some(false),
         }),
         execute_command_provider: Some(ExecuteCommandOptions {
-            commands: vec![SHOW_SPEC_COMMAND.to_string(), DECIDE_COMMAND.to_string()],
+            commands: [
+                SHOW_SPEC_COMMAND,
+                DECIDE_COMMAND,
+                APPLY_ALL_COMMAND,
+                APPLY_FIX_COMMAND,
+                EXPLAIN_COMMAND,
+            ]
+            .map(String::from)
+            .to_vec(),
             ..Default::default()
         }),
         diagnostic_provider,

@@ -9,12 +9,13 @@ use serde_json::Value;
 use tower_lsp_server::ls_types::InitializeParams;
 
 use super::documents::file_path;
-use crate::workspace::{Config, WorkspaceError};
+use crate::workspace::{Config, Workspace, WorkspaceError};
 
 /// The settings section the server asks the client for.
 pub const SECTION: &str = "momentSync";
 const DEFAULT_DEBOUNCE_MS: u64 = 150;
-/// The editor-only key naming who decides (else git's `user.name`, else `$USER`).
+/// The editor-only key naming who decides (else git's `user.name`, else `$USER`, else
+/// [`fallback_actor`]).
 const ACTOR: &str = "actor";
 
 /// The settings object itself: bare or wrapped in `{ "momentSync": … }` (what editors send for
@@ -50,6 +51,14 @@ pub fn actor(value: Option<&Value>) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Who decides when neither the settings, git's `user.name` nor `$USER` say (containers): the
+/// editor's user, named after the editor (`Neovim user`), so that a decision is never lost for
+/// want of a name. The `actor` setting names the person instead.
+pub fn fallback_actor(client_name: Option<&str>) -> String {
+    let name = client_name.map(str::trim).filter(|n| !n.is_empty());
+    format!("{} user", name.unwrap_or("editor"))
+}
+
 /// The folder the client opened: the first workspace folder, else the deprecated `rootUri`.
 /// The project root is then discovered from it (drift-model §1).
 pub fn client_folder(params: &InitializeParams) -> Option<PathBuf> {
@@ -59,6 +68,22 @@ pub fn client_folder(params: &InitializeParams) -> Option<PathBuf> {
     #[allow(deprecated)]
     let root_uri = params.root_uri.as_ref();
     root_uri.and_then(file_path)
+}
+
+/// Whether two workspaces select the same files on the same sides: only then can an index of
+/// one serve the other (a settings change that keeps them needs no re-index).
+pub fn same_files(a: &Workspace, b: &Workspace) -> bool {
+    let selection = |w: &Workspace| {
+        (
+            w.root.clone(),
+            w.generated_dir.clone(),
+            w.implementation_dir.clone(),
+            w.config.include.clone(),
+            w.config.exclude.clone(),
+            w.config.service_dirs.clone(),
+        )
+    };
+    selection(a) == selection(b)
 }
 
 pub fn debounce(config: &Config) -> Duration {
@@ -100,5 +125,12 @@ mod tests {
         );
         assert_eq!(actor(Some(&json!({"actor": ""}))), None);
         assert_eq!(actor(None), None);
+    }
+
+    #[test]
+    fn fallback_actor_names_the_editor() {
+        assert_eq!(fallback_actor(Some("Neovim")), "Neovim user");
+        assert_eq!(fallback_actor(Some(" ")), "editor user");
+        assert_eq!(fallback_actor(None), "editor user");
     }
 }

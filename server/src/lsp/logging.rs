@@ -1,5 +1,8 @@
-//! Logging: tracing to stderr, and the same events to the client's `window/logMessage`, each
-//! filtered by the configured level (`logLevel`, default `info`).
+//! Logging: each event goes to exactly one place, filtered by the configured level (`logLevel`,
+//! default `info`). This crate's events go to the client as `window/logMessage` at their own
+//! level; only other crates' warnings and errors (the protocol library's) go to stderr. Editors show stderr
+//! too (VS Code in the same output channel, Neovim as `[ERROR] "stderr"` lines), so writing the
+//! same line to both would show it twice, once at the wrong level.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -59,7 +62,7 @@ struct ClientLayer {
 impl<S: Subscriber> Layer<S> for ClientLayer {
     fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
         let meta = event.metadata();
-        if !self.level.enabled(meta.level()) || !meta.target().starts_with("moment_sync") {
+        if !self.level.enabled(meta.level()) || !is_ours(meta) {
             return;
         }
         let mut message = MessageVisitor(String::new());
@@ -87,11 +90,18 @@ impl Visit for MessageVisitor {
     }
 }
 
+/// Whether an event is this crate's: those go to the client, never to stderr.
+fn is_ours(meta: &tracing::Metadata<'_>) -> bool {
+    meta.target().starts_with("moment_sync")
+}
+
 struct StderrFilter(Arc<LogLevel>);
 
 impl<S: Subscriber> tracing_subscriber::layer::Filter<S> for StderrFilter {
     fn enabled(&self, meta: &tracing::Metadata<'_>, _: &Context<'_, S>) -> bool {
-        self.0.enabled(meta.level())
+        // Other crates' routine lines (the protocol library's "shutdown request received")
+        // would read as errors in Neovim's log; their warnings and errors still show.
+        self.0.enabled(meta.level()) && !is_ours(meta) && *meta.level() <= Level::WARN
     }
 }
 

@@ -43,7 +43,8 @@ pub fn run(_args: LspArgs) -> i32 {
     {
         Ok(rt) => rt,
         Err(e) => {
-            tracing::error!("cannot start the async runtime: {e}");
+            // No client to log to yet: stderr is the only place the user can see this.
+            eprintln!("moment-sync lsp: cannot start the async runtime: {e}");
             return 2;
         }
     };

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types::*;
 
 use super::actions::show_spec_command;
-use super::capabilities::ClientFeatures;
+use super::capabilities::{ClientFeatures, EXPLAIN_COMMAND};
 use super::encoding;
 use super::snapshot::{OpenFile, Snapshot};
 use crate::drift::{DriftKind, DriftPoint};
@@ -281,14 +281,12 @@ pub fn code_lenses(snap: &Snapshot, file: &OpenFile, features: &ClientFeatures) 
                 if n == 1 { "" } else { "s" },
                 worst.number()
             );
+            // Drift with a place in the spec opens it; drift without one (a type only the
+            // implementation has) explains itself and offers its fix and decisions.
             let command = mine
                 .iter()
                 .find_map(|p| show_spec_command(snap, p, features, &title))
-                .unwrap_or(Command {
-                    title,
-                    command: String::new(),
-                    arguments: None,
-                });
+                .unwrap_or_else(|| explain_command(&title, mine.iter().map(|p| p.id.as_str())));
             Some(CodeLens {
                 range: encoding::range(
                     &model.text,
@@ -301,4 +299,14 @@ pub fn code_lenses(snap: &Snapshot, file: &OpenFile, features: &ClientFeatures) 
             })
         })
         .collect()
+}
+
+/// The command that explains drift points in a message offering their fixes and decisions.
+pub fn explain_command<'a>(title: &str, ids: impl Iterator<Item = &'a str>) -> Command {
+    let ids: Vec<&str> = ids.collect();
+    Command {
+        title: title.to_string(),
+        command: EXPLAIN_COMMAND.to_string(),
+        arguments: Some(vec![serde_json::json!({ "driftIds": ids })]),
+    }
 }

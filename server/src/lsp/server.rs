@@ -9,7 +9,10 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::LanguageServer;
 
 use super::actions;
-use super::capabilities::{server_capabilities, DECIDE_COMMAND, SHOW_SPEC_COMMAND};
+use super::capabilities::{
+    server_capabilities, APPLY_ALL_COMMAND, APPLY_FIX_COMMAND, DECIDE_COMMAND, EXPLAIN_COMMAND,
+    SHOW_SPEC_COMMAND,
+};
 use super::config;
 use super::diagnostics;
 use super::documents::file_path;
@@ -72,9 +75,11 @@ impl LanguageServer for Backend {
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        self.session.docs.saved(&params.text_document.uri);
-        // A saved file can add or drop consumers of spec types.
-        tokio::spawn(self.session.clone().state_changed());
+        let uri = params.text_document.uri;
+        self.session.docs.saved(&uri);
+        // A saved file can add or drop consumers of spec types, and records the acceptances
+        // of the quick fixes that edited it.
+        tokio::spawn(self.session.clone().document_saved(uri));
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -159,9 +164,12 @@ impl LanguageServer for Backend {
         let Some((snap, file)) = self.open_file(&params.text_document.uri).await else {
             return Ok(None);
         };
-        let only = params.context.only.as_deref();
-        let actions =
-            actions::code_actions(&snap, &file, params.range, only, &self.session.features());
+        let request = actions::Request {
+            range: params.range,
+            diagnostics: &params.context.diagnostics,
+            only: params.context.only.as_deref(),
+        };
+        let actions = actions::code_actions(&snap, &file, &request, &self.session.features());
         Ok(Some(actions))
     }
 
@@ -205,8 +213,12 @@ impl LanguageServer for Backend {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
-        if params.command == DECIDE_COMMAND {
-            return self.decide(params.arguments).await;
+        match params.command.as_str() {
+            DECIDE_COMMAND => return self.decide(params.arguments).await,
+            APPLY_ALL_COMMAND => return self.apply_all_fixes(params.arguments).await,
+            APPLY_FIX_COMMAND => return self.apply_fix(params.arguments).await,
+            EXPLAIN_COMMAND => return self.explain(params.arguments).await,
+            _ => {}
         }
         if params.command != SHOW_SPEC_COMMAND {
             return Err(Error::invalid_params(format!(
@@ -294,5 +306,213 @@ impl Backend {
                 Ok(None)
             }
         }
+    }
+}
+
+/// The argument of [`APPLY_ALL_COMMAND`]: a `TextDocumentIdentifier` (a `version`, as ESLint
+/// sends it, is accepted and ignored: the fixes are computed on the current version).
+#[derive(serde::Deserialize)]
+struct ApplyAllArgs {
+    uri: Uri,
+}
+
+/// The argument of [`APPLY_FIX_COMMAND`].
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ApplyFixArgs {
+    drift_id: String,
+    fix_id: String,
+}
+
+fn argument<T: serde::de::DeserializeOwned>(arguments: Vec<Value>, usage: &str) -> Result<T> {
+    arguments
+        .into_iter()
+        .next()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .ok_or_else(|| Error::invalid_params(usage.to_string()))
+}
+
+impl Backend {
+    /// `moment-sync.applyAllFixes`: applies the clean fixes of an open document through
+    /// `workspace/applyEdit`; returns `{ "applied": n }`.
+    async fn apply_all_fixes(&self, arguments: Vec<Value>) -> Result<Option<Value>> {
+        let args: ApplyAllArgs = argument(
+            arguments,
+            &format!("{APPLY_ALL_COMMAND} takes {{ uri }} (a TextDocumentIdentifier)"),
+        )?;
+        let Some((snap, file)) = self.open_file(&args.uri).await else {
+            return Err(Error::invalid_params(format!(
+                "{APPLY_ALL_COMMAND}: {} is not an open document of the workspace",
+                args.uri.as_str()
+            )));
+        };
+        let features = self.session.features();
+        let points: Vec<_> = snap.points_in(&file.rel_path, file.side).collect();
+        let fixes = actions::clean_fixes(&points);
+        if fixes.is_empty() {
+            tracing::info!("no clean fixes to apply in {}", file.rel_path);
+            return Ok(Some(serde_json::json!({ "applied": 0 })));
+        }
+        let edit = actions::workspace_edit(&snap, &fixes, &features).ok_or_else(no_edit)?;
+        let applied = self
+            .apply_edit(&actions::fix_all_title(fixes.len()), edit)
+            .await?;
+        let count = if applied { fixes.len() } else { 0 };
+        Ok(Some(serde_json::json!({ "applied": count })))
+    }
+
+    /// `moment-sync.applyFix`: applies one fix through `workspace/applyEdit` and records the
+    /// acceptance as a quick fix does.
+    async fn apply_fix(&self, arguments: Vec<Value>) -> Result<Option<Value>> {
+        let args: ApplyFixArgs = argument(
+            arguments,
+            &format!("{APPLY_FIX_COMMAND} takes {{ driftId, fixId }}"),
+        )?;
+        let snap = self.session.settled().await;
+        let found = snap.analysis.points.iter().find_map(|p| {
+            let fix = p.fixes.iter().find(|f| f.id == args.fix_id)?;
+            (p.id == args.drift_id).then_some((p, fix))
+        });
+        let Some((point, fix)) = found else {
+            return Err(Error::invalid_params(format!(
+                "{APPLY_FIX_COMMAND}: drift point {} has no fix {} (any more)",
+                args.drift_id, args.fix_id
+            )));
+        };
+        let edit =
+            actions::workspace_edit(&snap, &[fix], &self.session.features()).ok_or_else(no_edit)?;
+        let record = point.direction != crate::drift::Direction::ImplAhead;
+        if !self.apply_edit(&fix.title, edit).await? {
+            return Ok(Some(serde_json::json!({ "applied": false })));
+        }
+        if record {
+            let decide = serde_json::json!({
+                "driftId": args.drift_id, "decision": "accept", "applied": true
+            });
+            self.decide(vec![decide]).await?;
+        }
+        Ok(Some(serde_json::json!({ "applied": true })))
+    }
+
+    /// Asks the client to apply an edit; `false` when it declined (the reason is logged).
+    async fn apply_edit(&self, label: &str, edit: WorkspaceEdit) -> Result<bool> {
+        if !self.session.features().apply_edit {
+            return Err(request_error(
+                "the client does not support workspace/applyEdit; use the code actions instead",
+            ));
+        }
+        match self.session.client.apply_edit(edit).await {
+            Ok(response) if response.applied => Ok(true),
+            Ok(response) => {
+                let reason = response.failure_reason.unwrap_or_default();
+                tracing::warn!("the client did not apply `{label}`: {reason}");
+                Ok(false)
+            }
+            Err(e) => {
+                tracing::warn!("workspace/applyEdit failed for `{label}`: {e}");
+                Ok(false)
+            }
+        }
+    }
+}
+
+/// The argument of [`EXPLAIN_COMMAND`].
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ExplainArgs {
+    drift_ids: Vec<String>,
+}
+
+const REJECT_BUTTON: &str = "Reject this drift";
+const SKIP_BUTTON: &str = "Skip for now";
+
+impl Backend {
+    /// `moment-sync.explain`: shows what the drift points are; for one point the message offers
+    /// its fixes and decisions as buttons, and runs the one picked.
+    async fn explain(&self, arguments: Vec<Value>) -> Result<Option<Value>> {
+        let args: ExplainArgs = argument(
+            arguments,
+            &format!("{EXPLAIN_COMMAND} takes {{ driftIds: [..] }}"),
+        )?;
+        let snap = self.session.settled().await;
+        let points: Vec<_> = snap
+            .analysis
+            .points
+            .iter()
+            .filter(|p| args.drift_ids.contains(&p.id))
+            .collect();
+        if points.is_empty() {
+            return Err(Error::invalid_params(format!(
+                "{EXPLAIN_COMMAND}: no current drift point has any of the ids {:?}",
+                args.drift_ids
+            )));
+        }
+        let message = points
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} (category {}, {})",
+                    p.message,
+                    p.category.number(),
+                    p.kind.as_str()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let client = &self.session.client;
+        let [point] = points.as_slice() else {
+            client.show_message(MessageType::INFO, message).await;
+            return Ok(None);
+        };
+        let mut buttons: Vec<String> = point.fixes.iter().map(|f| f.title.clone()).collect();
+        buttons.extend([REJECT_BUTTON.to_string(), SKIP_BUTTON.to_string()]);
+        let items = buttons
+            .iter()
+            .map(|title| MessageActionItem {
+                title: title.clone(),
+                properties: Default::default(),
+            })
+            .collect();
+        let picked = match client
+            .show_message_request(MessageType::INFO, message, Some(items))
+            .await
+        {
+            Ok(picked) => picked,
+            Err(e) => {
+                tracing::warn!("window/showMessageRequest failed: {e}");
+                None
+            }
+        };
+        let Some(picked) = picked else {
+            return Ok(None);
+        };
+        let id = point.id.clone();
+        let decision = match picked.title.as_str() {
+            REJECT_BUTTON => "reject",
+            SKIP_BUTTON => "skip",
+            title => {
+                let Some(fix) = point.fixes.iter().find(|f| f.title == title) else {
+                    return Ok(None);
+                };
+                let apply = serde_json::json!({ "driftId": id, "fixId": fix.id });
+                return self.apply_fix(vec![apply]).await;
+            }
+        };
+        let decide = serde_json::json!({ "driftId": id, "decision": decision });
+        self.decide(vec![decide]).await
+    }
+}
+
+/// A fix whose edit cannot be expressed (its file has no URI: the workspace is not indexed).
+fn no_edit() -> Error {
+    request_error("the fix cannot be expressed as an edit: the workspace is not indexed")
+}
+
+/// An `InvalidRequest` error with a message for the user.
+fn request_error(message: &str) -> Error {
+    Error {
+        code: tower_lsp_server::jsonrpc::ErrorCode::InvalidRequest,
+        message: message.to_string().into(),
+        data: None,
     }
 }

@@ -5,7 +5,7 @@
 //! analyses one at a time off the async runtime and publishes results only for documents still
 //! at the version it analysed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -26,13 +26,26 @@ use super::logging::LogLevel;
 use super::scheduler::Scheduler;
 use super::snapshot::{ModelCache, OpenFile, Snapshot};
 use crate::reconcile::DecideOutcome;
-use crate::state::{Decision, StateDir, StateView};
+use crate::state::{Decision, ProposalRecord, StateDir, StateView, Status};
 use crate::workspace::{discover_root, Config, Workspace, WorkspaceError};
 
 /// How often the disk is polled when the client cannot watch files for us.
 const POLL_INTERVAL: Duration = Duration::from_millis(1000);
+/// How many earlier analyses are kept to find the point of a quick fix's acceptance.
+const RECENT_ANALYSES: usize = 4;
 /// How long a request waits for an analysis of the document's current version.
 const FRESH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An applied quick fix whose acceptance is recorded when its edit is saved (and dropped when
+/// the edit is undone or never saved): no state is written for an edit the user throws away.
+#[derive(Debug, Clone)]
+struct PendingAcceptance {
+    /// The point as the editor's buffers showed it when the fix was offered.
+    record: ProposalRecord,
+    fix_title: String,
+    /// Root-relative paths of the files the fix edits.
+    files: Vec<String>,
+}
 
 /// Settings from the client, kept to re-merge when any source changes.
 #[derive(Debug, Default)]
@@ -43,6 +56,8 @@ struct ClientSettings {
     /// Who decides, from `initializationOptions` and the workspace settings (later wins).
     init_actor: Option<String>,
     workspace_actor: Option<String>,
+    /// The client's name (`clientInfo`), the actor of last resort.
+    client_name: Option<String>,
     /// An `initializationOptions` error, shown once initialized (messages sent before the
     /// `initialize` response may be dropped).
     init_error: Option<String>,
@@ -56,6 +71,9 @@ pub struct Session {
     /// The effective configuration (file, then initializationOptions, then workspace settings).
     config: RwLock<Config>,
     index: RwLock<Option<Index>>,
+    /// Held while the workspace (re)loads: a settings change arriving during the first index
+    /// waits for it and then finds the index it can keep.
+    loading: tokio::sync::Mutex<()>,
     /// The recorded reconciliation state (`.moment/sync-log.jsonl` folded), reloaded on start,
     /// after a save, after a decision and whenever the log changes on disk.
     state: RwLock<Option<Arc<StateView>>>,
@@ -64,6 +82,11 @@ pub struct Session {
     cache: Mutex<ModelCache>,
     scheduler: Scheduler,
     results: watch::Sender<Arc<Snapshot>>,
+    /// The analyses before the latest one: a quick fix's acceptance arrives after the client
+    /// applied its edit, when the latest analysis may already lack the point.
+    recent: Mutex<VecDeque<Arc<Snapshot>>>,
+    /// Acceptances of applied quick fixes, recorded when their edit is saved.
+    pending: Mutex<Vec<PendingAcceptance>>,
     generation: AtomicU64,
     /// What was last shown per open document: (version, diagnostics).
     shown: Mutex<HashMap<Uri, (i32, Vec<Diagnostic>)>>,
@@ -92,11 +115,14 @@ impl Session {
             settings: Mutex::default(),
             config: RwLock::default(),
             index: RwLock::default(),
+            loading: tokio::sync::Mutex::default(),
             state: RwLock::default(),
             log_stamp: Mutex::default(),
             cache: Mutex::default(),
             scheduler: Scheduler::default(),
             results: watch::Sender::new(Arc::new(Snapshot::default())),
+            recent: Mutex::default(),
+            pending: Mutex::default(),
             generation: AtomicU64::new(0),
             shown: Mutex::default(),
             log_level,
@@ -127,6 +153,7 @@ impl Session {
         *write(&self.features) = ClientFeatures::from_capabilities(&params.capabilities);
         let mut settings = lock(&self.settings);
         settings.folder = config::client_folder(params);
+        settings.client_name = params.client_info.as_ref().map(|c| c.name.clone());
         let init = params.initialization_options.as_ref();
         settings.init_actor = config::actor(init);
         match config::from_settings(init, "initializationOptions") {
@@ -273,19 +300,34 @@ impl Session {
         decision: Decision,
         apply_fix: bool,
     ) -> Result<DecideOutcome, String> {
-        let ws = read(&self.index)
-            .as_ref()
-            .map(|i| i.ws.clone())
-            .ok_or_else(|| "the workspace is not indexed yet".to_string())?;
-        let configured = {
-            let s = lock(&self.settings);
-            s.workspace_actor.clone().or_else(|| s.init_actor.clone())
-        };
+        if let (Decision::Accept, false) = (decision, apply_fix) {
+            if let Some(outcome) = self.defer_acceptance(&id) {
+                return Ok(outcome);
+            }
+        }
+        let ws = self.workspace()?;
+        let actor = self.actor_source();
+        // A decision that edits nothing is recorded for the point as the editor shows it: the
+        // files on disk may not have it (unsaved changes on either side).
+        let seen = self.recent_point(&id).filter(|(_, p)| match decision {
+            Decision::Reject | Decision::Skip => true,
+            Decision::Accept => p.direction == crate::drift::Direction::ImplAhead,
+        });
+        if let Some((snap, point)) = seen {
+            let record = snapshot_record(&snap, &point);
+            let decided = tokio::task::spawn_blocking(move || {
+                let actor = actor.resolve(&ws.root);
+                crate::reconcile::record_decision(&ws, record, decision, None, &actor, None)
+                    .map_err(|e| e.to_string())
+            })
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r);
+            self.state_changed().await;
+            return decided;
+        }
         let decided = tokio::task::spawn_blocking(move || {
-            let actor = match configured {
-                Some(actor) => actor,
-                None => crate::reconcile::default_actor(&ws.root).map_err(|e| e.to_string())?,
-            };
+            let actor = actor.resolve(&ws.root);
             crate::reconcile::decide_with(&ws, &[id], decision, None, &actor, apply_fix)
                 .map_err(|e| e.to_string())?
                 .pop()
@@ -298,8 +340,143 @@ impl Session {
         decided
     }
 
+    fn workspace(&self) -> Result<Workspace, String> {
+        read(&self.index)
+            .as_ref()
+            .map(|i| i.ws.clone())
+            .ok_or_else(|| "the workspace is not indexed yet".to_string())
+    }
+
+    fn actor_source(&self) -> ActorSource {
+        let s = lock(&self.settings);
+        ActorSource {
+            configured: s.workspace_actor.clone().or_else(|| s.init_actor.clone()),
+            client_name: s.client_name.clone(),
+        }
+    }
+
+    /// The drift point `id` in the latest analysis, else in the most recent one that has it.
+    fn recent_point(&self, id: &str) -> Option<(Arc<Snapshot>, crate::drift::DriftPoint)> {
+        let latest = self.results.borrow().clone();
+        let recent: Vec<Arc<Snapshot>> = lock(&self.recent).iter().cloned().collect();
+        std::iter::once(latest).chain(recent).find_map(|snap| {
+            let point = snap.analysis.points.iter().find(|p| p.id == id)?.clone();
+            Some((snap, point))
+        })
+    }
+
+    /// The acceptance of a quick fix the client applied: kept until the edit is saved. `None`
+    /// when no recent analysis has the point (then it is decided on the files on disk).
+    fn defer_acceptance(&self, id: &str) -> Option<DecideOutcome> {
+        let (snap, point) = self.recent_point(id)?;
+        let fix = point.fixes.first()?;
+        let mut files: Vec<String> = fix.edits.iter().map(|e| e.path.clone()).collect();
+        files.sort();
+        files.dedup();
+        let record = snapshot_record(&snap, &point);
+        let message = format!(
+            "{}: recorded as accepted when {} is saved",
+            fix.title,
+            files.join(", ")
+        );
+        let outcome = DecideOutcome {
+            id: point.id.clone(),
+            decision: Decision::Accept,
+            status: Status::Pending,
+            applied_fix: Some(fix.title.clone()),
+            feedback_type: record.feedback_type,
+            message,
+        };
+        let mut pending = lock(&self.pending);
+        pending.retain(|p| p.record.id != point.id);
+        pending.push(PendingAcceptance {
+            record,
+            fix_title: fix.title.clone(),
+            files,
+        });
+        Some(outcome)
+    }
+
+    /// A document was saved: records the pending acceptances of the fixes that edited it and
+    /// were kept (the point is gone); drops those whose edit was undone (the point is back).
+    pub async fn document_saved(self: Arc<Self>, uri: Uri) {
+        let rel_path = self
+            .results
+            .borrow()
+            .open
+            .get(&uri)
+            .map(|f| f.rel_path.clone());
+        let Some(rel_path) = rel_path else {
+            return self.state_changed().await;
+        };
+        let due: Vec<PendingAcceptance> = {
+            let mut pending = lock(&self.pending);
+            let (due, keep) = pending.drain(..).partition(|p| p.files.contains(&rel_path));
+            *pending = keep;
+            due
+        };
+        if due.is_empty() {
+            return self.state_changed().await;
+        }
+        let snap = self.settled().await;
+        let (kept, undone): (Vec<_>, Vec<_>) = due
+            .into_iter()
+            .partition(|p| !snap.analysis.points.iter().any(|x| x.id == p.record.id));
+        for p in &undone {
+            tracing::info!(
+                "not recording `{}`: the drift is still there (the edit was undone)",
+                p.fix_title
+            );
+        }
+        let ws = match self.workspace() {
+            Ok(ws) => ws,
+            Err(e) => return tracing::warn!("cannot record acceptances: {e}"),
+        };
+        let actor = self.actor_source();
+        let recorded = tokio::task::spawn_blocking(move || {
+            let actor = actor.resolve(&ws.root);
+            kept.into_iter()
+                .map(|p| {
+                    crate::reconcile::record_decision(
+                        &ws,
+                        p.record,
+                        Decision::Accept,
+                        None,
+                        &actor,
+                        Some(p.fix_title),
+                    )
+                    .map_err(|e| e.to_string())
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_else(|e| vec![Err(e.to_string())]);
+        for r in recorded {
+            match r {
+                Ok(outcome) => tracing::info!("{}", outcome.message),
+                Err(e) => {
+                    self.report_error(format!("moment-sync could not record the decision: {e}"))
+                        .await
+                }
+            }
+        }
+        self.state_changed().await;
+    }
+
+    /// A document was closed without its fix's edit saved: the acceptance is dropped.
+    fn drop_pending(&self, rel_path: &str) {
+        lock(&self.pending).retain(|p| {
+            let keep = !p.files.iter().any(|f| f == rel_path);
+            if !keep {
+                tracing::info!("not recording `{}`: closed without saving", p.fix_title);
+            }
+            keep
+        });
+    }
+
     /// (Re)loads settings and the workspace, then re-indexes it.
     pub async fn load_workspace(self: Arc<Self>) {
+        let _loading = self.loading.lock().await;
         if self.features().configuration {
             self.fetch_client_settings().await;
         }
@@ -323,6 +500,13 @@ impl Session {
             }
         };
         self.apply_config(&ws.config);
+        if self.keep_index(&ws) {
+            // Neovim repeats its settings right after `initialized`; settings that leave the
+            // sides and file selection as they are (severity, debounce, …) need no re-index.
+            tracing::debug!("settings reloaded; the indexed files stay the same");
+            self.scheduler.request_now();
+            return;
+        }
         tracing::info!(
             "workspace {} (spec side `{}`, implementation side `{}`)",
             ws.root.display(),
@@ -342,6 +526,19 @@ impl Session {
                 self.report_error(format!("moment-sync cannot index the workspace: {e}"))
                     .await
             }
+        }
+    }
+
+    /// Keeps the current index when `ws` selects the same files as the indexed workspace; the
+    /// index then takes `ws` (its other settings may have changed).
+    fn keep_index(&self, ws: &Workspace) -> bool {
+        let mut index = write(&self.index);
+        match index.as_mut() {
+            Some(index) if config::same_files(&index.ws, ws) => {
+                index.ws = ws.clone();
+                true
+            }
+            _ => false,
         }
     }
 
@@ -548,6 +745,15 @@ impl Session {
 
     /// A document was closed: forget what it showed and fall back to the file on disk.
     pub async fn document_closed(self: Arc<Self>, uri: Uri, path: Option<PathBuf>) {
+        if let Some(rel) = self
+            .results
+            .borrow()
+            .open
+            .get(&uri)
+            .map(|f| f.rel_path.clone())
+        {
+            self.drop_pending(&rel);
+        }
         let was_shown = lock(&self.shown).remove(&uri).is_some();
         if was_shown && !self.features().pull_diagnostics {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
@@ -575,7 +781,12 @@ impl Session {
                     continue;
                 }
             };
-            self.results.send_replace(snap.clone());
+            let previous = self.results.send_replace(snap.clone());
+            {
+                let mut recent = lock(&self.recent);
+                recent.push_front(previous);
+                recent.truncate(RECENT_ANALYSES);
+            }
             self.show(&snap).await;
         }
     }
@@ -694,6 +905,39 @@ impl Session {
             }
         }
     }
+}
+
+/// Who decides: the configured actor, else git's `user.name` or `$USER`, else the editor's user.
+struct ActorSource {
+    configured: Option<String>,
+    client_name: Option<String>,
+}
+
+impl ActorSource {
+    /// Blocking: may ask git.
+    fn resolve(self, root: &Path) -> String {
+        self.configured
+            .or_else(|| crate::reconcile::default_actor(root).ok())
+            .unwrap_or_else(|| config::fallback_actor(self.client_name.as_deref()))
+    }
+}
+
+/// The proposal a drift point of an analysis makes, attributed against the recorded base.
+fn snapshot_record(snap: &Snapshot, point: &crate::drift::DriftPoint) -> ProposalRecord {
+    use crate::reconcile::feedback::{record_for, Attribution, Roles};
+    let side = |side: crate::model::Side| -> Vec<Arc<crate::model::FileModel>> {
+        snap.analysis
+            .files
+            .values()
+            .filter(|f| f.side == side)
+            .cloned()
+            .collect()
+    };
+    let spec = side(crate::model::Side::Spec);
+    let implementation = side(crate::model::Side::Implementation);
+    let base = snap.state.as_ref().and_then(|v| v.base());
+    let attribution = Attribution::new(base, &spec, &implementation, None);
+    record_for(point, attribution.source(point), &Roles::of(&spec))
 }
 
 /// A loaded state view and the log's (modification time, length) it was read at.

@@ -163,6 +163,54 @@ fn decide_one(
             }
         }
     }
+    let edited = applied_fix.is_some() && apply_fix;
+    let outcome = record_in(sd, record, decision, reason, actor, applied_fix)?;
+    Ok((outcome, edited))
+}
+
+/// Records a decision on a proposal whose facts the caller knows: the language server records
+/// the acceptance of a quick fix with the point as the editor's buffers showed it (the files on
+/// disk may not have it: an unsaved spec, or the fix already saved). `applied_fix` names the
+/// fix the caller applied.
+pub fn record_decision(
+    ws: &Workspace,
+    record: ProposalRecord,
+    decision: Decision,
+    reason: Option<String>,
+    actor: &str,
+    applied_fix: Option<String>,
+) -> Result<DecideOutcome, ReconcileError> {
+    let sd = StateDir::of(&ws.root);
+    if sd.exists() {
+        let state = sd.load()?;
+        if let Some(p) = state
+            .proposals
+            .get(&record.id)
+            .filter(|p| !p.status.is_open())
+        {
+            let source = crate::state::RuleError::NotOpen {
+                id: record.id.clone(),
+                status: p.status.as_str(),
+            };
+            return Err(crate::state::StateError::Rule {
+                path: sd.log_path(),
+                source,
+            }
+            .into());
+        }
+    }
+    record_in(&sd, record, decision, reason, actor, applied_fix)
+}
+
+fn record_in(
+    sd: &StateDir,
+    record: ProposalRecord,
+    decision: Decision,
+    reason: Option<String>,
+    actor: &str,
+    applied_fix: Option<String>,
+) -> Result<DecideOutcome, ReconcileError> {
+    let id = record.id.clone();
     let at = time::now_iso();
     let run_id = uuid::Uuid::new_v4().to_string();
     let entry = JournalEntry::new(
@@ -204,7 +252,6 @@ fn decide_one(
         .get(&id)
         .map(|p| p.status)
         .unwrap_or(Status::Pending);
-    let edited = applied_fix.is_some() && apply_fix;
     let message = match (decision, &applied_fix) {
         (Decision::Accept, Some(title)) => format!("accepted {id}: {title}"),
         (Decision::Accept, None) if record.direction == Direction::ImplAhead.as_str() => format!(
@@ -231,7 +278,7 @@ fn decide_one(
         feedback_type: record.feedback_type,
         message,
     };
-    Ok((outcome, edited))
+    Ok(outcome)
 }
 
 fn qualified(r: &ProposalRecord) -> String {

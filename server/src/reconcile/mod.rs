@@ -12,7 +12,7 @@ mod saga;
 
 use std::path::Path;
 
-pub use decide::{decide, decide_with, DecideOutcome};
+pub use decide::{decide, decide_with, record_decision, DecideOutcome};
 pub use report::{ReconcileReport, ReconcileResult};
 pub use saga::{reconcile, ReconcileOptions};
 

@@ -12,6 +12,20 @@ use crate::drift::{Category, DriftPoint};
 
 /// Renders the analysis; ANSI colours are added when `color` is set.
 pub fn render_human(analysis: &Analysis, color: bool) -> String {
+    let mut out = render_points(analysis, color);
+    render_notes(&mut out, analysis, color);
+    out.push_str(&summary_line(analysis, color));
+    out.push('\n');
+    out
+}
+
+/// `check --quiet`: the drift points only (no warnings, notes or summary; nothing when in sync).
+pub fn render_human_quiet(analysis: &Analysis, color: bool) -> String {
+    render_points(analysis, color)
+}
+
+/// The drift points grouped by file.
+fn render_points(analysis: &Analysis, color: bool) -> String {
     let mut by_file: BTreeMap<&str, Vec<&DriftPoint>> = BTreeMap::new();
     for p in &analysis.points {
         let path = p.primary_location().map(|l| l.path.as_str()).unwrap_or("");
@@ -49,6 +63,11 @@ pub fn render_human(analysis: &Analysis, color: bool) -> String {
         }
         out.push('\n');
     }
+    out
+}
+
+/// Syntax warnings and move notes.
+fn render_notes(out: &mut String, analysis: &Analysis, color: bool) {
     for (path, file) in &analysis.files {
         for e in &file.syntax_errors {
             let (line, col) = position(analysis, path, e.span.start);
@@ -68,9 +87,6 @@ pub fn render_human(analysis: &Analysis, color: bool) -> String {
             m.symbol, m.spec_path, m.implementation_path
         );
     }
-    out.push_str(&summary_line(analysis, color));
-    out.push('\n');
-    out
 }
 
 /// `12 drift points in 4 files (3 × cat 1, 6 × cat 2, 3 × cat 3): breaking`.

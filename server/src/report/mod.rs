@@ -1,12 +1,15 @@
-//! Renderers of an analysis: human text, JSON (schema version 1, drift-model §8) and SARIF 2.1.0.
+//! Renderers of an analysis: human text, JSON (schema version 1, drift-model §8), SARIF 2.1.0
+//! and GitHub Actions annotations.
 
+mod github;
 mod human;
 mod json;
 mod sarif;
 
-pub use human::render_human;
+pub use github::github_annotations;
+pub use human::{render_human, render_human_quiet};
 pub use json::{json_report, JsonReport};
-pub use sarif::sarif_report;
+pub use sarif::{sarif_report, SarifBase};
 
 use crate::analysis::Analysis;
 use crate::model::Span;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::WorkspaceError;
 
 /// How a diagnostic of a category is shown in an editor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -20,9 +20,13 @@ pub enum Severity {
 
 /// The contents of `.moment/sync.json` (and of the editor's `momentSync` settings, which use the
 /// same keys).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "moment-sync configuration (.moment/sync.json)")]
 pub struct Config {
+    /// The JSON Schema this file follows (for editors); ignored by moment-sync.
+    #[serde(rename = "$schema", skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// The spec side, relative to the root.
     pub generated_dir: Option<String>,
     /// A `.moment` spec (file or folder), relative to the root: when set, the spec side is read
@@ -169,6 +173,16 @@ fn config_error(path: PathBuf, e: &serde_json::Error) -> WorkspaceError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_schema_reference_is_accepted() {
+        let config = Config::parse(
+            "{\"$schema\": \"https://example.test/sync.schema.json\", \"debounceMs\": 5}",
+            Path::new(".moment/sync.json"),
+        )
+        .unwrap();
+        assert_eq!(config.debounce_ms, Some(5));
+    }
 
     #[test]
     fn unknown_key_is_named_with_its_line() {

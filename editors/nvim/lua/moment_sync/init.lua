@@ -16,6 +16,8 @@ local SERVER_KEYS = {
   debounceMs = 'number',
   codeLens = 'boolean',
   logLevel = 'string',
+  -- Editor-only: who decides (recorded with acceptances, rejections and skips).
+  actor = 'string',
 }
 
 local QUICKFIX_TYPE = { 'I', 'W', 'E' }

@@ -2,7 +2,8 @@
 // Only keys the user set are sent, so that an unset key falls back to .moment/sync.json and then to
 // the server's built-in default instead of being overridden by VS Code's default value.
 
-/** Keys the server understands; the extension-only keys (`server.path`, `trace.server`) are not sent. */
+/** Keys the server understands (those of .moment/sync.json, plus the editor-only `actor`); the
+ * extension-only keys (`server.path`, `trace.server`) are not sent. */
 export const SERVER_KEYS = [
   'generatedDir',
   'implementationDir',
@@ -12,6 +13,8 @@ export const SERVER_KEYS = [
   'debounceMs',
   'codeLens',
   'logLevel',
+  // Who decides: recorded with the acceptances, rejections and skips made in the editor.
+  'actor',
 ] as const;
 
 export type ServerKey = (typeof SERVER_KEYS)[number];

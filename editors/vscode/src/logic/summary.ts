@@ -32,6 +32,9 @@ export interface DriftSummary {
   /** Diagnostics whose category could not be told. */
   readonly unknown: number;
   readonly highest: Category | undefined;
+  /** Spec-side hints about items the implementation lacks: counted apart, each of them is
+   * already counted where the implementation lacks it (as `moment-sync check` counts). */
+  readonly specHints: number;
 }
 
 /**
@@ -46,8 +49,13 @@ export function summarise(
   const perCategory: Record<Category, number> = { 1: 0, 2: 0, 3: 0 };
   let total = 0;
   let unknown = 0;
+  let specHints = 0;
   for (const diagnostic of diagnostics) {
     if (diagnostic.source !== SOURCE) {
+      continue;
+    }
+    if (!isCounted(diagnostic.data)) {
+      specHints += 1;
       continue;
     }
     total += 1;
@@ -59,7 +67,12 @@ export function summarise(
     }
   }
   const highest = ([3, 2, 1] as const).find((category) => perCategory[category] > 0);
-  return { total, perCategory, unknown, highest };
+  return { total, perCategory, unknown, highest, specHints };
+}
+
+/** The server marks the diagnostics that repeat a point elsewhere with `data.counted: false`. */
+function isCounted(data: unknown): boolean {
+  return !(typeof data === 'object' && data !== null && 'counted' in data && data.counted === false);
 }
 
 export function categoryOf(
@@ -105,6 +118,10 @@ export interface StatusView {
 
 /** What the status-bar item shows for a summary. */
 export function statusView(summary: DriftSummary): StatusView {
+  const hints =
+    summary.specHints === 0
+      ? []
+      : [`${summary.specHints} spec-side hint${summary.specHints === 1 ? '' : 's'} (items the implementation lacks, counted above)`];
   if (summary.total === 0) {
     return { text: '$(check) moment-sync', tooltip: 'moment-sync: no drift reported', level: 'ok' };
   }
@@ -118,6 +135,6 @@ export function statusView(summary: DriftSummary): StatusView {
   if (summary.unknown > 0) {
     lines.push(`${summary.unknown} × category unknown`);
   }
-  const tooltip = [`moment-sync: ${points}`, ...lines, 'Click to open the Problems view.'].join('\n');
+  const tooltip = [`moment-sync: ${points}`, ...lines, ...hints, 'Click to open the Problems view.'].join('\n');
   return { text, tooltip, level: highest === 3 ? 'error' : 'warning' };
 }
