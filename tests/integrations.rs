@@ -445,3 +445,48 @@ fn man_pages_render() {
     let page = std::fs::read_to_string(dir.path().join("moment-sync-check.1")).unwrap();
     assert!(page.contains("output\\-file"), "{page}");
 }
+
+// --- the published crate ------------------------------------------------------------------------
+
+#[test]
+fn the_crate_ships_only_what_a_crate_user_needs() {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["package", "--list", "--allow-dirty", "--offline"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = String::from_utf8(out.stdout).unwrap();
+    let files: Vec<&str> = list.lines().collect();
+    for needed in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "LICENSE",
+        "README.md",
+        "server/src/main.rs",
+        "server/src/lib.rs",
+        "server/src/mcp/mod.rs",
+        "docs/INTEGRATIONS.md",
+        "docs/schema/sync.schema.json",
+    ] {
+        assert!(files.contains(&needed), "{needed} missing:\n{list}");
+    }
+    for f in &files {
+        let allowed = f.starts_with("server/src/")
+            || (f.starts_with("docs/") && (f.ends_with(".md") || f.ends_with(".json")))
+            || [
+                "Cargo.toml",
+                "Cargo.toml.orig",
+                "Cargo.lock",
+                "LICENSE",
+                "README.md",
+                ".cargo_vcs_info.json",
+            ]
+            .contains(f);
+        assert!(allowed, "{f} is shipped in the crate");
+    }
+}

@@ -23,3 +23,6 @@ trap 'rm -rf "$state"' EXIT
 export XDG_STATE_HOME="$state/state" XDG_DATA_HOME="$state/data" XDG_CONFIG_HOME="$state/config" XDG_CACHE_HOME="$state/cache"
 
 "$nvim" --headless --clean -l tests/nvim/e2e.lua
+
+# `.moment` files: filetype detection, the server attached, drift, hover and syntax errors.
+"$nvim" --headless --clean -l tests/nvim/moment.lua

@@ -15,6 +15,7 @@ import { SECTION, settingsFor } from './workspace';
 export const DOCUMENT_SELECTOR = [
   { scheme: 'file', language: 'typescript' },
   { scheme: 'file', language: 'typescriptreact' },
+  { scheme: 'file', language: 'moment' },
 ];
 
 export function createClient(serverPath: string, output: vscode.OutputChannel): LanguageClient {

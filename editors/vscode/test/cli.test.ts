@@ -36,6 +36,10 @@ describe('checkFailure and fixFailure', () => {
 });
 
 describe('sideFlags', () => {
+  it('passes a .moment spec set in the editor', () => {
+    assert.deepEqual(sideFlags({ spec: 'spec' }), ['--spec', 'spec']);
+  });
+
   it('passes the folders set in the editor', () => {
     assert.deepEqual(sideFlags({ generatedDir: 'spec/ts', implementationDir: 'app/domain', codeLens: false }), [
       '--generated',

@@ -39,3 +39,37 @@ describe('package.json', () => {
     ]);
   });
 });
+
+describe('the moment language', () => {
+  const contributes = (manifest as unknown as {
+    contributes: {
+      languages: { id: string; extensions: string[]; configuration: string }[];
+      grammars: { language: string; scopeName: string; path: string }[];
+    };
+  }).contributes;
+
+  it('is contributed with its grammar and configuration, and activates the extension', () => {
+    const language = contributes.languages.find((l) => l.id === 'moment');
+    assert.ok(language, 'language moment');
+    assert.deepEqual(language.extensions, ['.moment']);
+    const grammar = contributes.grammars.find((g) => g.language === 'moment');
+    assert.ok(grammar, 'grammar for moment');
+    const root = join(__dirname, '..', '..');
+    const tm = JSON.parse(readFileSync(join(root, grammar.path), 'utf8')) as { scopeName: string };
+    assert.equal(tm.scopeName, grammar.scopeName);
+    JSON.parse(readFileSync(join(root, language.configuration), 'utf8'));
+    assert.ok(manifest.activationEvents.includes('onLanguage:moment'));
+  });
+
+  it('highlights keywords and field types', () => {
+    const root = join(__dirname, '..', '..');
+    const tm = JSON.parse(readFileSync(join(root, 'syntaxes', 'moment.tmLanguage.json'), 'utf8')) as {
+      repository: { keywords: { patterns: { name: string; match: string }[] } };
+    };
+    const keyword = tm.repository.keywords.patterns.find((p) => p.name === 'keyword.other.moment');
+    assert.ok(keyword);
+    const re = new RegExp(keyword.match);
+    assert.ok(re.test('value-object'));
+    assert.ok(!re.test('valueObject'));
+  });
+});

@@ -40,6 +40,7 @@ describe('serverSettings', () => {
       'include',
       'logLevel',
       'severity',
+      'spec',
     ]);
   });
 

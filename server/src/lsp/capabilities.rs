@@ -174,6 +174,21 @@ pub fn server_capabilities(features: &ClientFeatures) -> ServerCapabilities {
             ..Default::default()
         }),
         diagnostic_provider,
+        // `.moment` files (lsp/moment.rs).
+        implementation_provider: Some(ImplementationProviderCapability::Simple(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec![":".into(), " ".into()]),
+            ..Default::default()
+        }),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: super::moment::legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: None,
+                work_done_progress_options: Default::default(),
+            },
+        )),
         ..Default::default()
     }
 }

@@ -10,6 +10,7 @@ pub mod documents;
 pub mod encoding;
 pub mod index;
 pub mod logging;
+pub mod moment;
 pub mod navigation;
 pub mod scheduler;
 pub mod server;

@@ -16,6 +16,7 @@ use super::capabilities::{
 use super::config;
 use super::diagnostics;
 use super::documents::file_path;
+use super::moment;
 use super::navigation;
 use super::session::Session;
 use super::snapshot::{OpenFile, Snapshot};
@@ -113,6 +114,9 @@ impl LanguageServer for Backend {
     ) -> Result<DocumentDiagnosticReportResult> {
         let features = self.session.features();
         let items = match self.open_file(&params.text_document.uri).await {
+            Some((snap, file)) if moment::is_moment(&file.rel_path) => {
+                moment::diagnostics(&snap, &file.rel_path, &features)
+            }
             Some((snap, file)) => {
                 diagnostics::for_file(&snap, &file.rel_path, file.side, &features)
             }
@@ -164,6 +168,20 @@ impl LanguageServer for Backend {
         let Some((snap, file)) = self.open_file(&params.text_document.uri).await else {
             return Ok(None);
         };
+        if moment::is_moment(&file.rel_path) {
+            // Decisions on spec drift are bare commands: offered when no kind filter is given.
+            let wanted = params.context.only.is_none();
+            return Ok(Some(if wanted {
+                moment::code_actions(
+                    &snap,
+                    &file.rel_path,
+                    params.range,
+                    &self.session.features(),
+                )
+            } else {
+                Vec::new()
+            }));
+        }
         let request = actions::Request {
             range: params.range,
             diagnostics: &params.context.diagnostics,
@@ -178,6 +196,10 @@ impl LanguageServer for Backend {
         let Some((snap, file)) = self.open_file(&at.text_document.uri).await else {
             return Ok(None);
         };
+        if moment::is_moment(&file.rel_path) {
+            let features = self.session.features();
+            return Ok(moment::hover(&snap, &file.rel_path, at.position, &features));
+        }
         Ok(navigation::hover(
             &snap,
             &file,
@@ -194,8 +216,73 @@ impl LanguageServer for Backend {
         let Some((snap, file)) = self.open_file(&at.text_document.uri).await else {
             return Ok(None);
         };
-        let location = navigation::definition(&snap, &file, at.position, &self.session.features());
+        let features = self.session.features();
+        let location = if moment::is_moment(&file.rel_path) {
+            moment::definition(&snap, &file.rel_path, at.position, &features)
+        } else {
+            navigation::definition(&snap, &file, at.position, &features)
+        };
         Ok(location.map(GotoDefinitionResponse::Scalar))
+    }
+
+    async fn goto_implementation(
+        &self,
+        params: request::GotoImplementationParams,
+    ) -> Result<Option<request::GotoImplementationResponse>> {
+        let at = params.text_document_position_params;
+        let Some((snap, file)) = self.open_file(&at.text_document.uri).await else {
+            return Ok(None);
+        };
+        let features = self.session.features();
+        let location = if moment::is_moment(&file.rel_path) {
+            moment::implementation(&snap, &file.rel_path, at.position, &features)
+        } else {
+            None
+        };
+        Ok(location.map(GotoDefinitionResponse::Scalar))
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let Some((snap, file)) = self.open_file(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        if !moment::is_moment(&file.rel_path) {
+            return Ok(None);
+        }
+        let symbols = moment::document_symbols(&snap, &file.rel_path, &self.session.features());
+        Ok(Some(DocumentSymbolResponse::Nested(symbols)))
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let at = params.text_document_position;
+        let Some((snap, file)) = self.open_file(&at.text_document.uri).await else {
+            return Ok(None);
+        };
+        if !moment::is_moment(&file.rel_path) {
+            return Ok(None);
+        }
+        let items =
+            moment::completion(&snap, &file.rel_path, at.position, &self.session.features());
+        Ok(Some(CompletionResponse::Array(items)))
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let Some((snap, file)) = self.open_file(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        if !moment::is_moment(&file.rel_path) {
+            return Ok(None);
+        }
+        Ok(
+            moment::semantic_tokens(&snap, &file.rel_path, &self.session.features())
+                .map(SemanticTokensResult::Tokens),
+        )
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {

@@ -826,7 +826,11 @@ impl Session {
                 if self.docs.version(uri) != Some(file.version) {
                     continue;
                 }
-                let diags = diagnostics::for_file(snap, &file.rel_path, file.side, &features);
+                let diags = if super::moment::is_moment(&file.rel_path) {
+                    super::moment::diagnostics(snap, &file.rel_path, &features)
+                } else {
+                    diagnostics::for_file(snap, &file.rel_path, file.side, &features)
+                };
                 let previous = shown.get(uri);
                 content_changed |= previous.is_none_or(|(_, d)| *d != diags);
                 if previous.is_none_or(|(v, d)| *v != file.version || *d != diags) {

@@ -39,6 +39,8 @@ pub struct Snapshot {
     /// Every open document's version at analysis time, also those of no side.
     pub seen: HashMap<Uri, i32>,
     by_path: HashMap<String, Uri>,
+    /// The `.moment` spec and open `.moment` documents (see `lsp::moment`).
+    pub moment: super::moment::MomentSide,
 }
 
 /// Parsed open documents by URI and version: a document is re-parsed only when it changed.
@@ -65,6 +67,7 @@ impl Snapshot {
         cache.retain(|uri, _| snap.seen.contains_key(uri));
         let Some(index) = index else { return snap };
         snap.root = Some(index.root().to_path_buf());
+        let moment = super::moment::MomentSide::load(index, docs, &listed);
         let mut overrides: HashMap<String, Arc<FileModel>> = HashMap::new();
         for doc in listed {
             let Some(file) = index.classify(&doc.path) else {
@@ -111,6 +114,9 @@ impl Snapshot {
                 Side::Implementation => input.implementation.push(model.clone()),
             }
         }
+        input
+            .spec
+            .extend(moment.spec_models(&index.ws.generated_dir));
         // The engine's output must not depend on hash-map order.
         input.spec.sort_by(|a, b| a.path.cmp(&b.path));
         input.implementation.sort_by(|a, b| a.path.cmp(&b.path));
@@ -123,6 +129,13 @@ impl Snapshot {
             }
             None => snap.analysis = analyze_with_base(&input, None),
         }
+        moment.finish(
+            &index.ws.generated_dir,
+            &mut snap.analysis,
+            &mut snap.open,
+            &mut snap.by_path,
+        );
+        snap.moment = moment;
         snap
     }
 

@@ -12,6 +12,7 @@ pub mod emit;
 pub mod lexer;
 pub mod parser;
 pub mod project;
+pub mod query;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -66,28 +67,23 @@ impl LoadedSpec {
     /// Reads `spec` (a `.moment` file, or a folder searched recursively for them, in path
     /// order), relative to `root`.
     pub fn read(root: &Path, spec: &str) -> Result<LoadedSpec, MomentError> {
-        let abs = root.join(spec);
-        if !abs.exists() {
-            return Err(MomentError::Missing { path: abs });
-        }
-        let mut paths = Vec::new();
-        if abs.is_dir() {
-            collect(&abs, &mut paths)?;
-            if paths.is_empty() {
-                return Err(MomentError::Empty { path: abs });
-            }
-        } else {
-            paths.push(abs);
-        }
-        paths.sort();
-        let mut texts = Vec::with_capacity(paths.len());
-        for path in paths {
-            let rel = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            texts.push((rel, read_text(&path)?));
+        LoadedSpec::read_with(root, spec, &std::collections::HashMap::new())
+    }
+
+    /// [`LoadedSpec::read`] with some files' texts given (an editor's unsaved buffers), by
+    /// root-relative path.
+    pub fn read_with(
+        root: &Path,
+        spec: &str,
+        overrides: &std::collections::HashMap<String, String>,
+    ) -> Result<LoadedSpec, MomentError> {
+        let mut texts = Vec::new();
+        for (rel, path) in spec_files(root, spec)? {
+            let text = match overrides.get(&rel) {
+                Some(text) => text.clone(),
+                None => read_text(&path)?,
+            };
+            texts.push((rel, text));
         }
         Ok(LoadedSpec::from_texts(texts))
     }
@@ -207,6 +203,35 @@ impl LoadedSpec {
             .find(|f| crate::workspace::join_rel(generated_dir, f.side_path()) == path)?
             .origin(offset)
     }
+}
+
+/// The spec's files, sorted: (root-relative path, absolute path).
+pub fn spec_files(root: &Path, spec: &str) -> Result<Vec<(String, PathBuf)>, MomentError> {
+    let abs = root.join(spec);
+    if !abs.exists() {
+        return Err(MomentError::Missing { path: abs });
+    }
+    let mut paths = Vec::new();
+    if abs.is_dir() {
+        collect(&abs, &mut paths)?;
+        if paths.is_empty() {
+            return Err(MomentError::Empty { path: abs });
+        }
+    } else {
+        paths.push(abs);
+    }
+    paths.sort();
+    Ok(paths
+        .into_iter()
+        .map(|path| {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, path)
+        })
+        .collect())
 }
 
 /// Two declarations that emit the same file (e.g. `Order` twice in one context, or contexts

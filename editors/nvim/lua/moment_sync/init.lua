@@ -9,6 +9,7 @@ local SOURCE = 'moment-sync'
 --- The keys the server reads (the same as `.moment/sync.json`).
 local SERVER_KEYS = {
   generatedDir = 'string',
+  spec = 'string',
   implementationDir = 'string',
   include = 'table',
   exclude = 'table',
@@ -84,6 +85,9 @@ function M.setup(opts)
   vim.validate('opts.cmd', opts.cmd, 'table', true)
   vim.validate('opts.settings', opts.settings, 'table', true)
   vim.validate('opts.enable', opts.enable, 'boolean', true)
+  -- `.moment` specs (also in ftdetect/, which only runs when the plugin is on the runtime path
+  -- before filetype detection starts).
+  vim.filetype.add({ extension = { moment = 'moment' } })
   local config = { cmd = opts.cmd }
   if opts.settings then
     validate_settings(opts.settings)
@@ -170,7 +174,7 @@ function M.check(root)
   local command = { binary, 'check', root, '--format', 'json' }
   -- The folders set in the editor, so that the CLI looks at the same sides as the server.
   local settings = workspace.settings()
-  for key, flag in pairs({ generatedDir = '--generated', implementationDir = '--implementation' }) do
+  for key, flag in pairs({ generatedDir = '--generated', implementationDir = '--implementation', spec = '--spec' }) do
     if type(settings[key]) == 'string' then
       vim.list_extend(command, { flag, settings[key] })
     end

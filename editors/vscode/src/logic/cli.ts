@@ -40,6 +40,9 @@ export function sideFlags(settings: Readonly<Record<string, unknown>>): string[]
   if (typeof settings.implementationDir === 'string') {
     flags.push('--implementation', settings.implementationDir);
   }
+  if (typeof settings.spec === 'string') {
+    flags.push('--spec', settings.spec);
+  }
   return flags;
 }
 

@@ -6,6 +6,7 @@
  * extension-only keys (`server.path`, `trace.server`) are not sent. */
 export const SERVER_KEYS = [
   'generatedDir',
+  'spec',
   'implementationDir',
   'include',
   'exclude',
