@@ -660,6 +660,15 @@ fn readonly_first_in_a_union_applies_to_its_operand_only() {
         "export interface A { v: readonly string[] | null; w: readonly [number] & B | C }",
         "export interface A { v: null | readonly string[]; w: C | B & readonly [number] }",
     );
+    // Inside a longer union, and as a type alias's union members.
+    assert_no_drift(
+        "export interface A { v: 0.5[] | readonly 42[] | 42 | (false | '') }",
+        "export interface A { v: '' | readonly 42[] | false | 42 | 0.5[] }",
+    );
+    assert_no_drift(
+        "export type U = 'a' | readonly string[] | 'b'",
+        "export type U = 'b' | 'a' | ReadonlyArray<string>",
+    );
     let a = run(
         "export interface A { v: readonly string[] | null }",
         "export interface A { v: readonly (string[] | null) }",
@@ -816,4 +825,39 @@ fn a_method_equals_a_function_typed_property() {
     );
     let p = only(&a, DriftKind::ChangedType);
     assert_ne!(p.expected, p.actual);
+}
+
+#[test]
+fn a_function_type_extends_over_a_union_or_intersection_after_a_parenthesis() {
+    // tree-sitter reads `() => (A) | B` as `(() => (A)) | B`; TypeScript as `() => ((A) | B)`.
+    assert_no_drift(
+        "export type F = new () => (() => 16) | '' | undefined",
+        "export type F = new () => ('') | undefined | (() => 16)",
+    );
+    assert_no_drift(
+        "export interface A { f: () => ({ a: 1 }) & { b: 2 } }",
+        "export interface A { f: () => { b: 2 } & ({ a: 1 }) }",
+    );
+    assert!(!run(
+        "export type F = () => (A) | B",
+        "export type F = (() => A) | B"
+    )
+    .points
+    .is_empty());
+}
+
+#[test]
+fn labelled_optional_tuple_elements_and_template_escapes() {
+    assert_no_drift(
+        "export type T = [e0: number, e1?: 'a' | symbol]",
+        "export type T = [number, ('a' | symbol)?]",
+    );
+    assert_no_drift(
+        "export type T = `id-${number}\\n`",
+        "export type T = `id-${ number }\\u000a`",
+    );
+    assert_eq!(
+        kinds(&run("export type T = `a\\n`", "export type T = `a\\\\n`")),
+        vec![DriftKind::ChangedType]
+    );
 }

@@ -11,10 +11,14 @@
 //! `billing.Invoice`, a global) is medium, a string literal equal to a field name is low. Only
 //! high and medium consumers make a change breaking (category 3); low ones are shown.
 
+mod resolve;
+
+pub use resolve::{strip_jsonc, ImportResolver};
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tree_sitter::Node;
@@ -63,6 +67,37 @@ pub struct FileRefs {
     pub strings: BTreeSet<String>,
     /// Property names used (member access, object keys, destructuring).
     pub properties: BTreeSet<String>,
+    /// (local name, module specifier) of every named and namespace import.
+    #[serde(default)]
+    pub import_sources: Vec<(String, String)>,
+}
+
+impl FileRefs {
+    /// These references without the names imported from packages (`import { Invoice } from
+    /// 'stripe'`): such a name is the package's type, which shadows a spec type of that name in
+    /// this file like a declaration does.
+    pub fn without_packages(&self, importer: &str, resolver: &ImportResolver) -> FileRefs {
+        let external: BTreeSet<&str> = self
+            .import_sources
+            .iter()
+            .filter(|(_, specifier)| !resolver.is_internal(importer, specifier))
+            .map(|(local, _)| local.as_str())
+            .collect();
+        if external.is_empty() {
+            return self.clone();
+        }
+        let mut out = self.clone();
+        out.imports
+            .retain(|(_, local)| !external.contains(local.as_str()));
+        out.namespaces.retain(|ns| !external.contains(ns.as_str()));
+        for (imported, local) in &self.imports {
+            if external.contains(local.as_str()) {
+                out.declared.insert(local.clone());
+                out.declared.insert(imported.clone());
+            }
+        }
+        out
+    }
 }
 
 /// Names of TypeScript's lib types that a file may use without importing: an unimported
@@ -166,6 +201,7 @@ fn visit(node: Node<'_>, text: &str, refs: &mut FileRefs) -> bool {
         }
         // Module specifiers are not string literals of the program.
         "import_statement" | "export_statement" if node.child_by_field_name("source").is_some() => {
+            let before = (refs.imports.len(), refs.namespaces.len());
             let mut c = node.walk();
             let children: Vec<Node<'_>> = node
                 .named_children(&mut c)
@@ -173,6 +209,9 @@ fn visit(node: Node<'_>, text: &str, refs: &mut FileRefs) -> bool {
                 .collect();
             for child in children {
                 visit_tree(child, text, refs);
+            }
+            if node.kind() == "import_statement" {
+                record_sources(node, text, refs, before);
             }
             false
         }
@@ -212,6 +251,26 @@ fn visit(node: Node<'_>, text: &str, refs: &mut FileRefs) -> bool {
             false
         }
         _ => true,
+    }
+}
+
+/// Remembers the module specifier of the imports an `import` statement added.
+fn record_sources(node: Node<'_>, text: &str, refs: &mut FileRefs, before: (usize, usize)) {
+    let Some(source) = node.child_by_field_name("source") else {
+        return;
+    };
+    let raw = text_of(source, text);
+    let specifier = raw
+        .get(1..raw.len().saturating_sub(1))
+        .unwrap_or("")
+        .to_string();
+    let locals: Vec<String> = refs.imports[before.0..]
+        .iter()
+        .map(|(_, local)| local.clone())
+        .chain(refs.namespaces[before.1..].iter().cloned())
+        .collect();
+    for local in locals {
+        refs.import_sources.push((local, specifier.clone()));
     }
 }
 
@@ -469,8 +528,14 @@ pub fn candidate_files(
             continue;
         }
         let spec_dir = ws.root.join(&ws.generated_dir);
+        // `.gitignore` (and `.git/info/exclude`) apply, with or without a git repository: build
+        // output such as `dist/` is not a consumer. Hidden files and global git settings do not.
         let walker = ignore::WalkBuilder::new(&base)
             .standard_filters(false)
+            .git_ignore(true)
+            .git_exclude(true)
+            .parents(true)
+            .require_git(false)
             .follow_links(false)
             .filter_entry(move |e| {
                 !(e.file_type().is_some_and(|t| t.is_dir())
@@ -506,11 +571,15 @@ pub fn candidate_files(
 fn exclude_set(ws: &Workspace) -> Result<GlobSet, WorkspaceError> {
     let mut b = GlobSetBuilder::new();
     for pattern in ws.config.exclude.iter().flatten() {
-        let glob = Glob::new(pattern).map_err(|e| WorkspaceError::BadGlob {
-            pattern: pattern.clone(),
-            origin: "`exclude`".into(),
-            message: e.kind().to_string(),
-        })?;
+        // As in `.gitignore` and tsconfig `include`: `*` stays within one folder, `**` crosses.
+        let glob = GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| WorkspaceError::BadGlob {
+                pattern: pattern.clone(),
+                origin: "`exclude`".into(),
+                message: e.kind().to_string(),
+            })?;
         b.add(glob);
     }
     b.build().map_err(|e| WorkspaceError::BadGlob {
@@ -540,6 +609,7 @@ pub fn detect_with(
     let types = spec_types(spec);
     let service_dirs = ws.config.service_dirs.clone().unwrap_or_default();
     let files = candidate_files(ws)?;
+    let resolver = ImportResolver::for_root(&ws.root);
     let refs: Vec<(String, String, FileRefs)> = files
         .par_iter()
         .filter_map(|(rel, abs)| {
@@ -553,6 +623,7 @@ pub fn detect_with(
                     }
                 },
             };
+            let refs = refs.without_packages(rel, &resolver);
             Some((rel.clone(), service_of(rel, &service_dirs), refs))
         })
         .collect();
@@ -614,6 +685,121 @@ mod tests {
             uses(imported, "Event", &[]).map(|u| u.0),
             Some(Confidence::High)
         );
+    }
+
+    fn uses_in(path: &str, src: &str, name: &str, r: &ImportResolver) -> Option<Confidence> {
+        let refs = file_refs(path, src).without_packages(path, r);
+        usage_of(&refs, name, &[]).map(|u| u.0)
+    }
+
+    #[test]
+    fn a_package_import_is_not_the_spec_type() {
+        let r = ImportResolver::default();
+        let stripe = "import { Invoice } from 'stripe';
+export const f = (i: Invoice) => i;";
+        assert_eq!(uses_in("svc/a.ts", stripe, "Invoice", &r), None);
+        let aliased = "import type { Invoice as StripeInvoice } from '@stripe/types';
+let x: StripeInvoice;";
+        assert_eq!(uses_in("svc/a.ts", aliased, "Invoice", &r), None);
+        let ns = "import * as stripe from 'stripe';
+let x: stripe.Invoice;";
+        assert_eq!(uses_in("svc/a.ts", ns, "Invoice", &r), None);
+        // The same names from the workspace are consumers.
+        let ours = "import { Invoice } from '../src/domain/billing/invoice.types.js';
+let x: Invoice;";
+        assert_eq!(
+            uses_in("svc/a.ts", ours, "Invoice", &r),
+            Some(Confidence::High)
+        );
+        let ns_ours = "import * as billing from './billing';
+let x: billing.Invoice;";
+        assert_eq!(
+            uses_in("svc/a.ts", ns_ours, "Invoice", &r),
+            Some(Confidence::Medium)
+        );
+    }
+
+    fn workspace_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Workspace) {
+        let dir = tempfile::tempdir().unwrap();
+        let sides = [
+            ("generated/a.types.ts", "export {}"),
+            ("src/domain/.keep", ""),
+        ];
+        for (rel, text) in files.iter().chain(sides.iter()) {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let ws = Workspace::open(dir.path(), &Default::default()).unwrap();
+        (dir, ws)
+    }
+
+    fn candidates(ws: &Workspace) -> Vec<String> {
+        candidate_files(ws)
+            .unwrap()
+            .into_iter()
+            .map(|(rel, _)| rel)
+            .collect()
+    }
+
+    #[test]
+    fn gitignored_build_output_is_not_searched() {
+        let (_dir, ws) = workspace_with(&[
+            (".moment/sync.json", "{}"),
+            (".gitignore", "dist/\n*.gen.ts\n"),
+            (
+                "apps/web/use.ts",
+                "import { Invoice } from '../../generated/a.types';",
+            ),
+            (
+                "apps/web/x.gen.ts",
+                "import { Invoice } from '../../generated/a.types';",
+            ),
+            (
+                "dist/use.d.ts",
+                "import { Invoice } from '../generated/a.types';",
+            ),
+        ]);
+        assert_eq!(candidates(&ws), vec!["apps/web/use.ts".to_string()]);
+    }
+
+    #[test]
+    fn tsconfig_paths_resolve_to_workspace_types() {
+        let (_dir, ws) = workspace_with(&[
+            (".moment/sync.json", "{}"),
+            (
+                "tsconfig.json",
+                "{ \"compilerOptions\": { \"paths\": { \"@domain/*\": [\"src/domain/*\"] } } }",
+            ),
+            (
+                "apps/web/use.ts",
+                "import { Invoice } from '@domain/billing';\nlet x: Invoice;",
+            ),
+        ]);
+        let r = ImportResolver::for_root(&ws.root);
+        let refs = file_refs(
+            "apps/web/use.ts",
+            "import { Invoice } from '@domain/billing';",
+        );
+        assert_eq!(
+            usage_of(
+                &refs.without_packages("apps/web/use.ts", &r),
+                "Invoice",
+                &[]
+            )
+            .map(|u| u.0),
+            Some(Confidence::High)
+        );
+    }
+
+    #[test]
+    fn exclude_globs_keep_star_within_one_folder() {
+        let (_dir, ws) = workspace_with(&[
+            (".moment/sync.json", "{ \"exclude\": [\"apps/*.ts\"] }"),
+            ("apps/top.ts", "export {}"),
+            ("apps/web/deep.ts", "export {}"),
+        ]);
+        assert_eq!(candidates(&ws), vec!["apps/web/deep.ts".to_string()]);
     }
 
     #[test]

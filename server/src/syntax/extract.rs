@@ -6,7 +6,8 @@ use tree_sitter::Node;
 
 use super::doc::{leading_comment_start, node_deprecation};
 use super::normalize::{
-    flat_operands, number_literal, string_content, strip_parens, type_of_annotation, type_text,
+    misparsed_function, number_literal, operand_texts, string_content, strip_parens,
+    type_of_annotation, type_text,
 };
 use super::{field, node_text, span};
 use crate::model::{
@@ -227,11 +228,13 @@ fn type_alias(node: Node<'_>, outer: Node<'_>, src: &str) -> Option<Declaration>
     }
     // Unions compare member by member (a new literal is a `missing-member`); any other
     // right-hand side is a union of one, so that `A` vs `A | B` is one missing member.
-    let union = Some(if inner.kind() == "union_type" {
-        union_members(inner, src)
-    } else {
-        single_member(inner, src)
-    });
+    let union = Some(
+        if inner.kind() == "union_type" && !misparsed_function(inner) {
+            union_members(inner, src)
+        } else {
+            single_member(inner, src)
+        },
+    );
     let body = Body::Alias {
         ty: type_text(value, src),
         rhs_span: span(value),
@@ -241,21 +244,18 @@ fn type_alias(node: Node<'_>, outer: Node<'_>, src: &str) -> Option<Declaration>
 }
 
 fn single_member(node: Node<'_>, src: &str) -> Vec<Member> {
-    to_union_members(vec![node], src)
+    to_union_members(vec![(type_text(node, src), node)], src)
 }
 
 fn union_members(node: Node<'_>, src: &str) -> Vec<Member> {
-    let mut operands = Vec::new();
-    flat_operands(node, "union_type", &mut operands);
-    to_union_members(operands, src)
+    to_union_members(operand_texts(node, src, "union_type"), src)
 }
 
-fn to_union_members(operands: Vec<Node<'_>>, src: &str) -> Vec<Member> {
+fn to_union_members(operands: Vec<(String, Node<'_>)>, _src: &str) -> Vec<Member> {
     let mut seen = std::collections::HashSet::new();
     operands
         .into_iter()
-        .filter_map(|op| {
-            let name = type_text(op, src);
+        .filter_map(|(name, op)| {
             seen.insert(name.clone()).then(|| Member {
                 name,
                 shape: MemberShape::UnionMember,

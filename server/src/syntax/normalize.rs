@@ -80,6 +80,9 @@ fn norm(node: Node<'_>, src: &str) -> Norm {
             Some(inner) => norm(inner, src),
             None => Norm::primary(String::new()),
         },
+        "union_type" | "intersection_type" if misparsed_function(node) => {
+            reassociated_function(node, src)
+        }
         "union_type" => join_flat(node, src, "union_type", " | ", Prec::Union),
         "intersection_type" => join_flat(node, src, "intersection_type", " & ", Prec::Intersection),
         "array_type" => match first_named(node) {
@@ -97,15 +100,7 @@ fn norm(node: Node<'_>, src: &str) -> Norm {
         },
         "string" => Norm::primary(string_literal(node, src)),
         "object_type" => Norm::primary(object_type(node, src)),
-        "function_type" => function_type(node, src, ""),
-        "constructor_type" => {
-            let prefix = if has_token(node, "abstract") {
-                "abstract new "
-            } else {
-                "new "
-            };
-            function_type(node, src, prefix)
-        }
+        "function_type" | "constructor_type" => function_type_with(node, src, None),
         "tuple_type" => Norm::primary(tuple(node, src)),
         "template_literal_type" => Norm::primary(template_literal(node, src)),
         "type_query" | "index_type_query" => prefix_op(node, src),
@@ -170,11 +165,58 @@ pub(super) fn strip_parens(mut node: Node<'_>) -> Node<'_> {
     node
 }
 
-fn join_flat(node: Node<'_>, src: &str, kind: &str, sep: &str, prec: Prec) -> Norm {
+/// The normalised operands of a union or intersection (flattened through nesting and
+/// parentheses) with the node each came from. An operand that tree-sitter read as
+/// `readonly (A[] | B)` contributes `readonly A[]` and `B` (see [`readonly_over`]).
+pub(super) fn operand_texts<'a>(node: Node<'a>, src: &str, kind: &str) -> Vec<(String, Node<'a>)> {
     let mut operands = Vec::new();
     flat_operands(node, kind, &mut operands);
-    join_norms(
-        operands.into_iter().map(|o| norm(o, src)).collect(),
+    let prec = if kind == "union_type" {
+        Prec::Union
+    } else {
+        Prec::Intersection
+    };
+    let mut out = Vec::new();
+    // Iterative: a chain of `readonly A[] | readonly B[] | …` nests one level per operand.
+    let mut pending: Vec<Node<'a>> = operands;
+    pending.reverse();
+    while let Some(op) = pending.pop() {
+        let inner = (op.kind() == "readonly_type")
+            .then(|| first_named(op))
+            .flatten()
+            .filter(|i| i.kind() == kind);
+        match inner {
+            Some(inner) => {
+                let mut parts = Vec::new();
+                flat_unparenthesised(inner, kind, &mut parts);
+                let mut parts = parts.into_iter();
+                if let Some(first) = parts.next() {
+                    out.push((readonly_over(first, src).at_least(next_prec(prec)), first));
+                }
+                let mut rest: Vec<Node<'a>> = Vec::new();
+                for part in parts {
+                    let stripped = strip_parens(part);
+                    if stripped.kind() == kind {
+                        flat_operands(stripped, kind, &mut rest);
+                    } else {
+                        rest.push(stripped);
+                    }
+                }
+                rest.reverse();
+                pending.extend(rest);
+            }
+            None => out.push((norm(op, src).at_least(next_prec(prec)), op)),
+        }
+    }
+    out
+}
+
+fn join_flat(node: Node<'_>, src: &str, kind: &str, sep: &str, prec: Prec) -> Norm {
+    join_texts(
+        operand_texts(node, src, kind)
+            .into_iter()
+            .map(|(text, _)| text)
+            .collect(),
         sep,
         prec,
     )
@@ -233,10 +275,15 @@ fn flat_unparenthesised<'a>(node: Node<'a>, kind: &str, out: &mut Vec<Node<'a>>)
 /// Joins normalised operands: sorted, deduplicated, parenthesised where looser than `prec`.
 fn join_norms(norms: Vec<Norm>, sep: &str, prec: Prec) -> Norm {
     // Operands of the same precedence never need parentheses after flattening; looser ones do.
-    let mut texts: Vec<String> = norms
+    let texts: Vec<String> = norms
         .into_iter()
         .map(|n| n.at_least(next_prec(prec)))
         .collect();
+    join_texts(texts, sep, prec)
+}
+
+/// Joins operand texts already parenthesised for `prec`: sorted and deduplicated.
+fn join_texts(mut texts: Vec<String>, sep: &str, prec: Prec) -> Norm {
     texts.sort();
     texts.dedup();
     if texts.len() == 1 {
@@ -456,7 +503,78 @@ fn object_type(node: Node<'_>, src: &str) -> String {
     format!("{{ {} }}", parts.join("; "))
 }
 
-fn function_type(node: Node<'_>, src: &str, prefix: &str) -> Norm {
+fn is_function_like(node: Node<'_>) -> bool {
+    matches!(node.kind(), "function_type" | "constructor_type")
+}
+
+/// The operand written first in a union or intersection, not looking into parentheses.
+fn leftmost_operand(node: Node<'_>) -> Option<Node<'_>> {
+    let mut cur = first_named(node)?;
+    while cur.kind() == node.kind() {
+        cur = first_named(cur)?;
+    }
+    Some(cur)
+}
+
+/// tree-sitter-typescript reads `() => A | B` as `(() => A) | B` when `A` starts with a
+/// parenthesis (and likewise for `&` and constructor types). In TypeScript a function type
+/// extends as far right as it can, so an unparenthesised function type written first in a union
+/// or intersection always means `() => (A | B)`.
+pub(super) fn misparsed_function(node: Node<'_>) -> bool {
+    matches!(node.kind(), "union_type" | "intersection_type")
+        && leftmost_operand(node).is_some_and(is_function_like)
+}
+
+/// The function (or constructor) type a misparsed union or intersection means: its result is the
+/// first function's result joined with the other operands.
+fn reassociated_function(node: Node<'_>, src: &str) -> Norm {
+    let kind = node.kind();
+    let (sep, prec) = if kind == "union_type" {
+        (" | ", Prec::Union)
+    } else {
+        (" & ", Prec::Intersection)
+    };
+    let mut operands = Vec::new();
+    flat_unparenthesised(node, kind, &mut operands);
+    let Some((&func, rest)) = operands.split_first() else {
+        return fallback(node, src);
+    };
+    // Curried functions: `() => () => (A) | B` is `() => () => (A | B)`.
+    let mut chain = vec![func];
+    let mut result = function_result(func);
+    while let Some(r) = result.filter(|r| is_function_like(*r)) {
+        chain.push(r);
+        result = function_result(r);
+    }
+    let mut parts: Vec<Norm> = result.map(|r| norm(r, src)).into_iter().collect();
+    parts.extend(rest.iter().map(|o| norm(*o, src)));
+    let mut text = join_norms(parts, sep, prec).text;
+    for f in chain.into_iter().rev() {
+        text = function_type_with(f, src, Some(text)).text;
+    }
+    Norm {
+        text,
+        prec: Prec::Function,
+    }
+}
+
+/// The result type node of a function or constructor type.
+fn function_result(node: Node<'_>) -> Option<Node<'_>> {
+    let r = field(node, "return_type").or_else(|| field(node, "type"))?;
+    if r.kind() == "type_annotation" {
+        first_named(r)
+    } else {
+        Some(r)
+    }
+}
+
+/// A function or constructor type, with its result's normal form replaced by `ret` when given.
+fn function_type_with(node: Node<'_>, src: &str, ret_text: Option<String>) -> Norm {
+    let prefix = match node.kind() {
+        "constructor_type" if has_token(node, "abstract") => "abstract new ",
+        "constructor_type" => "new ",
+        _ => "",
+    };
     let type_params = field(node, "type_parameters")
         .map(|tp| crate::model::render_type_params(&super::extract::type_params(tp, src)))
         .unwrap_or_default();
@@ -464,10 +582,12 @@ fn function_type(node: Node<'_>, src: &str, prefix: &str) -> Norm {
         .map(|p| super::extract::params(p, src))
         .unwrap_or_default();
     // Constructor types keep their result in the `type` field.
-    let ret = field(node, "return_type")
-        .or_else(|| field(node, "type"))
-        .map(|r| type_of_annotation(r, src))
-        .unwrap_or_else(|| "void".to_string());
+    let ret = ret_text.unwrap_or_else(|| {
+        field(node, "return_type")
+            .or_else(|| field(node, "type"))
+            .map(|r| type_of_annotation(r, src))
+            .unwrap_or_else(|| "void".to_string())
+    });
     let sig = crate::model::Signature {
         type_params: Vec::new(),
         params,
@@ -523,8 +643,14 @@ fn tuple(node: Node<'_>, src: &str) -> String {
                 let rest = field(el, "name")
                     .or_else(|| field(el, "pattern"))
                     .is_some_and(|n| n.kind() == "rest_pattern");
+                // `e?: A | B` is `(A | B)?`: the type is parenthesised where `?` would bind to it.
                 let ty = field(el, "type")
-                    .map(|t| type_of_annotation(t, src))
+                    .map(|t| match (optional && !rest, first_named(t)) {
+                        (true, Some(inner)) if t.kind() == "type_annotation" => {
+                            norm(inner, src).at_least(Prec::Primary)
+                        }
+                        _ => type_of_annotation(t, src),
+                    })
                     .unwrap_or_else(|| compact_tokens(el, src));
                 if rest {
                     format!("...{ty}")

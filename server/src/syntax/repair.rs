@@ -74,8 +74,9 @@ fn rewrite(text: &str, start: usize, end: usize) -> Option<String> {
     let tokens = lex(text, start, end.min(text.len()));
     let mut changed = false;
     changed |= semicolons(&tokens, text, &mut bytes);
-    changed |= tuple_parens(&tokens, &mut bytes);
+    changed |= tuple_parens(&tokens, text, &mut bytes);
     changed |= type_param_modifiers(&tokens, text, &mut bytes);
+    changed |= template_escapes(&tokens, text, &mut bytes);
     if !changed {
         return None;
     }
@@ -253,16 +254,23 @@ fn starts_member(tok: Token, text: &str) -> bool {
 
 /// `( [ … ] )` around a tuple type (never needed: a tuple is a primary type) becomes spaces,
 /// unless it is an arrow function's destructured parameter (`=>` or `:` follows).
-fn tuple_parens(tokens: &[Token], bytes: &mut [u8]) -> bool {
+fn tuple_parens(tokens: &[Token], text: &str, bytes: &mut [u8]) -> bool {
     let mut changed = false;
     let significant: Vec<&Token> = tokens.iter().filter(|t| t.kind != Tok::Newline).collect();
     for (i, open) in significant.iter().enumerate() {
-        if open.kind != Tok::Punct(b'(')
-            || significant.get(i + 1).map(|t| t.kind) != Some(Tok::Punct(b'['))
-        {
+        if open.kind != Tok::Punct(b'(') {
             continue;
         }
-        let Some(close_bracket) = matching(&significant, i + 1) else {
+        let Some(next) = significant.get(i + 1) else {
+            continue;
+        };
+        // A tuple, or a template literal type (`(\`id-${string}\`)` is another gap).
+        let close_bracket = match next.kind {
+            Tok::Punct(b'[') => matching(&significant, i + 1),
+            Tok::Str if text.as_bytes().get(next.start) == Some(&b'`') => Some(i + 1),
+            _ => None,
+        };
+        let Some(close_bracket) = close_bracket else {
             continue;
         };
         let Some(close) = significant.get(close_bracket + 1) else {
@@ -299,6 +307,31 @@ fn matching(tokens: &[&Token], open: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// Escape sequences in template literal types (`` `id-${number}\n` ``) are not in the grammar:
+/// each backslash and the character after it become `__` (the text is read from the original).
+fn template_escapes(tokens: &[Token], text: &str, bytes: &mut [u8]) -> bool {
+    let mut changed = false;
+    for t in tokens.iter().filter(|t| t.kind == Tok::Str) {
+        let b = text.as_bytes();
+        if b.get(t.start) != Some(&b'`') {
+            continue;
+        }
+        let mut i = t.start + 1;
+        while i + 1 < t.end {
+            // Only an ASCII character after the backslash: replacing keeps UTF-8 valid.
+            if b[i] == b'\\' && b[i + 1].is_ascii() && b[i + 1] != b'`' {
+                bytes[i] = b'_';
+                bytes[i + 1] = b'_';
+                changed = true;
+                i += 2;
+            } else {
+                i += 1;
+            }
+        }
+    }
+    changed
 }
 
 /// `in`, `out` and `const` right after `<` or `,` and before a type parameter name become
@@ -359,9 +392,18 @@ mod tests {
     }
 
     #[test]
+    fn a_parenthesised_template_literal_type_parses() {
+        let src = "export type T = {\n  a: 1\n  readonly(): (`id-${string}\\n`)\n  b: 2\n};\n";
+        let (before, after) = repaired_errors(src);
+        assert!(before > 0, "the grammar gap is still there");
+        assert_eq!(after, 0);
+    }
+
+    #[test]
     fn parenthesised_tuples_and_variance_parse() {
         for src in [
             "type B = ([string?]) | number;\n",
+            "type T = `id-${number}\\n` | `a\\tb`;\n",
             "type E<in out T, out U extends string = 'a'> = T | U;\n",
         ] {
             let (before, after) = repaired_errors(src);
@@ -375,6 +417,6 @@ mod tests {
         let src = "const f = ([a, b]) => a;\n";
         let tokens = lex(src, 0, src.len());
         let mut bytes = src.as_bytes().to_vec();
-        assert!(!tuple_parens(&tokens, &mut bytes));
+        assert!(!tuple_parens(&tokens, src, &mut bytes));
     }
 }

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{GlobSet, GlobSetBuilder};
 
 use super::{join_rel, Config, WorkspaceError};
 use crate::model::Side;
@@ -74,11 +74,15 @@ impl Filter {
 fn build_set(patterns: &[String], origin: &str) -> Result<GlobSet, WorkspaceError> {
     let mut builder = GlobSetBuilder::new();
     for pattern in patterns {
-        let glob = Glob::new(pattern).map_err(|e| WorkspaceError::BadGlob {
-            pattern: pattern.clone(),
-            origin: format!("`{origin}`"),
-            message: e.kind().to_string(),
-        })?;
+        // As in `.gitignore` and tsconfig `include`: `*` stays within one folder, `**` crosses.
+        let glob = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| WorkspaceError::BadGlob {
+                pattern: pattern.clone(),
+                origin: format!("`{origin}`"),
+                message: e.kind().to_string(),
+            })?;
         builder.add(glob);
     }
     builder.build().map_err(|e| WorkspaceError::BadGlob {
