@@ -593,3 +593,210 @@ fn leftover_temp_files_of_a_killed_run_are_removed() {
     assert!(!ws.path().join(&rollback_temp).exists());
     assert!(ws.path().join("src/domain/.moment-sync-notes.tmp").exists());
 }
+
+// ---------------------------------------------------------------------------------------------
+// 6. The language server survives malformed messages and gives memory back after close.
+
+mod lsp_client {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Child, ChildStdin, Stdio};
+    use std::sync::mpsc::{Receiver, RecvTimeoutError};
+    use std::time::{Duration, Instant};
+
+    use serde_json::{json, Value};
+
+    pub struct Server {
+        pub child: Child,
+        stdin: ChildStdin,
+        messages: Receiver<Value>,
+    }
+
+    impl Server {
+        pub fn start(root: &std::path::Path) -> Server {
+            let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("moment-sync"))
+                .args(["lsp", "--stdio"])
+                .current_dir(root)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            let stdin = child.stdin.take().unwrap();
+            let stdout = child.stdout.take().unwrap();
+            let (tx, messages) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stdout);
+                loop {
+                    let mut length = None;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let line = line.trim_end();
+                        if line.is_empty() {
+                            break;
+                        }
+                        if let Some(v) = line.strip_prefix("Content-Length: ") {
+                            length = v.parse::<usize>().ok();
+                        }
+                    }
+                    let mut body = vec![0; length.unwrap_or(0)];
+                    if reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    if let Ok(v) = serde_json::from_slice(&body) {
+                        if tx.send(v).is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+            let mut server = Server {
+                child,
+                stdin,
+                messages,
+            };
+            let root_uri = format!("file://{}", root.display());
+            server.send(
+                &json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{
+                "processId": null, "rootUri": root_uri, "capabilities": {},
+                "workspaceFolders": [{"uri": root_uri, "name": "w"}]}}),
+            );
+            server.wait_for_id(1);
+            server.send(&json!({"jsonrpc":"2.0","method":"initialized","params":{}}));
+            server
+        }
+
+        pub fn raw(&mut self, bytes: &[u8]) {
+            self.stdin.write_all(bytes).unwrap();
+            self.stdin.flush().unwrap();
+        }
+
+        pub fn send(&mut self, v: &Value) {
+            let body = v.to_string();
+            self.raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+        }
+
+        /// The response with `id` (other messages are skipped); panics after a minute.
+        pub fn wait_for_id(&mut self, id: i64) -> Value {
+            self.wait(|m| m["id"] == id && m.get("method").is_none())
+                .unwrap_or_else(|| panic!("no answer to request {id}"))
+        }
+
+        pub fn wait(&mut self, pred: impl Fn(&Value) -> bool) -> Option<Value> {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            loop {
+                let left = deadline.saturating_duration_since(Instant::now());
+                match self.messages.recv_timeout(left) {
+                    Ok(m) if pred(&m) => return Some(m),
+                    Ok(_) => {}
+                    Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return None,
+                }
+            }
+        }
+
+        /// A request that always gets an answer: hover on an unknown document.
+        pub fn ping(&mut self, id: i64) -> Value {
+            self.send(&json!({"jsonrpc":"2.0","id":id,"method":"textDocument/hover","params":{
+                "textDocument":{"uri":"file:///nowhere/x.ts"},"position":{"line":0,"character":0}}}));
+            self.wait_for_id(id)
+        }
+
+        pub fn stop(mut self) {
+            self.send(&json!({"jsonrpc":"2.0","id":999_999,"method":"shutdown"}));
+            self.wait_for_id(999_999);
+            self.send(&json!({"jsonrpc":"2.0","method":"exit"}));
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn framed(body: &[u8]) -> Vec<u8> {
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+#[test]
+fn the_language_server_survives_every_malformed_message_class() {
+    let ws = missing_members(1);
+    let mut server = lsp_client::Server::start(ws.path());
+    let cases: Vec<(&str, Vec<u8>, Option<i64>)> = vec![
+        (
+            "bad JSON",
+            framed(b"{\"jsonrpc\": \"2.0\", \"id\": 5, "),
+            Some(-32700),
+        ),
+        (
+            "invalid UTF-8",
+            framed(b"{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"\xc3\x28\"}"),
+            Some(-32700),
+        ),
+        ("not an object", framed(b"42"), Some(-32600)),
+        (
+            "wrong jsonrpc",
+            framed(br#"{"jsonrpc":"1.0","id":5,"method":"textDocument/hover"}"#),
+            Some(-32600),
+        ),
+        (
+            "params a string",
+            framed(br#"{"jsonrpc":"2.0","id":5,"method":"textDocument/hover","params":"x"}"#),
+            Some(-32600),
+        ),
+        (
+            "wrong params shape",
+            framed(br#"{"jsonrpc":"2.0","id":5,"method":"textDocument/hover","params":{"x":1}}"#),
+            Some(-32602),
+        ),
+        (
+            "notification with wrong params",
+            framed(
+                br#"{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":7}}"#,
+            ),
+            None,
+        ),
+        (
+            "unknown method",
+            framed(br#"{"jsonrpc":"2.0","id":5,"method":"no/such"}"#),
+            Some(-32601),
+        ),
+        (
+            "Content-Length not a number",
+            b"Content-Length: many\r\n\r\n{}".to_vec(),
+            Some(-32700),
+        ),
+        (
+            "Content-Length too short",
+            b"Content-Length: 4\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":5}".to_vec(),
+            Some(-32700),
+        ),
+        (
+            "Content-Length absurd",
+            b"Content-Length: 184467440737095516\r\n\r\n".to_vec(),
+            Some(-32700),
+        ),
+    ];
+    for (n, (what, bytes, code)) in cases.into_iter().enumerate() {
+        server.raw(&bytes);
+        if let Some(code) = code {
+            let reply = server
+                .wait(|m| m.get("error").is_some() && m.get("method").is_none())
+                .unwrap_or_else(|| panic!("{what}: no error reply"));
+            assert_eq!(reply["error"]["code"], code, "{what}: {reply}");
+        }
+        let id = 100 + n as i64;
+        let answer = server.ping(id);
+        assert!(answer.get("error").is_none(), "{what}: {answer}");
+    }
+    server.stop();
+}
+
+#[test]
+fn the_language_server_starts_next_to_a_100000_deep_file() {
+    let (_, deep) = deep_files().remove(0);
+    let ws = workspace(&deep, &deep);
+    let mut server = lsp_client::Server::start(ws.path());
+    server.ping(2);
+    server.stop();
+}

@@ -151,6 +151,13 @@ pub(crate) fn execute(
         // Every target is checked before anything is written: inside the root, not a link.
         let abs = ws.writable(path)?;
         let (old, creates) = match analysis.file(path) {
+            // Planned on the text read at the start: if another writer changed the file since,
+            // writing would drop its edit.
+            Some(f) if std::fs::read_to_string(&abs).ok().as_deref() != Some(&*f.text) => {
+                anyhow::bail!(
+                    "`{path}` changed while its fixes were being planned; nothing was written (run `fix` again)"
+                )
+            }
             Some(f) => (f.text.to_string(), false),
             None => match std::fs::read_to_string(&abs) {
                 Ok(t) => (t, false),

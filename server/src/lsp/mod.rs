@@ -16,6 +16,7 @@ pub mod scheduler;
 pub mod server;
 pub mod session;
 pub mod snapshot;
+pub mod transport;
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -59,9 +60,25 @@ pub fn run(_args: LspArgs) -> i32 {
             }
             server::Backend { session }
         });
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        // The library reads only frames our transport checked (see `transport`).
+        let (to_server, server_in) = tokio::io::duplex(1 << 20);
+        let (server_out, from_server) = tokio::io::duplex(1 << 20);
+        let (replies, replies_rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(transport::read_client(
+            tokio::io::stdin(),
+            to_server,
+            replies,
+        ));
+        let writer = tokio::spawn(transport::write_client(
+            from_server,
+            tokio::io::stdout(),
+            replies_rx,
+        ));
+        Server::new(server_in, server_out, socket)
             .serve(service)
             .await;
+        // `serve` returned (exit, or the input ended): flush what the writer still holds.
+        let _ = tokio::time::timeout(Duration::from_millis(500), writer).await;
     });
     // Background analyses or scans still running must not keep the process alive.
     runtime.shutdown_timeout(Duration::from_millis(500));
