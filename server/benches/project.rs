@@ -46,7 +46,10 @@ fn main() {
         "x parse"
     );
     let exe = std::env::current_exe().expect("own path");
-    for size in sizes.split(',').filter_map(|s| s.trim().parse::<usize>().ok()) {
+    for size in sizes
+        .split(',')
+        .filter_map(|s| s.trim().parse::<usize>().ok())
+    {
         let out = std::process::Command::new(&exe)
             .args(["--one", &size.to_string()])
             .output()
@@ -79,7 +82,13 @@ fn types(module: usize, drift: bool) -> String {
             let ty = if drift && t == 0 && f == 0 {
                 "string"
             } else {
-                ["number", "string", "readonly string[]", "Money", "'a' | 'b'"][f % 5]
+                [
+                    "number",
+                    "string",
+                    "readonly string[]",
+                    "Money",
+                    "'a' | 'b'",
+                ][f % 5]
             };
             out.push_str(&format!("  readonly field{f}: {ty};\n"));
         }
