@@ -306,3 +306,42 @@ async def test_decisions_without_a_user_name_use_the_editor(tmp_path, request):
         assert [json.loads(x)["actor"] for x in log.splitlines() if '"actor"' in x] == ["Neovim user"]
     finally:
         await stop_editor(e, request.node)
+
+
+# --- 10. a client that does not watch files: the server watches the disk itself -------------
+
+
+def report_change(editor: Editor, *paths) -> None:
+    """What a watching client does for the globs the server registered; others report nothing."""
+    if getattr(editor.client, "registrations", []):
+        editor.client.workspace_did_change_watched_files(
+            t.DidChangeWatchedFilesParams(
+                changes=[t.FileEvent(uri=p.as_uri(), type=t.FileChangeType.Changed) for p in paths]
+            )
+        )
+
+
+async def test_changes_on_disk_reach_the_diagnostics(any_editor: Editor, client_name):
+    editor = any_editor
+    uri, _ = await opened_impl(editor)
+    watching = bool(getattr(editor.client, "registrations", []))
+    # Neovim's recorded capabilities have no dynamic registration of watched files.
+    assert watching == (client_name != "neovim")
+    # A spec file edited by another program (the emitter, git).
+    spec = editor.ws.write(SPEC_PATH, SPEC.replace("total: number", "total: string"))
+    report_change(editor, spec)
+    await editor.diagnostics(uri, lacks("changed-type"))
+    # The spec's folder moved out of the workspace's sides and back (one event for the folder,
+    # none per file).
+    folder = spec.parent
+    moved = editor.ws.root / "billing-away"
+    folder.rename(moved)
+    report_change(editor, spec)
+    await editor.diagnostics(uri, lacks("missing-member"))
+    moved.rename(folder)
+    report_change(editor, spec)
+    await editor.diagnostics(uri, has("missing-member"))
+    # Nothing is polled: the log says how the server watches.
+    logs = [m.message for m in editor.client.log_messages]
+    if not watching:
+        assert any(m.startswith("watching ") and "folders for changes" in m for m in logs), logs

@@ -227,3 +227,19 @@ async def test_a_loose_moment_file_gets_syntax_diagnostics_and_an_outline(tmp_pa
         assert symbols[0].name == "Draft"
     finally:
         await stop_editor(editor, request.node)
+
+
+async def test_a_closed_spec_changed_on_disk_updates_the_implementation(editor: Editor):
+    uri = editor.open(IMPL_REL)
+    await editor.diagnostics(uri, has("changed-type", "extra-member"))
+    # The spec, not open in the editor, loses `total` (edited by another program).
+    spec = editor.ws.write(SPEC_REL, SPEC.replace("      total: Money\n", ""))
+    if getattr(editor.client, "registrations", []):
+        # A watching client reports `.moment` files: the server registered them.
+        globs = [w["globPattern"] for r in editor.client.registrations for w in r.register_options["watchers"]]
+        assert "**/*.moment" in globs
+        editor.client.workspace_did_change_watched_files(
+            t.DidChangeWatchedFilesParams(changes=[t.FileEvent(uri=spec.as_uri(), type=t.FileChangeType.Changed)])
+        )
+    diags = await editor.diagnostics(uri, lambda d: "changed-type" not in codes(d))
+    assert [d for d in diags if d.code == "extra-member" and "total" in d.message]

@@ -81,6 +81,8 @@ pub fn same_files(a: &Workspace, b: &Workspace) -> bool {
             w.config.include.clone(),
             w.config.exclude.clone(),
             w.config.service_dirs.clone(),
+            // The index holds the `.moment` spec as read from disk.
+            w.spec.clone(),
         )
     };
     selection(a) == selection(b)

@@ -10,6 +10,7 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 
 use crate::model::FileModel;
+use crate::moment::LoadedSpec;
 use crate::project::load::{cache_for, model_of};
 use crate::state::Cache;
 use crate::workspace::{SourceFile, Workspace, WorkspaceError, CONFIG_FILE};
@@ -44,6 +45,44 @@ pub struct Index {
     models: HashMap<String, Arc<FileModel>>,
     stamps: HashMap<String, Stamp>,
     config_stamp: Option<Stamp>,
+    /// The `.moment` spec as on disk (when `spec` is set), read once and again only when one of
+    /// its files changes: an analysis lays open documents over it instead of re-reading it.
+    spec: Option<DiskSpec>,
+}
+
+/// The configured `.moment` spec as read from disk.
+#[derive(Debug)]
+struct DiskSpec {
+    /// The parsed and projected spec, or why it cannot be read (missing, not UTF-8, …).
+    loaded: Result<Arc<LoadedSpec>, String>,
+    /// The spec's files when read, with their stamps (for polling).
+    stamps: Vec<(String, Option<Stamp>)>,
+}
+
+impl DiskSpec {
+    fn read(ws: &Workspace) -> Option<DiskSpec> {
+        let spec = ws.spec.as_deref()?;
+        let stamps = spec_stamps(&ws.root, spec);
+        let loaded = LoadedSpec::read(&ws.root, spec)
+            .map(Arc::new)
+            .map_err(|e| e.to_string());
+        if let Err(e) = &loaded {
+            tracing::warn!("cannot read the spec: {e}");
+        }
+        Some(DiskSpec { loaded, stamps })
+    }
+}
+
+/// The spec's files and their stamps (empty when the spec cannot be listed).
+fn spec_stamps(root: &Path, spec: &str) -> Vec<(String, Option<Stamp>)> {
+    crate::moment::spec_files(root, spec)
+        .map(|files| {
+            files
+                .into_iter()
+                .map(|(rel, abs)| (rel, stamp(&abs)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl Index {
@@ -69,6 +108,7 @@ impl Index {
             .collect();
         let mut index = Index {
             config_stamp: stamp(&ws.root.join(CONFIG_FILE)),
+            spec: DiskSpec::read(&ws),
             ws,
             models: HashMap::with_capacity(total),
             stamps: HashMap::with_capacity(total),
@@ -106,6 +146,39 @@ impl Index {
                 .is_some_and(|p| same_dir(p, &self.ws.root))
     }
 
+    /// The configured `.moment` spec as on disk: `None` without `spec`, else the spec or why it
+    /// cannot be read.
+    pub fn disk_spec(&self) -> Option<&Result<Arc<LoadedSpec>, String>> {
+        self.spec.as_ref().map(|s| &s.loaded)
+    }
+
+    /// `true` when `path` is (or would be) a file of the configured `.moment` spec.
+    fn is_spec_file(&self, path: &Path) -> bool {
+        let Some(spec) = self.ws.spec.as_deref() else {
+            return false;
+        };
+        let is_moment = path
+            .extension()
+            .is_some_and(|e| e == crate::moment::EXTENSION);
+        let target = self.ws.root.join(spec);
+        // Clients may send paths through symlinks while the root is canonical.
+        let canonical = || {
+            let parent = std::fs::canonicalize(path.parent()?).ok()?;
+            Some(parent.join(path.file_name()?))
+        };
+        is_moment
+            && (path.starts_with(&target) || canonical().is_some_and(|p| p.starts_with(&target)))
+    }
+
+    /// Re-reads the `.moment` spec.
+    fn refresh_spec(&mut self) -> DiskChanges {
+        self.spec = DiskSpec::read(&self.ws);
+        DiskChanges {
+            files: 1,
+            config: false,
+        }
+    }
+
     /// Re-reads one file after a change on disk (created, changed or deleted).
     pub fn refresh(&mut self, path: &Path) -> DiskChanges {
         if self.is_config(path) {
@@ -113,6 +186,9 @@ impl Index {
                 files: 0,
                 config: true,
             };
+        }
+        if self.is_spec_file(path) {
+            return self.refresh_spec();
         }
         let Some(file) = self.classify(path) else {
             return DiskChanges::default();
@@ -142,6 +218,13 @@ impl Index {
         };
         if changes.config {
             return Ok(changes);
+        }
+        let spec_moved = match (&self.spec, self.ws.spec.as_deref()) {
+            (Some(disk), Some(spec)) => spec_stamps(&self.ws.root, spec) != disk.stamps,
+            _ => false,
+        };
+        if spec_moved {
+            changes.files += self.refresh_spec().files;
         }
         let files = self.ws.source_files()?;
         let mut seen = std::collections::HashSet::with_capacity(files.len());

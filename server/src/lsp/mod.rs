@@ -17,6 +17,7 @@ pub mod server;
 pub mod session;
 pub mod snapshot;
 pub mod transport;
+pub mod watch;
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;

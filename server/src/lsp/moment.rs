@@ -2,9 +2,10 @@
 //! types, hover (the TypeScript projection and the implementation's shape), go to
 //! implementation / definition, the outline, completion of type names and semantic tokens.
 //!
-//! The analysis side is in `crate::moment`; this module only presents it. Open `.moment`
-//! documents override the disk: the configured spec is re-projected from them on every analysis
-//! (see [`MomentSide::load`]), so drift in TypeScript files follows unsaved spec edits too.
+//! The analysis side is in `crate::moment`; this module only presents it. The configured spec
+//! is read from disk by the index (once, and again when one of its files changes); open
+//! `.moment` documents override it: it is re-projected from them on every analysis (see
+//! [`MomentSide::load`]), so drift in TypeScript files follows unsaved spec edits too.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -66,16 +67,17 @@ impl MomentSide {
             side.open.push((doc.uri.clone(), rel.clone(), doc.version));
             texts.insert(rel, text);
         }
-        if let Some(spec) = &index.ws.spec {
-            match LoadedSpec::read_with(root, spec, &texts) {
-                Ok(loaded) => {
-                    for s in &loaded.spec.sources {
-                        texts.remove(&s.path);
-                    }
-                    side.spec = Some(Arc::new(loaded));
+        match index.disk_spec() {
+            Some(Ok(disk)) => {
+                let loaded = over_disk(disk, &texts);
+                for s in &loaded.spec.sources {
+                    texts.remove(&s.path);
                 }
-                Err(e) => tracing::warn!("cannot read the spec: {e}"),
+                side.spec = Some(loaded);
             }
+            // Logged once when read; the spec's own error shows in `check`.
+            Some(Err(e)) => tracing::debug!("no spec side: {e}"),
+            None => {}
         }
         for (rel, text) in texts {
             let loaded = LoadedSpec::from_texts(vec![(rel.clone(), text)]);
@@ -135,6 +137,23 @@ impl MomentSide {
             .as_deref()
             .is_some_and(|s| std::ptr::eq(s, loaded))
     }
+}
+
+/// The spec as on disk (read by the index, once per change on disk) with the open documents'
+/// texts laid over its files: re-parsed and re-projected only when a document overrides one.
+fn over_disk(disk: &Arc<LoadedSpec>, texts: &HashMap<String, String>) -> Arc<LoadedSpec> {
+    let sources = &disk.spec.sources;
+    if !sources.iter().any(|s| texts.contains_key(&s.path)) {
+        return disk.clone();
+    }
+    let files = sources
+        .iter()
+        .map(|s| {
+            let text = texts.get(&s.path).cloned();
+            (s.path.clone(), text.unwrap_or_else(|| s.text.to_string()))
+        })
+        .collect();
+    Arc::new(LoadedSpec::from_texts(files))
 }
 
 /// A `.moment` file of a snapshot, ready for position conversions.

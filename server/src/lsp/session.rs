@@ -25,13 +25,18 @@ use super::index::{DiskChanges, Index};
 use super::logging::LogLevel;
 use super::scheduler::Scheduler;
 use super::snapshot::{ModelCache, OpenFile, Snapshot, Tracked};
+use super::watch::{self as disk_watch, DiskWatcher};
 use crate::project::StateView;
 use crate::reconcile::DecideOutcome;
 use crate::state::{Decision, ProposalRecord, StateDir, Status};
 use crate::workspace::{discover_root, Config, Workspace, WorkspaceError};
 
-/// How often the disk is polled when the client cannot watch files for us.
+/// How often the disk is polled when neither the client nor the platform can watch files for
+/// us; also how often the decision log and the upstream events folder are checked.
 const POLL_INTERVAL: Duration = Duration::from_millis(1000);
+/// Set (to anything but `0`) to poll the disk instead of watching it, for file systems whose
+/// changes the platform does not report.
+pub const POLL_ENV: &str = "MOMENT_SYNC_POLL";
 /// How many earlier analyses are kept to find the point of a quick fix's acceptance.
 const RECENT_ANALYSES: usize = 4;
 /// How long a request waits for an analysis of the document's current version.
@@ -96,6 +101,24 @@ pub struct Session {
     log_level: Arc<LogLevel>,
     shut_down: AtomicBool,
     progress_tokens: AtomicUsize,
+    /// How the disk is watched (decided once initialized).
+    watching: Mutex<Watching>,
+    /// Where our own watcher sends the paths it saw change (set once it is started).
+    watch_tx: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Vec<PathBuf>>>,
+}
+
+/// Who tells the server that files changed on disk.
+#[derive(Debug, Default)]
+enum Watching {
+    /// Not decided yet (before `initialized`).
+    #[default]
+    Undecided,
+    /// The client, through `workspace/didChangeWatchedFiles` (registered dynamically).
+    Client,
+    /// Our own watcher of the indexed workspace (replaced when the workspace or its folders change).
+    Notify(Option<DiskWatcher>),
+    /// Polling every file once a second: the platform refused to watch.
+    Polling,
 }
 
 /// Locks that survive a panicked holder: the data is plain and still usable.
@@ -132,6 +155,8 @@ impl Session {
             log_level,
             shut_down: AtomicBool::new(false),
             progress_tokens: AtomicUsize::new(0),
+            watching: Mutex::default(),
+            watch_tx: std::sync::OnceLock::new(),
         }
     }
 
@@ -182,10 +207,91 @@ impl Session {
         // `decide` shows up even when the client's watcher misses the hidden folder.
         tokio::spawn(self.clone().poll_state());
         tokio::spawn(self.clone().poll_events());
-        if features.watched_files_dynamic {
-            self.register_watchers().await;
+        if features.watched_files_dynamic && self.register_watchers().await {
+            *lock(&self.watching) = Watching::Client;
         } else {
-            tokio::spawn(self.clone().poll_disk());
+            self.clone().start_watching();
+        }
+    }
+
+    /// Watches the disk ourselves (the client cannot): a `notify` watcher of the indexed
+    /// workspace, else (the platform refused) polling.
+    fn start_watching(self: Arc<Self>) {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        if self.watch_tx.set(tx).is_err() {
+            return;
+        }
+        if std::env::var_os(POLL_ENV).is_some_and(|v| !v.is_empty() && v != "0") {
+            // File systems whose changes the platform does not report (network mounts, some
+            // container bind mounts) need polling.
+            tracing::info!("{POLL_ENV} is set: polling the workspace once a second");
+            *lock(&self.watching) = Watching::Polling;
+            tokio::spawn(self.poll_disk());
+            return;
+        }
+        *lock(&self.watching) = Watching::Notify(None);
+        let session = self.clone();
+        tokio::spawn(async move {
+            while let Some(paths) = rx.recv().await {
+                if session.is_shut_down() {
+                    return;
+                }
+                session.clone().watched(paths).await;
+            }
+        });
+        self.rewatch();
+    }
+
+    /// (Re)starts our watcher for the indexed workspace when the folders it must watch are not
+    /// those it watches (a new workspace, a side folder created or removed). Falls back to
+    /// polling when the platform refuses (e.g. the inotify watch limit).
+    fn rewatch(self: &Arc<Self>) {
+        let Some(tx) = self.watch_tx.get() else {
+            return;
+        };
+        let ws = match read(&self.index).as_ref() {
+            Some(index) => index.ws.clone(),
+            None => return,
+        };
+        let mut watching = lock(&self.watching);
+        let current = match &*watching {
+            Watching::Notify(current) => current,
+            _ => return,
+        };
+        if current
+            .as_ref()
+            .is_some_and(|w| !disk_watch::outdated(&ws, &w.targets))
+        {
+            return;
+        }
+        match disk_watch::start(&ws, tx.clone()) {
+            Ok(watcher) => {
+                tracing::info!(
+                    "watching {} folders for changes (the client does not watch files)",
+                    watcher.targets.len()
+                );
+                *watching = Watching::Notify(Some(watcher));
+            }
+            Err(e) => {
+                tracing::warn!("{e}; polling the workspace once a second instead");
+                *watching = Watching::Polling;
+                tokio::spawn(self.clone().poll_disk());
+            }
+        }
+    }
+
+    /// Paths our watcher saw change: files are re-read one by one; a folder (created, moved or
+    /// removed) makes one scan of the workspace and may need new watches.
+    async fn watched(self: Arc<Self>, paths: Vec<PathBuf>) {
+        if !paths.iter().any(|p| disk_watch::needs_scan(p)) {
+            return self.disk_changed(paths).await;
+        }
+        self.rewatch();
+        self.clone().scan_disk().await;
+        // A spec or state file inside a moved folder is not seen by the scan of the sides.
+        let others: Vec<PathBuf> = paths.into_iter().filter(|p| p.is_file()).collect();
+        if !others.is_empty() {
+            self.disk_changed(others).await;
         }
     }
 
@@ -524,6 +630,7 @@ impl Session {
                 *lock(&self.log_stamp) = stamp;
                 *write(&self.state) = view;
                 *write(&self.index) = Some(index);
+                self.rewatch();
                 self.scheduler.request_now();
             }
             Err(e) => {
@@ -661,7 +768,8 @@ impl Session {
         })
     }
 
-    async fn register_watchers(&self) {
+    /// Asks the client to watch files for us; `false` when it refused.
+    async fn register_watchers(&self) -> bool {
         let watcher = |glob: &str| FileSystemWatcher {
             glob_pattern: GlobPattern::String(glob.into()),
             kind: None,
@@ -670,6 +778,7 @@ impl Session {
         let options = DidChangeWatchedFilesRegistrationOptions {
             watchers: vec![
                 watcher("**/*.{ts,tsx,mts,cts}"),
+                watcher("**/*.moment"),
                 watcher("**/.moment/sync.json"),
                 watcher("**/.moment/sync-log.jsonl"),
             ],
@@ -679,8 +788,14 @@ impl Session {
             method: "workspace/didChangeWatchedFiles".into(),
             register_options: serde_json::to_value(options).ok(),
         };
-        if let Err(e) = self.client.register_capability(vec![registration]).await {
-            tracing::warn!("the client refused to watch files ({e}); polling the disk instead");
+        match self.client.register_capability(vec![registration]).await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(
+                    "the client refused to watch files ({e}); watching the disk ourselves"
+                );
+                false
+            }
         }
     }
 
@@ -721,20 +836,25 @@ impl Session {
         }
     }
 
+    /// The fallback when nothing can watch: every file's stamp once a second.
     async fn poll_disk(self: Arc<Self>) {
         while !self.is_shut_down() {
             tokio::time::sleep(POLL_INTERVAL).await;
-            let session = self.clone();
-            let scanned = tokio::task::spawn_blocking(move || {
-                write(&session.index).as_mut().map(Index::scan)
-            })
-            .await;
-            match scanned {
-                Ok(Some(Ok(changes))) => self.clone().apply_disk_changes(changes).await,
-                Ok(Some(Err(e))) => tracing::warn!("cannot scan the workspace: {e}"),
-                Ok(None) => {}
-                Err(e) => tracing::error!("disk scan failed: {e}"),
-            }
+            self.clone().scan_disk().await;
+        }
+    }
+
+    /// Compares every file of the workspace with what the index read, once.
+    async fn scan_disk(self: Arc<Self>) {
+        let session = self.clone();
+        let scanned =
+            tokio::task::spawn_blocking(move || write(&session.index).as_mut().map(Index::scan))
+                .await;
+        match scanned {
+            Ok(Some(Ok(changes))) => self.apply_disk_changes(changes).await,
+            Ok(Some(Err(e))) => tracing::warn!("cannot scan the workspace: {e}"),
+            Ok(None) => {}
+            Err(e) => tracing::error!("disk scan failed: {e}"),
         }
     }
 
