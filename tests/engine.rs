@@ -257,6 +257,59 @@ fn renamed_type_pairs_similar_left_overs() {
 }
 
 #[test]
+fn an_already_drifted_type_renamed_in_the_spec_is_a_rename_that_keeps_its_member_drift() {
+    // The implementation's `total` had drifted and `note` was never added; then the spec renamed
+    // `Invoice` to `Bill`.
+    let spec = "export interface Bill { readonly id: string; total: number; note?: string }";
+    let imp = "export interface Invoice { readonly id: string; total: string }";
+    let a = run(spec, imp);
+    let mut found = kinds(&a);
+    found.sort();
+    let mut expected = vec![
+        DriftKind::RenamedType,
+        DriftKind::ChangedType,
+        DriftKind::MissingMember,
+    ];
+    expected.sort();
+    assert_eq!(found, expected, "{:#?}", a.points);
+    let renamed = only(&a, DriftKind::RenamedType);
+    assert_eq!(
+        (renamed.expected.as_deref(), renamed.actual.as_deref()),
+        (Some("Bill"), Some("Invoice"))
+    );
+    // The member diagnostics stay on the implementation's declaration.
+    assert_eq!(
+        only(&a, DriftKind::ChangedType).member.as_deref(),
+        Some("total")
+    );
+    // The clean fixes (category 1) add the missing member; they never add a copy of the type.
+    let clean: Vec<&TextEdit> = a
+        .points
+        .iter()
+        .filter(|p| p.category == Category::CleanApply)
+        .filter_map(|p| p.fixes.first())
+        .flat_map(|f| f.edits.iter())
+        .collect();
+    let fixed = apply_edits(IMPL, imp, &clean).expect("clean fixes apply");
+    assert_eq!(fixed.matches("interface").count(), 1, "{fixed}");
+    // Every preferred fix: the renamed type, its members fixed, nothing left.
+    let (fixed, again) = fix_all(spec, imp);
+    assert!(fixed.starts_with("export interface Bill"), "{fixed}");
+    assert!(again.points.is_empty(), "{fixed}: {:#?}", again.points);
+}
+
+#[test]
+fn a_new_spec_type_sharing_few_member_names_is_not_a_rename() {
+    let a = run(
+        "export interface Refund { readonly id: string; reason: string; amount: number }",
+        "export interface Draft { readonly id: number; title: string; body: string }",
+    );
+    let mut found = kinds(&a);
+    found.sort();
+    assert_eq!(found, vec![DriftKind::MissingType, DriftKind::ExtraType]);
+}
+
+#[test]
 fn missing_members_categories() {
     let spec = "export interface A {\n  a: string;\n  req: number;\n  opt?: number;\n  /** @deprecated use a */\n  old?: string;\n  m(): void;\n}\n";
     let imp = "export interface A {\n  a: string;\n}\n";

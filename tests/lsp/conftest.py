@@ -332,7 +332,9 @@ async def start_editor(
     settings: dict[str, Any] | None = None,
     env: dict[str, str] | None = None,
     client_info: t.ClientInfo | None = None,
+    folders: list[Path] | None = None,
 ) -> Editor:
+    """Starts the server for `ws` (the only workspace folder, unless `folders` lists them)."""
     published: dict = {}
     client = make_client(published)
     if settings is not None:
@@ -344,7 +346,7 @@ async def start_editor(
             capabilities=caps,
             client_info=client_info,
             root_uri=ws.root.as_uri(),
-            workspace_folders=[t.WorkspaceFolder(uri=ws.root.as_uri(), name="ws")],
+            workspace_folders=[t.WorkspaceFolder(uri=f.as_uri(), name=f.name) for f in folders or [ws.root]],
             initialization_options={"debounceMs": 30, **(init_options or {})},
         )
     )

@@ -19,8 +19,10 @@ from conftest import (
     WAIT,
     Editor,
     codes,
+    edits_by_uri,
     lines_of,
     make_workspace,
+    same_file,
     start_editor,
     stop_editor,
     watch,
@@ -345,3 +347,53 @@ async def test_changes_on_disk_reach_the_diagnostics(any_editor: Editor, client_
     logs = [m.message for m in editor.client.log_messages]
     if not watching:
         assert any(m.startswith("watching ") and "folders for changes" in m for m in logs), logs
+
+
+# --- 11. multi-root workspaces: every folder is served ---------------------------------------
+
+
+async def test_every_workspace_folder_is_served(tmp_path, request, client_name):
+    # Two projects, each its own root; in `billing` the total drifted, in `shop` a member is missing.
+    billing = make_workspace(tmp_path / "billing")
+    shop = make_workspace(tmp_path / "shop", impl=SPEC.replace("  note?: string;\n", ""))
+    later = make_workspace(tmp_path / "later", impl=SPEC.replace("total: number", "total: bigint"))
+    e = watch(
+        await start_editor(billing, client_name, folders=[billing.root, shop.root]),
+        request.node,
+    )
+    try:
+        folders = e.init.capabilities.workspace.workspace_folders
+        assert folders.supported and folders.change_notifications is True
+        b_uri = e.open(IMPL_PATH)
+        e.ws = shop
+        s_uri = e.open(IMPL_PATH)
+        b = await e.diagnostics(b_uri, has("changed-type", "missing-member"))
+        s = await e.diagnostics(s_uri, has("missing-member"))
+        assert codes(s) == ["missing-member"]
+        # Each folder's drift points are its own: its spec, its fixes, its commands.
+        for diags, spec in [(b, billing), (s, shop)]:
+            for d in diags:
+                for related in d.related_information or []:
+                    assert same_file(related.location.uri, spec.root / SPEC_PATH)
+        assert await execute(e, "moment-sync.applyAllFixes", {"uri": s_uri}) == {"applied": 1}
+        [edit] = e.client.applied_edits
+        assert list(edits_by_uri(edit)[0]) == [s_uri]
+        # A folder added later is served; a removed one is no more.
+        e.client.workspace_did_change_workspace_folders(
+            t.DidChangeWorkspaceFoldersParams(
+                event=t.WorkspaceFoldersChangeEvent(
+                    added=[t.WorkspaceFolder(uri=later.root.as_uri(), name="later")],
+                    removed=[t.WorkspaceFolder(uri=shop.root.as_uri(), name="shop")],
+                )
+            )
+        )
+        e.ws = later
+        l_uri = e.open(IMPL_PATH)
+        assert codes(await e.diagnostics(l_uri, has("changed-type"))) == ["changed-type"]
+        if not e.pull:
+            # The removed folder's open document is cleared.
+            await eventually(lambda: e.published.get(s_uri, (0, [1]))[1] == [], "the removed folder's diagnostics cleared")
+        indexed_roots = [m for m in indexed(e)]
+        assert len(indexed_roots) == 3, indexed_roots
+    finally:
+        await stop_editor(e, request.node)

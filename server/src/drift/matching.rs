@@ -79,7 +79,13 @@ pub fn pair_files<'a>(
 }
 
 /// How alike two declarations are, 0.0–1.0; `None` when they cannot be a rename (different
-/// shape class, nothing in common).
+/// shape class, fewer than half of the members in common by name).
+///
+/// Members are counted by *name*: a type that had already drifted (a member's type changed, one
+/// missing) and is then renamed in the spec is still that type renamed, and its member drift is
+/// reported on the pair; counting only identical members would report a missing plus an extra
+/// type instead, losing the member diagnostics, and the clean fix-all would add a second copy.
+/// Identical members weigh in the score, so the closest candidate wins among several.
 pub fn type_similarity(a: &Declaration, b: &Declaration) -> Option<f64> {
     if a.kind.shape_class() != b.kind.shape_class() {
         return None;
@@ -91,12 +97,16 @@ pub fn type_similarity(a: &Declaration, b: &Declaration) -> Option<f64> {
             if ma.is_empty() || mb.is_empty() {
                 return None;
             }
-            let common = ma
+            let named = ma
+                .iter()
+                .filter(|m| mb.iter().any(|n| n.name == m.name))
+                .count();
+            let same = ma
                 .iter()
                 .filter(|m| mb.iter().any(|n| same_member(m, n)))
                 .count();
-            let score = common as f64 / ma.len().max(mb.len()) as f64;
-            (common > 0 && score >= 0.5).then_some(score)
+            let most = ma.len().max(mb.len()) as f64;
+            (named > 0 && named as f64 / most >= 0.5).then(|| (named + same) as f64 / (2.0 * most))
         }
     }
 }

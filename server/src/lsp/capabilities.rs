@@ -174,6 +174,14 @@ pub fn server_capabilities(features: &ClientFeatures) -> ServerCapabilities {
             ..Default::default()
         }),
         diagnostic_provider,
+        // Every workspace folder is served (lsp/folders.rs), also those added later.
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(OneOf::Left(true)),
+            }),
+            file_operations: None,
+        }),
         // `.moment` files (lsp/moment.rs).
         implementation_provider: Some(ImplementationProviderCapability::Simple(true)),
         document_symbol_provider: Some(OneOf::Left(true)),

@@ -8,6 +8,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod documents;
 pub mod encoding;
+pub mod folders;
 pub mod index;
 pub mod logging;
 pub mod moment;
@@ -24,7 +25,7 @@ use std::time::Duration;
 
 use tower_lsp_server::{LspService, Server};
 
-use session::Session;
+use folders::Folders;
 
 /// Arguments of `moment-sync lsp`.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -50,16 +51,16 @@ pub fn run(_args: LspArgs) -> i32 {
             return 2;
         }
     };
-    let session_slot: Arc<OnceLock<Arc<Session>>> = Arc::default();
+    let session_slot: Arc<OnceLock<Arc<Folders>>> = Arc::default();
     let slot = session_slot.clone();
     runtime.block_on(async move {
         let (service, socket) = LspService::new(move |client| {
-            let session = Arc::new(Session::new(client, log_level));
-            let _ = slot.set(session.clone());
+            let folders = Arc::new(Folders::new(client, log_level));
+            let _ = slot.set(folders.clone());
             if let Some(receiver) = log_receiver {
-                tokio::spawn(forward_logs(session.client.clone(), receiver));
+                tokio::spawn(forward_logs(folders.client.clone(), receiver));
             }
-            server::Backend { session }
+            server::Backend { folders }
         });
         // The library reads only frames our transport checked (see `transport`).
         let (to_server, server_in) = tokio::io::duplex(1 << 20);

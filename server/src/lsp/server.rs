@@ -16,28 +16,34 @@ use super::capabilities::{
 use super::config;
 use super::diagnostics;
 use super::documents::file_path;
+use super::folders::Folders;
 use super::moment;
 use super::navigation;
 use super::session::Session;
 use super::snapshot::{OpenFile, Snapshot};
 
 pub struct Backend {
-    pub session: Arc<Session>,
+    pub folders: Arc<Folders>,
 }
 
 impl Backend {
-    /// A fresh analysis and the open file it knows, for requests about one document.
+    /// A fresh analysis and the open file it knows, for requests about one document (from the
+    /// session of the folder that holds it).
     async fn open_file(&self, uri: &Uri) -> Option<(Arc<Snapshot>, OpenFile)> {
-        let (snap, file) = self.session.fresh(uri).await?;
+        let (snap, file) = self.folders.for_uri(uri)?.fresh(uri).await?;
         Some((snap, file?))
+    }
+
+    fn features(&self) -> super::capabilities::ClientFeatures {
+        self.folders.features()
     }
 }
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
-        self.session.initialize(&params);
+        self.folders.initialize(&params);
         Ok(InitializeResult {
-            capabilities: server_capabilities(&self.session.features()),
+            capabilities: server_capabilities(&self.folders.features()),
             server_info: Some(ServerInfo {
                 name: "moment-sync".into(),
                 version: Some(crate::VERSION.into()),
@@ -47,29 +53,35 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        tokio::spawn(self.session.clone().start());
+        tokio::spawn(self.folders.clone().start());
     }
 
     async fn shutdown(&self) -> Result<()> {
-        self.session.shut_down();
+        self.folders.shut_down();
         Ok(())
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        self.session.docs.open(doc.uri, &doc.text, doc.version);
-        self.session.document_changed(true);
+        self.folders
+            .docs
+            .open(doc.uri.clone(), &doc.text, doc.version);
+        if let Some(session) = self.folders.for_uri(&doc.uri) {
+            session.document_changed(true);
+        }
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let doc = params.text_document;
-        let enc = self.session.features().encoding;
+        let enc = self.features().encoding;
         if self
-            .session
+            .folders
             .docs
             .change(&doc.uri, &params.content_changes, doc.version, enc)
         {
-            self.session.document_changed(false);
+            if let Some(session) = self.folders.for_uri(&doc.uri) {
+                session.document_changed(false);
+            }
         } else {
             tracing::info!("ignoring a change to {}: not open", doc.uri.as_str());
         }
@@ -77,42 +89,61 @@ impl LanguageServer for Backend {
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         let uri = params.text_document.uri;
-        self.session.docs.saved(&uri);
+        self.folders.docs.saved(&uri);
         // A saved file can add or drop consumers of spec types, and records the acceptances
         // of the quick fixes that edited it.
-        tokio::spawn(self.session.clone().document_saved(uri));
+        if let Some(session) = self.folders.for_uri(&uri) {
+            tokio::spawn(session.document_saved(uri));
+        }
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        match self.session.docs.close(&uri) {
+        match self.folders.docs.close(&uri) {
             Some(doc) => {
-                tokio::spawn(self.session.clone().document_closed(uri, doc.path));
+                if let Some(session) = self.folders.for_uri(&uri) {
+                    tokio::spawn(session.document_closed(uri, doc.path));
+                }
             }
             None => tracing::info!("ignoring the close of {}: not open", uri.as_str()),
         }
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let paths: Vec<_> = params
-            .changes
-            .iter()
-            .filter_map(|c| file_path(&c.uri))
-            .collect();
-        if !paths.is_empty() {
-            tokio::spawn(self.session.clone().disk_changed(paths));
+        // Each folder's session gets the paths under its root.
+        let mut by_session: Vec<(Arc<Session>, Vec<std::path::PathBuf>)> = Vec::new();
+        for path in params.changes.iter().filter_map(|c| file_path(&c.uri)) {
+            let Some(session) = self.folders.for_path(&path) else {
+                continue;
+            };
+            match by_session
+                .iter_mut()
+                .find(|(s, _)| Arc::ptr_eq(s, &session))
+            {
+                Some((_, paths)) => paths.push(path),
+                None => by_session.push((session, vec![path])),
+            }
+        }
+        for (session, paths) in by_session {
+            tokio::spawn(session.disk_changed(paths));
         }
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        tokio::spawn(self.session.clone().settings_changed(params.settings));
+        for session in self.folders.all() {
+            tokio::spawn(session.settings_changed(params.settings.clone()));
+        }
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        tokio::spawn(self.folders.clone().changed(params.event));
     }
 
     async fn diagnostic(
         &self,
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
-        let features = self.session.features();
+        let features = self.features();
         let items = match self.open_file(&params.text_document.uri).await {
             Some((snap, file)) if moment::is_moment(&file.rel_path) => {
                 moment::diagnostics(&snap, &file.rel_path, &features)
@@ -137,28 +168,12 @@ impl LanguageServer for Backend {
         &self,
         _: WorkspaceDiagnosticParams,
     ) -> Result<WorkspaceDiagnosticReportResult> {
-        let features = self.session.features();
-        let snap = self.session.settled().await;
-        let mut files = snap.files_with_points();
-        // Open documents without drift get an empty report, which clears what they showed.
-        files.extend(snap.open.values().map(|f| (f.rel_path.clone(), f.side)));
-        files.sort();
-        files.dedup();
-        let items = files
-            .into_iter()
-            .filter_map(|(path, side)| {
-                Some(WorkspaceDocumentDiagnosticReport::Full(
-                    WorkspaceFullDocumentDiagnosticReport {
-                        uri: snap.uri_of(&path)?,
-                        version: snap.version_of(&path).map(i64::from),
-                        full_document_diagnostic_report: FullDocumentDiagnosticReport {
-                            result_id: None,
-                            items: diagnostics::for_file(&snap, &path, side, &features),
-                        },
-                    },
-                ))
-            })
-            .collect();
+        let features = self.features();
+        let mut items = Vec::new();
+        for session in self.folders.all() {
+            let snap = session.settled().await;
+            items.extend(workspace_reports(&snap, &features));
+        }
         Ok(WorkspaceDiagnosticReportResult::Report(
             WorkspaceDiagnosticReport { items },
         ))
@@ -172,12 +187,7 @@ impl LanguageServer for Backend {
             // Decisions on spec drift are bare commands: offered when no kind filter is given.
             let wanted = params.context.only.is_none();
             return Ok(Some(if wanted {
-                moment::code_actions(
-                    &snap,
-                    &file.rel_path,
-                    params.range,
-                    &self.session.features(),
-                )
+                moment::code_actions(&snap, &file.rel_path, params.range, &self.features())
             } else {
                 Vec::new()
             }));
@@ -187,7 +197,7 @@ impl LanguageServer for Backend {
             diagnostics: &params.context.diagnostics,
             only: params.context.only.as_deref(),
         };
-        let actions = actions::code_actions(&snap, &file, &request, &self.session.features());
+        let actions = actions::code_actions(&snap, &file, &request, &self.features());
         Ok(Some(actions))
     }
 
@@ -197,14 +207,14 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         if moment::is_moment(&file.rel_path) {
-            let features = self.session.features();
+            let features = self.features();
             return Ok(moment::hover(&snap, &file.rel_path, at.position, &features));
         }
         Ok(navigation::hover(
             &snap,
             &file,
             at.position,
-            &self.session.features(),
+            &self.features(),
         ))
     }
 
@@ -216,7 +226,7 @@ impl LanguageServer for Backend {
         let Some((snap, file)) = self.open_file(&at.text_document.uri).await else {
             return Ok(None);
         };
-        let features = self.session.features();
+        let features = self.features();
         let location = if moment::is_moment(&file.rel_path) {
             moment::definition(&snap, &file.rel_path, at.position, &features)
         } else {
@@ -233,7 +243,7 @@ impl LanguageServer for Backend {
         let Some((snap, file)) = self.open_file(&at.text_document.uri).await else {
             return Ok(None);
         };
-        let features = self.session.features();
+        let features = self.features();
         let location = if moment::is_moment(&file.rel_path) {
             moment::implementation(&snap, &file.rel_path, at.position, &features)
         } else {
@@ -252,7 +262,7 @@ impl LanguageServer for Backend {
         if !moment::is_moment(&file.rel_path) {
             return Ok(None);
         }
-        let symbols = moment::document_symbols(&snap, &file.rel_path, &self.session.features());
+        let symbols = moment::document_symbols(&snap, &file.rel_path, &self.features());
         Ok(Some(DocumentSymbolResponse::Nested(symbols)))
     }
 
@@ -264,8 +274,7 @@ impl LanguageServer for Backend {
         if !moment::is_moment(&file.rel_path) {
             return Ok(None);
         }
-        let items =
-            moment::completion(&snap, &file.rel_path, at.position, &self.session.features());
+        let items = moment::completion(&snap, &file.rel_path, at.position, &self.features());
         Ok(Some(CompletionResponse::Array(items)))
     }
 
@@ -280,22 +289,24 @@ impl LanguageServer for Backend {
             return Ok(None);
         }
         Ok(
-            moment::semantic_tokens(&snap, &file.rel_path, &self.session.features())
+            moment::semantic_tokens(&snap, &file.rel_path, &self.features())
                 .map(SemanticTokensResult::Tokens),
         )
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-        if !config::code_lens_enabled(&self.session.config()) {
+        let uri = &params.text_document.uri;
+        let enabled = self.folders.for_uri(uri).map(|s| s.config());
+        if !enabled.is_some_and(|c| config::code_lens_enabled(&c)) {
             return Ok(None);
         }
-        let Some((snap, file)) = self.open_file(&params.text_document.uri).await else {
+        let Some((snap, file)) = self.open_file(uri).await else {
             return Ok(None);
         };
         Ok(Some(navigation::code_lenses(
             &snap,
             &file,
-            &self.session.features(),
+            &self.features(),
         )))
     }
 
@@ -321,12 +332,12 @@ impl LanguageServer for Backend {
             .ok_or_else(|| {
                 Error::invalid_params(format!("{SHOW_SPEC_COMMAND} takes a Location"))
             })?;
-        if !self.session.features().show_document {
+        if !self.features().show_document {
             // The client can navigate itself with the location.
             return Ok(serde_json::to_value(location).ok());
         }
         let shown = self
-            .session
+            .folders
             .client
             .show_document(ShowDocumentParams {
                 uri: location.uri,
@@ -367,8 +378,8 @@ impl Backend {
                 ))
             })?;
         let quiet = args.applied;
-        let decided = self
-            .session
+        let session = self.session_of_point(&args.drift_id)?;
+        let decided = session
             .clone()
             .decide(args.drift_id, args.decision, !args.applied)
             .await;
@@ -376,7 +387,7 @@ impl Backend {
             Ok(outcome) => {
                 tracing::info!("{}", outcome.message);
                 if !quiet {
-                    self.session
+                    session
                         .client
                         .show_message(
                             MessageType::INFO,
@@ -387,7 +398,7 @@ impl Backend {
                 Ok(serde_json::to_value(outcome).ok())
             }
             Err(e) => {
-                self.session
+                session
                     .report_error(format!("moment-sync could not record the decision: {e}"))
                     .await;
                 Ok(None)
@@ -433,7 +444,7 @@ impl Backend {
                 args.uri.as_str()
             )));
         };
-        let features = self.session.features();
+        let features = self.features();
         let points: Vec<_> = snap.points_in(&file.rel_path, file.side).collect();
         let fixes = actions::clean_fixes(&snap, &points);
         if fixes.is_empty() {
@@ -455,7 +466,7 @@ impl Backend {
             arguments,
             &format!("{APPLY_FIX_COMMAND} takes {{ driftId, fixId }}"),
         )?;
-        let snap = self.session.settled().await;
+        let snap = self.session_of_point(&args.drift_id)?.settled().await;
         let found = snap.analysis.points.iter().find_map(|p| {
             let fix = p.fixes.iter().find(|f| f.id == args.fix_id)?;
             (p.id == args.drift_id).then_some((p, fix))
@@ -466,8 +477,7 @@ impl Backend {
                 args.drift_id, args.fix_id
             )));
         };
-        let edit =
-            actions::workspace_edit(&snap, &[fix], &self.session.features()).ok_or_else(no_edit)?;
+        let edit = actions::workspace_edit(&snap, &[fix], &self.features()).ok_or_else(no_edit)?;
         let record = point.direction != crate::model::Direction::ImplAhead;
         if !self.apply_edit(&fix.title, edit).await? {
             return Ok(Some(serde_json::json!({ "applied": false })));
@@ -483,12 +493,12 @@ impl Backend {
 
     /// Asks the client to apply an edit; `false` when it declined (the reason is logged).
     async fn apply_edit(&self, label: &str, edit: WorkspaceEdit) -> Result<bool> {
-        if !self.session.features().apply_edit {
+        if !self.features().apply_edit {
             return Err(request_error(
                 "the client does not support workspace/applyEdit; use the code actions instead",
             ));
         }
-        match self.session.client.apply_edit(edit).await {
+        match self.folders.client.apply_edit(edit).await {
             Ok(response) if response.applied => Ok(true),
             Ok(response) => {
                 let reason = response.failure_reason.unwrap_or_default();
@@ -521,7 +531,8 @@ impl Backend {
             arguments,
             &format!("{EXPLAIN_COMMAND} takes {{ driftIds: [..] }}"),
         )?;
-        let snap = self.session.settled().await;
+        let first = args.drift_ids.first().map_or("", String::as_str);
+        let snap = self.session_of_point(first)?.settled().await;
         let points: Vec<_> = snap
             .analysis
             .points
@@ -546,7 +557,7 @@ impl Backend {
             })
             .collect::<Vec<_>>()
             .join("; ");
-        let client = &self.session.client;
+        let client = &self.folders.client;
         let [point] = points.as_slice() else {
             client.show_message(MessageType::INFO, message).await;
             return Ok(None);
@@ -588,6 +599,42 @@ impl Backend {
         let decide = serde_json::json!({ "driftId": id, "decision": decision });
         self.decide(vec![decide]).await
     }
+}
+
+impl Backend {
+    /// The session of the folder whose analyses have drift point `id`.
+    fn session_of_point(&self, id: &str) -> Result<Arc<Session>> {
+        self.folders
+            .for_point(id)
+            .ok_or_else(|| request_error("no workspace folder is open"))
+    }
+}
+
+/// The workspace diagnostic reports of one folder's analysis: every file showing drift, and
+/// every open document (an empty report clears what it showed).
+fn workspace_reports(
+    snap: &Snapshot,
+    features: &super::capabilities::ClientFeatures,
+) -> Vec<WorkspaceDocumentDiagnosticReport> {
+    let mut files = snap.files_with_points();
+    files.extend(snap.open.values().map(|f| (f.rel_path.clone(), f.side)));
+    files.sort();
+    files.dedup();
+    files
+        .into_iter()
+        .filter_map(|(path, side)| {
+            Some(WorkspaceDocumentDiagnosticReport::Full(
+                WorkspaceFullDocumentDiagnosticReport {
+                    uri: snap.uri_of(&path)?,
+                    version: snap.version_of(&path).map(i64::from),
+                    full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                        result_id: None,
+                        items: diagnostics::for_file(snap, &path, side, features),
+                    },
+                },
+            ))
+        })
+        .collect()
 }
 
 /// A fix whose edit cannot be expressed (its file has no URI: the workspace is not indexed).

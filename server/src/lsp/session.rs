@@ -69,9 +69,14 @@ struct ClientSettings {
     init_error: Option<String>,
 }
 
+/// One workspace folder's moment-sync root: its settings, index, state and analyses. The
+/// server keeps one per workspace folder (see `lsp::folders`); open documents are shared.
 pub struct Session {
     pub client: Client,
-    pub docs: DocumentStore,
+    /// The open documents of every folder (each session analyses those under its root).
+    pub docs: Arc<DocumentStore>,
+    /// Tells this session's progress tokens apart from other folders'.
+    id: usize,
     features: RwLock<ClientFeatures>,
     settings: Mutex<ClientSettings>,
     /// The effective configuration (file, then initializationOptions, then workspace settings).
@@ -133,10 +138,16 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Session {
-    pub fn new(client: Client, log_level: Arc<LogLevel>) -> Session {
+    pub fn new(
+        client: Client,
+        docs: Arc<DocumentStore>,
+        log_level: Arc<LogLevel>,
+        id: usize,
+    ) -> Session {
         Session {
             client,
-            docs: DocumentStore::default(),
+            docs,
+            id,
             features: RwLock::default(),
             settings: Mutex::default(),
             config: RwLock::default(),
@@ -177,11 +188,11 @@ impl Session {
         self.scheduler.request_now();
     }
 
-    /// Records what `initialize` told us.
-    pub fn initialize(&self, params: &InitializeParams) {
+    /// Records what `initialize` told us, for the workspace folder `folder`.
+    pub fn initialize(&self, params: &InitializeParams, folder: Option<PathBuf>) {
         *write(&self.features) = ClientFeatures::from_capabilities(&params.capabilities);
         let mut settings = lock(&self.settings);
-        settings.folder = config::client_folder(params);
+        settings.folder = folder;
         settings.client_name = params.client_info.as_ref().map(|c| c.name.clone());
         let init = params.initialization_options.as_ref();
         settings.init_actor = config::actor(init);
@@ -191,8 +202,9 @@ impl Session {
         }
     }
 
-    /// Starts the background work: the analysis worker, the index, watching.
-    pub async fn start(self: Arc<Self>) {
+    /// Starts the background work: the analysis worker, the index, watching (`client_watches`:
+    /// the client reports changed files for us).
+    pub async fn start(self: Arc<Self>, client_watches: bool) {
         let init_error = lock(&self.settings).init_error.take();
         if let Some(e) = init_error {
             self.report_error(format!(
@@ -202,16 +214,47 @@ impl Session {
         }
         tokio::spawn(self.clone().worker());
         self.clone().load_workspace().await;
-        let features = self.features();
         // The decision log is tiny to stat: it is polled whatever the client watches, so a CLI
         // `decide` shows up even when the client's watcher misses the hidden folder.
         tokio::spawn(self.clone().poll_state());
         tokio::spawn(self.clone().poll_events());
-        if features.watched_files_dynamic && self.register_watchers().await {
+        if client_watches {
             *lock(&self.watching) = Watching::Client;
         } else {
             self.clone().start_watching();
         }
+    }
+
+    /// The folder was removed from the workspace: stop the background work (and our watcher)
+    /// and clear what its documents show.
+    pub async fn stop(&self) {
+        self.shut_down();
+        *lock(&self.watching) = Watching::Undecided;
+        let shown: Vec<Uri> = lock(&self.shown).drain().map(|(uri, _)| uri).collect();
+        if !self.features().pull_diagnostics {
+            for uri in shown {
+                self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            }
+        }
+    }
+
+    /// The folder the client opened for this session.
+    pub fn folder(&self) -> Option<PathBuf> {
+        lock(&self.settings).folder.clone()
+    }
+
+    /// How deep this session's root is when it holds `path` (the longest wins: nested folders
+    /// own their files), `None` when it does not.
+    pub fn owns(&self, path: &Path) -> Option<usize> {
+        let root = self
+            .root()
+            .or_else(|| self.folder().map(|f| discover_root(&f)))?;
+        path.starts_with(&root).then(|| root.components().count())
+    }
+
+    /// `true` when a recent analysis of this session has the drift point `id`.
+    pub fn knows_point(&self, id: &str) -> bool {
+        self.recent_point(id).is_some()
     }
 
     /// Watches the disk ourselves (the client cannot): a `notify` watcher of the indexed
@@ -295,7 +338,7 @@ impl Session {
         }
     }
 
-    fn root(&self) -> Option<PathBuf> {
+    pub fn root(&self) -> Option<PathBuf> {
         read(&self.index).as_ref().map(|i| i.root().to_path_buf())
     }
 
@@ -732,7 +775,7 @@ impl Session {
         });
         let joined = if self.features().work_done_progress {
             let n = self.progress_tokens.fetch_add(1, Ordering::Relaxed);
-            let token = NumberOrString::String(format!("moment-sync/index/{n}"));
+            let token = NumberOrString::String(format!("moment-sync/index/{}/{n}", self.id));
             match self.client.create_work_done_progress(token.clone()).await {
                 Ok(()) => {
                     let progress = self
@@ -766,37 +809,6 @@ impl Session {
                 source: std::io::Error::other(e),
             })
         })
-    }
-
-    /// Asks the client to watch files for us; `false` when it refused.
-    async fn register_watchers(&self) -> bool {
-        let watcher = |glob: &str| FileSystemWatcher {
-            glob_pattern: GlobPattern::String(glob.into()),
-            kind: None,
-        };
-        // Broad globs: the server decides what belongs to a side (folders are configurable).
-        let options = DidChangeWatchedFilesRegistrationOptions {
-            watchers: vec![
-                watcher("**/*.{ts,tsx,mts,cts}"),
-                watcher("**/*.moment"),
-                watcher("**/.moment/sync.json"),
-                watcher("**/.moment/sync-log.jsonl"),
-            ],
-        };
-        let registration = Registration {
-            id: "moment-sync/watched-files".into(),
-            method: "workspace/didChangeWatchedFiles".into(),
-            register_options: serde_json::to_value(options).ok(),
-        };
-        match self.client.register_capability(vec![registration]).await {
-            Ok(()) => true,
-            Err(e) => {
-                tracing::warn!(
-                    "the client refused to watch files ({e}); watching the disk ourselves"
-                );
-                false
-            }
-        }
     }
 
     /// Files changed on disk (reported by the client or found by polling).
@@ -1022,8 +1034,10 @@ impl Session {
         let deadline = Instant::now() + FRESH_TIMEOUT;
         loop {
             let snap = results.borrow_and_update().clone();
+            // Documents of other folders are not this session's to analyse.
             let docs = self.docs.list();
-            if docs.iter().all(|d| snap.covers(&d.uri, d.version)) {
+            let mut mine = docs.iter().filter(|d| self.owns(&d.path).is_some());
+            if mine.all(|d| snap.covers(&d.uri, d.version)) {
                 return snap;
             }
             self.scheduler.request_now();
@@ -1033,6 +1047,36 @@ impl Session {
             ) {
                 return snap;
             }
+        }
+    }
+}
+
+/// Asks the client to watch files for every folder (once: the globs match anywhere); `false`
+/// when it refused.
+pub async fn register_watchers(client: &Client) -> bool {
+    let watcher = |glob: &str| FileSystemWatcher {
+        glob_pattern: GlobPattern::String(glob.into()),
+        kind: None,
+    };
+    // Broad globs: the server decides what belongs to a side (folders are configurable).
+    let options = DidChangeWatchedFilesRegistrationOptions {
+        watchers: vec![
+            watcher("**/*.{ts,tsx,mts,cts}"),
+            watcher("**/*.moment"),
+            watcher("**/.moment/sync.json"),
+            watcher("**/.moment/sync-log.jsonl"),
+        ],
+    };
+    let registration = Registration {
+        id: "moment-sync/watched-files".into(),
+        method: "workspace/didChangeWatchedFiles".into(),
+        register_options: serde_json::to_value(options).ok(),
+    };
+    match client.register_capability(vec![registration]).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!("the client refused to watch files ({e}); watching the disk ourselves");
+            false
         }
     }
 }
