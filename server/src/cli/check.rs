@@ -52,7 +52,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
     if !args.quiet {
         print_warnings(&checked.warnings);
     }
-    let analysis = checked.analysis;
+    let analysis = &checked.analysis;
     let stale = stale_note(&ws)?;
     // Rejected points are hidden; say so outside the JSON/SARIF schemas.
     let suppressed = match checked.suppressed.len() {
@@ -130,6 +130,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
         .points
         .iter()
         .any(|p| p.category.number() >= args.fail_on.number());
+    // The process ends right after: freeing every model, tree text and shape one by one took
+    // a single-threaded tail of ~10 % of a large check. The OS takes the memory back at once.
+    std::mem::forget(checked);
     Ok(if fails { 1 } else { 0 })
 }
 
