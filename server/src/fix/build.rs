@@ -11,16 +11,36 @@ pub struct Layout<'a> {
     indent_unit: String,
 }
 
+/// The conventions of a file that edits follow. Finding them reads the whole file, so the drift
+/// engine computes them once per file (not once per drift point: that was quadratic in the
+/// number of points of one file).
+#[derive(Debug, Clone)]
+pub struct LayoutFacts {
+    eol: &'static str,
+    indent_unit: String,
+}
+
+impl LayoutFacts {
+    pub fn of(text: &str) -> LayoutFacts {
+        LayoutFacts {
+            eol: if text.contains("\r\n") { "\r\n" } else { "\n" },
+            indent_unit: detect_indent_unit(text),
+        }
+    }
+}
+
 impl<'a> Layout<'a> {
     pub fn new(file: &'a FileModel) -> Layout<'a> {
-        let text: &str = &file.text;
-        let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
-        let indent_unit = detect_indent_unit(text);
+        Layout::with_facts(file, &LayoutFacts::of(&file.text))
+    }
+
+    /// A layout from facts already computed for `file`.
+    pub fn with_facts(file: &'a FileModel, facts: &LayoutFacts) -> Layout<'a> {
         Layout {
             file,
-            text,
-            eol,
-            indent_unit,
+            text: &file.text,
+            eol: facts.eol,
+            indent_unit: facts.indent_unit.clone(),
         }
     }
 
@@ -110,7 +130,7 @@ fn next_non_space(text: &str, offset: usize) -> Option<(usize, char)> {
 
 /// Edits that add `member` (taken from the spec file) to the body of `target`.
 pub fn add_member(
-    spec: &FileModel,
+    spec_layout: &Layout<'_>,
     member: &Member,
     layout: &Layout<'_>,
     target: &Declaration,
@@ -127,8 +147,7 @@ pub fn add_member(
         return Vec::new();
     };
     let sep = member_separator(layout, target);
-    let spec_layout = Layout::new(spec);
-    let snippet = member_snippet(&spec_layout, member, target.kind == DeclKind::Class);
+    let snippet = member_snippet(spec_layout, member, target.kind == DeclKind::Class);
     let members = target.members();
     let decl_indent = layout.indent_at(target.name_span.start);
     let member_indent = match members.last() {
