@@ -367,7 +367,9 @@ pub fn remove_union_member(layout: &Layout<'_>, member: &Member) -> TextEdit {
         // Keep the bar when it is a leading `|` of the whole union (`= | A | B`).
         let prefix = text[..bar].trim_end();
         if !prefix.ends_with('=') {
-            return layout.edit(Span::new(bar, member.span.end), "");
+            // From the end of the member before: the line break before the bar goes too, so
+            // `| A\n  | B;` becomes `| A;`, never `| A\n  ;`.
+            return layout.edit(Span::new(prefix.len(), member.span.end), "");
         }
     }
     let after = &text[member.span.end..];
@@ -420,4 +422,53 @@ pub fn spec_text(spec: &FileModel, span: Span) -> String {
         .get(span.start..span.end)
         .unwrap_or("")
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Side;
+
+    fn without_union_member(text: &str, name: &str) -> String {
+        let file = crate::syntax::parse_file("a.ts", "a.ts", Side::Implementation, text.into());
+        let decl = file.declarations.values().next().unwrap();
+        let member = decl
+            .members()
+            .iter()
+            .find(|m| m.name.trim_matches(|c| c == '"' || c == '\'') == name.trim_matches('\''))
+            .unwrap_or_else(|| {
+                panic!(
+                    "{:?}",
+                    decl.members().iter().map(|m| &m.name).collect::<Vec<_>>()
+                )
+            });
+        let edit = remove_union_member(&Layout::new(&file), member);
+        crate::fix::apply_edits("a.ts", text, &[&edit]).unwrap()
+    }
+
+    #[test]
+    fn removing_a_union_member_leaves_no_dangling_bar_or_line() {
+        let multi = "export type S =\n  | 'a'\n  | 'b'\n  | 'c';\n";
+        assert_eq!(
+            without_union_member(multi, "'c'"),
+            "export type S =\n  | 'a'\n  | 'b';\n"
+        );
+        assert_eq!(
+            without_union_member(multi, "'b'"),
+            "export type S =\n  | 'a'\n  | 'c';\n"
+        );
+        assert_eq!(
+            without_union_member(multi, "'a'"),
+            "export type S =\n  | 'b'\n  | 'c';\n"
+        );
+        let flat = "export type S = 'a' | 'b' | 'c'\n";
+        assert_eq!(
+            without_union_member(flat, "'c'"),
+            "export type S = 'a' | 'b'\n"
+        );
+        assert_eq!(
+            without_union_member(flat, "'a'"),
+            "export type S = 'b' | 'c'\n"
+        );
+    }
 }
