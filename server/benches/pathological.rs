@@ -108,6 +108,8 @@ fn main() {
 }
 
 /// Runs the binary in `root`, returning the wall time and the peak RSS (KiB) of the process.
+// `wait4` reaps the child itself (it also returns the child's resource usage).
+#[allow(clippy::zombie_processes)]
 fn run(root: &Path, args: &[&str]) -> (Duration, u64) {
     let started = Instant::now();
     let child = Command::new(env!("CARGO_BIN_EXE_moment-sync"))
