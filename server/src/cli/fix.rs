@@ -6,7 +6,7 @@ use std::io::Write;
 use clap::Args;
 
 use super::{print_warnings, progress_for, CategoryArg, WorkspaceArgs};
-use crate::ops::fix::{execute, Change, Selection};
+use crate::ops::fix::{execute, FixRun, Selection};
 
 #[derive(Debug, Args)]
 pub struct FixArgs {
@@ -31,36 +31,21 @@ pub fn run(args: &FixArgs) -> anyhow::Result<i32> {
     if args.dry_run {
         write!(out, "{}", run.diff)?;
     }
-    report(
-        &mut out,
-        &run.changes,
-        run.skipped,
-        run.left,
-        &run.refused,
-        args.dry_run,
-        max,
-    )?;
+    report(&mut out, &run, args.dry_run, max)?;
     Ok(0)
 }
 
-fn report(
-    out: &mut impl Write,
-    changes: &[Change],
-    skipped: usize,
-    left: usize,
-    refused: &[String],
-    dry_run: bool,
-    max: u8,
-) -> std::io::Result<()> {
+fn report(out: &mut impl Write, run: &FixRun, dry_run: bool, max: u8) -> std::io::Result<()> {
+    let (changes, skipped, left, refused) = (&run.changes, run.skipped, run.left, &run.refused);
+    // A fix that changes several files is counted once.
+    let fixes = run.fixes;
     let verb = if dry_run { "would change" } else { "changed" };
-    let mut fixes = 0;
     for c in changes {
         let created = if c.creates { " (new file)" } else { "" };
         writeln!(out, "{verb} {}{created}:", c.path)?;
         for t in &c.titles {
             writeln!(out, "  - {t}")?;
         }
-        fixes += c.titles.len();
     }
     let mut per_file: BTreeMap<&str, usize> = BTreeMap::new();
     for c in changes {

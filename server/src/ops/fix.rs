@@ -3,7 +3,11 @@
 
 use anyhow::Context;
 
-use crate::fix::{apply_edits, gains_syntax_errors, plan_fixes};
+use std::collections::BTreeMap;
+
+use crate::fix::{
+    apply_edits, complete_points, gains_syntax_errors, plan_fixes, tidy_imports, FilePlan, ImplSide,
+};
 use crate::model::{Category, DriftPoint, TextEdit};
 use crate::project::{self, policy, Mode};
 use crate::support::atomic::write_atomic;
@@ -28,6 +32,8 @@ pub enum Selection {
 /// What a fix run changed (or, dry, would change).
 pub struct FixRun {
     pub changes: Vec<Change>,
+    /// How many fixes the changes hold (a fix may change several files).
+    pub fixes: usize,
     pub skipped: usize,
     /// Files left untouched because the fixes would break their syntax.
     pub refused: Vec<String>,
@@ -97,12 +103,68 @@ pub fn execute(
             chosen
         }
     };
-    let plans = plan_fixes(selected);
+    // Each fix with the follow-ups that keep the implementation type-checking (imports, uses
+    // of renamed names): part of the fix, so the dry run shows them.
+    let side = ImplSide::new(analysis.files.values(), &analysis.points);
+    let completed = complete_points(selected, &side);
+    // A fix editing several files applies in all of them or in none: when a file is refused,
+    // the fixes touching it are dropped and the rest planned again.
+    let mut refused: Vec<String> = Vec::new();
+    let mut kept: Vec<&DriftPoint> = completed.iter().collect();
+    let (changes, skipped, fixes) = loop {
+        let plans = plan_fixes(kept.iter().copied());
+        let planned = file_changes(ws, analysis, &side, &plans)?;
+        if planned.refused.is_empty() {
+            break (planned.changes, planned.skipped, planned.fixes);
+        }
+        kept.retain(|p| {
+            p.fixes
+                .first()
+                .is_none_or(|f| !f.edits.iter().any(|e| planned.refused.contains(&e.path)))
+        });
+        refused.extend(planned.refused);
+    };
+    refused.sort();
+    refused.dedup();
 
+    let diff = changes.iter().map(unified_diff).collect();
+    if !dry_run {
+        for c in &changes {
+            write_atomic(&ws.writable(&c.path)?, c.new.as_bytes(), None)
+                .with_context(|| format!("cannot write `{}`", c.path))?;
+        }
+    }
+    Ok(FixRun {
+        changes,
+        fixes,
+        skipped,
+        refused,
+        diff,
+        unknown,
+        left,
+        warnings: checked.warnings.clone(),
+    })
+}
+
+/// The planned changes of one round: new texts of the files the plans touch.
+struct Planned {
+    changes: Vec<Change>,
+    skipped: usize,
+    refused: Vec<String>,
+    fixes: usize,
+}
+
+fn file_changes(
+    ws: &crate::workspace::Workspace,
+    analysis: &crate::analysis::Analysis,
+    side: &ImplSide,
+    plans: &BTreeMap<String, FilePlan<'_>>,
+) -> anyhow::Result<Planned> {
     let mut changes = Vec::new();
     let mut skipped = 0;
     let mut refused = Vec::new();
-    for (path, plan) in &plans {
+    let mut fix_ids = std::collections::BTreeSet::new();
+    for (path, plan) in plans {
         skipped += plan.skipped.len();
         if plan.fixes.is_empty() {
             continue;
@@ -131,11 +193,15 @@ pub fn execute(
             .filter(|e| &e.path == path)
             .collect();
         let new = apply_edits(path, &old, &edits)?;
+        // What the fixes do together to the file's imports (two fixes each removing one of the
+        // two uses of an import).
+        let new = tidy_imports(side, path, &old, &new)?;
         if gains_syntax_errors(path, &old, &new) {
             refused.push(path.clone());
             continue;
         }
         let titles = plan.fixes.iter().map(|(_, f)| f.title.clone()).collect();
+        fix_ids.extend(plan.fixes.iter().map(|(_, f)| f.id.clone()));
         changes.push(Change {
             path: path.clone(),
             old,
@@ -144,22 +210,11 @@ pub fn execute(
             creates,
         });
     }
-
-    let diff = changes.iter().map(unified_diff).collect();
-    if !dry_run {
-        for c in &changes {
-            write_atomic(&ws.writable(&c.path)?, c.new.as_bytes(), None)
-                .with_context(|| format!("cannot write `{}`", c.path))?;
-        }
-    }
-    Ok(FixRun {
+    Ok(Planned {
         changes,
         skipped,
         refused,
-        diff,
-        unknown,
-        left,
-        warnings: checked.warnings.clone(),
+        fixes: fix_ids.len(),
     })
 }
 
