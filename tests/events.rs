@@ -524,3 +524,98 @@ fn unchanged_cursor_is_not_rewritten() {
         "a change is written"
     );
 }
+
+#[test]
+fn the_streamed_listing_matches_the_collected_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "a.jsonl",
+        &[
+            line("e3", "CommandDefined", "2024-05-01T10:00:03Z"),
+            line("e1", "CommandDefined", "2024-05-01T10:00:01Z"),
+            "{ not json".to_string(),
+            line("e2", "NoSuchType", "2024-05-01T10:00:02Z"),
+        ],
+    );
+    write(
+        root,
+        "b.jsonl",
+        &[
+            line("e1", "CommandDefined", "2024-05-01T09:00:00Z"),
+            line("e4", "EventDefined", "2024-05-01T10:00:01Z"),
+        ],
+    );
+    for since in [None, Some("2024-05-01T10:00:02Z")] {
+        let options = ReadOptions {
+            since: since.map(|s| events::parse_since(s).unwrap()),
+            ..Default::default()
+        };
+        let collected = events::read_all(root, &options).unwrap();
+        let mut streamed = Vec::new();
+        let counters = events::for_each_event(root, &options, |e| {
+            streamed.push((
+                e.envelope.event_id.clone(),
+                e.origin.file.clone(),
+                e.origin.line,
+            ));
+            true
+        })
+        .unwrap();
+        let expected: Vec<_> = collected
+            .events
+            .iter()
+            .map(|e| {
+                (
+                    e.envelope.event_id.clone(),
+                    e.origin.file.clone(),
+                    e.origin.line,
+                )
+            })
+            .collect();
+        assert_eq!(streamed, expected, "since {since:?}");
+        assert_eq!(counters.duplicates, collected.duplicates);
+        assert_eq!(counters.filtered, collected.filtered);
+        assert_eq!(counters.unknown_types, collected.unknown_types);
+        assert_eq!(counters.issues, collected.issues);
+    }
+}
+
+/// `events` on a 1-million-line stream, through the real binary: its peak RSS (read by
+/// `wait4`) stays under 100 MB. A memory bound, not a timing assert.
+#[cfg(target_os = "linux")]
+#[test]
+fn events_on_a_million_line_stream_stays_under_100_mb() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let path = events_dir(root).join("big.jsonl");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    for i in 0..1_000_000 {
+        writeln!(
+            out,
+            r#"{{"eventId":"e{i}","eventType":"CommandDefined","version":1,"productSource":"p","sessionId":"s","causationEventIds":[],"correlationId":null,"timestamp":"2024-05-01T10:00:00Z","payload":{{}}}}"#
+        )
+        .unwrap();
+    }
+    out.flush().unwrap();
+    drop(out);
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("moment-sync"))
+        .arg("events")
+        .arg(root)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero `rusage` is valid; `wait4` fills it for our own, unwaited child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid);
+    assert_eq!(status, 0, "events failed");
+    let peak_mb = usage.ru_maxrss / 1024;
+    assert!(peak_mb < 100, "events peaked at {peak_mb} MB on 1M lines");
+    // Reaped by wait4 already; dropping the handle does not wait again.
+    std::mem::forget(child);
+}

@@ -800,3 +800,94 @@ fn the_language_server_starts_next_to_a_100000_deep_file() {
     server.ping(2);
     server.stop();
 }
+
+// 2b. The `.moment` spec (`spec` in sync.json, `--spec`) is read only inside the root.
+
+const SECRET_SPEC: &str = "context \"Secret\"\n  aggregate \"Key\"\n    identity keyId: UUID\n";
+
+#[cfg(unix)]
+#[test]
+fn a_spec_outside_the_root_is_refused() {
+    let outer = tempfile::tempdir().unwrap();
+    let root = outer.path().join("project");
+    write(
+        &root,
+        "src/domain/a.ts",
+        "export interface A { x: string }\n",
+    );
+    write(outer.path(), "secret/key.moment", SECRET_SPEC);
+    let abs = outer.path().join("secret/key.moment");
+    symlink(&abs, &root.join("linked.moment"));
+    symlink(&outer.path().join("secret"), &root.join("linked-spec"));
+    let cases = [
+        "../secret/key.moment".to_string(),
+        "spec/../../secret".to_string(),
+        abs.to_string_lossy().into_owned(),
+        "linked.moment".to_string(),
+        "linked-spec".to_string(),
+    ];
+    for spec in &cases {
+        // Through the configuration file and through the flag: both are refused the same way.
+        write(
+            &root,
+            ".moment/sync.json",
+            &format!("{{ \"spec\": \"{spec}\" }}\n"),
+        );
+        let from_config = bin().arg("check").arg(&root).output().unwrap();
+        std::fs::remove_file(root.join(".moment/sync.json")).unwrap();
+        let from_flag = bin()
+            .args(["check", "--spec", spec])
+            .arg(&root)
+            .output()
+            .unwrap();
+        for (how, out) in [("sync.json", from_config), ("--spec", from_flag)] {
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{how} {spec}: {}",
+                stderr_of(&out)
+            );
+            let err = stderr_of(&out);
+            assert!(
+                err.contains("spec") && err.lines().count() == 1,
+                "{how} {spec}: {err}"
+            );
+            assert!(
+                !String::from_utf8_lossy(&out.stdout).contains("Key"),
+                "{how} {spec}: the outside spec was read"
+            );
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_linked_file_inside_the_spec_folder_is_not_read() {
+    let outer = tempfile::tempdir().unwrap();
+    let root = outer.path().join("project");
+    write(
+        &root,
+        "src/domain/a.ts",
+        "export interface A { x: string }\n",
+    );
+    write(
+        &root,
+        "spec/a.moment",
+        "context \"Shop\"\n  aggregate \"A\"\n    identity aId: UUID\n",
+    );
+    write(outer.path(), "secret/key.moment", SECRET_SPEC);
+    symlink(
+        &outer.path().join("secret/key.moment"),
+        &root.join("spec/key.moment"),
+    );
+    let out = bin()
+        .args(["check", "--spec", "spec", "--format", "json"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !stdout.contains("Key") && !stdout.contains("Secret"),
+        "a linked spec file outside the root was read: {stdout}"
+    );
+}

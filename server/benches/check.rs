@@ -4,6 +4,10 @@
 //! `cargo bench --bench check` (options after `--`: `--files N` (default 2000), `--runs N`
 //! (default 5)). Prints files/s, MB/s, the engine's phases and its overhead over bare parsing.
 
+/// The binary's allocator, so that figures are those of `moment-sync`.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -18,6 +22,7 @@ const TYPES_PER_FILE: usize = 10;
 const FIELDS_PER_TYPE: usize = 10;
 
 fn main() {
+    moment_sync::syntax::use_mimalloc_for_trees();
     let args: Vec<String> = std::env::args().collect();
     let flag = |name: &str, default: usize| {
         args.iter()

@@ -3,6 +3,10 @@
 //!
 //! `cargo bench --bench incremental` prints the figures; `MOMENT_BENCH_FILES` changes the size.
 
+/// The binary's allocator, so that figures are those of `moment-sync`.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -65,6 +69,7 @@ fn time<T>(f: impl Fn() -> T, runs: usize) -> (Duration, T) {
 }
 
 fn main() {
+    moment_sync::syntax::use_mimalloc_for_trees();
     let per_side: usize = std::env::var("MOMENT_BENCH_FILES")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -7,6 +7,10 @@
 //!
 //! Run: `cargo bench --bench lsp_latency` (`LSP_BENCH_EDITS=n` changes the number of edits).
 
+/// The binary's allocator, so that figures are those of `moment-sync`.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -22,6 +26,7 @@ const BIG_LINES: usize = 5_000;
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 fn main() {
+    moment_sync::syntax::use_mimalloc_for_trees();
     let edits: usize = std::env::var("LSP_BENCH_EDITS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -5,7 +5,13 @@
 //! `cargo bench --bench project` runs each size of `--sizes 1000,2000,4000,8000,16000` (source
 //! files) in a child process of its own (so peak RSS is per size) and prints one table row per
 //! size: bare parse, cold stateless check, cold stateful check without cache, cold cache, warm,
-//! one file touched, cache size against the sources, peak RSS. `--one N` runs one size.
+//! one file touched, cache size against the sources, and the peak RSS of one `check` in a
+//! process of its own (cold stateless, and warm). `--one N` runs one size. Results are freed
+//! outside the timed part: the CLI never frees them (it exits).
+
+/// The binary's allocator, so that figures are those of `moment-sync`.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -18,6 +24,7 @@ use moment_sync::workspace::{Config, Workspace};
 use rayon::prelude::*;
 
 fn main() {
+    moment_sync::syntax::use_mimalloc_for_trees();
     let args: Vec<String> = std::env::args().collect();
     let value = |name: &str| {
         args.iter()
@@ -29,9 +36,18 @@ fn main() {
         one(n);
         return;
     }
+    if let Some(dir) = value("--rss-of") {
+        // One check in a process of its own: its peak RSS is what a user's `check` costs.
+        let ws = Workspace::open(Path::new(&dir), &Config::default()).expect("workspace");
+        let checked = project::check(&ws, Mode::IfRecorded, &|| {}).expect("check");
+        std::hint::black_box(&checked);
+        println!("{}", peak_rss_kb().unwrap_or(0));
+        std::mem::forget(checked);
+        return;
+    }
     let sizes = value("--sizes").unwrap_or_else(|| "1000,2000,4000,8000,16000".to_string());
     println!(
-        "{:>6} {:>6} {:>8} {:>9} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}",
+        "{:>6} {:>6} {:>8} {:>9} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}",
         "files",
         "MB",
         "parse",
@@ -42,7 +58,8 @@ fn main() {
         "touched",
         "cache MB",
         "cache/src",
-        "RSS MB",
+        "RSS cold",
+        "RSS warm",
         "x parse"
     );
     let exe = std::env::current_exe().expect("own path");
@@ -125,8 +142,11 @@ fn median<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
     let mut times: Vec<Duration> = (0..runs)
         .map(|_| {
             let t = Instant::now();
-            std::hint::black_box(f());
-            t.elapsed()
+            let out = std::hint::black_box(f());
+            let elapsed = t.elapsed();
+            // Not timed: the CLI never frees its result, it exits (`cli::check`).
+            drop(out);
+            elapsed
         })
         .collect();
     times.sort();
@@ -152,6 +172,7 @@ fn one(files: usize) {
         })
     });
     drop(texts);
+    let rss_cold = rss_of(root);
     let stateless = median(3, || {
         project::check(&ws, Mode::IfRecorded, &noop).expect("check")
     });
@@ -186,9 +207,10 @@ fn one(files: usize) {
         project::check(&ws, Mode::IfRecorded, &noop).expect("check")
     });
     let cache_bytes = std::fs::metadata(&cache_file).map(|m| m.len()).unwrap_or(0);
-    let rss = peak_rss_kb().unwrap_or(0) as f64 / 1024.0;
+    project::check(&ws, Mode::IfRecorded, &noop).expect("check");
+    let rss_warm = rss_of(root);
     println!(
-        "{:>6} {:>6.1} {:>8.1} {:>9.1} {:>9.1} {:>9.1} {:>8.1} {:>8.1} {:>8.1} {:>8.2}x {:>8.1} {:>6.2}x",
+        "{:>6} {:>6.1} {:>8.1} {:>9.1} {:>9.1} {:>9.1} {:>8.1} {:>8.1} {:>8.1} {:>8.2}x {:>8.1} {:>8.1} {:>6.2}x",
         files,
         bytes as f64 / 1e6,
         ms(parse),
@@ -199,9 +221,26 @@ fn one(files: usize) {
         ms(touched),
         cache_bytes as f64 / 1e6,
         cache_bytes as f64 / bytes as f64,
-        rss,
+        rss_cold,
+        rss_warm,
         stateless.as_secs_f64() / parse.as_secs_f64()
     );
+}
+
+/// Peak RSS in MB of one check of `root` in a process of its own (cold stateless before the
+/// first reconcile, warm after).
+fn rss_of(root: &Path) -> f64 {
+    let exe = std::env::current_exe().expect("own path");
+    let out = std::process::Command::new(exe)
+        .arg("--rss-of")
+        .arg(root)
+        .output()
+        .expect("rss child");
+    let kb: f64 = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0.0);
+    kb / 1024.0
 }
 
 fn peak_rss_kb() -> Option<u64> {

@@ -59,6 +59,9 @@ fn list(args: &EventsArgs) -> anyhow::Result<i32> {
         .map(events::parse_since)
         .transpose()
         .map_err(anyhow::Error::msg)?;
+    if !args.follow && !args.new {
+        return list_once(&root, since, args.json);
+    }
     let mut stream = if args.new {
         EventStream::open(&root, "cli")?
     } else {
@@ -68,11 +71,7 @@ fn list(args: &EventsArgs) -> anyhow::Result<i32> {
         stream.reset();
     }
     stream = stream.with_since(since);
-    let first = if args.follow || args.new {
-        stream.read_new()?
-    } else {
-        events::read_all(&root, &stream.options)?
-    };
+    let first = stream.read_new()?;
     print_batch(&first, args.json)?;
     stream.save()?;
     if !args.follow {
@@ -86,6 +85,49 @@ fn list(args: &EventsArgs) -> anyhow::Result<i32> {
         print_batch(&batch, args.json)?;
         stream.save()?;
     }
+}
+
+/// The one-shot listing, streamed: each event is printed as it is read back, so memory does not
+/// grow with the stream (see [`events::for_each_event`]).
+fn list_once(
+    root: &std::path::Path,
+    since: Option<jiff::Timestamp>,
+    json: bool,
+) -> anyhow::Result<i32> {
+    let options = events::ReadOptions {
+        since,
+        ..Default::default()
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut failure = None;
+    let mut printed = 0;
+    let batch = events::for_each_event(root, &options, |event| {
+        let written = if json {
+            writeln!(out, "{}", event.to_json())
+        } else {
+            writeln!(out, "{}", human(&event))
+        };
+        printed += 1;
+        match written {
+            Ok(()) => true,
+            Err(e) => {
+                failure = Some(e);
+                false
+            }
+        }
+    })?;
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
+    out.flush()?;
+    drop(out);
+    let shown = Batch {
+        events: Vec::new(),
+        ..batch
+    };
+    print_batch(&shown, json)?;
+    print_summary_counted(&shown, printed);
+    Ok(0)
 }
 
 fn print_batch(batch: &Batch, json: bool) -> anyhow::Result<()> {
@@ -108,7 +150,11 @@ fn print_batch(batch: &Batch, json: bool) -> anyhow::Result<()> {
 }
 
 fn print_summary(batch: &Batch) {
-    let mut parts = vec![plural(batch.events.len(), "event")];
+    print_summary_counted(batch, batch.events.len());
+}
+
+fn print_summary_counted(batch: &Batch, events: usize) {
+    let mut parts = vec![plural(events, "event")];
     if batch.duplicates > 0 {
         parts.push(format!("{} dropped", plural(batch.duplicates, "duplicate")));
     }

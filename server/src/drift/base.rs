@@ -40,15 +40,25 @@ pub struct ShapeBase {
     pub unknown: BTreeSet<ItemKey>,
 }
 
-/// The digests of every declaration of one side's files.
+/// The digests of every declaration of one side's files. The digests are computed in
+/// parallel (hashing every member of 8,000 files on one thread was a sixth of a warm check);
+/// the first file by path still wins.
 pub fn side_shapes(files: &[Arc<FileModel>]) -> SideShapes {
+    use rayon::prelude::*;
     let mut sorted: Vec<&Arc<FileModel>> = files.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let per_file: Vec<Vec<(&String, DeclShape)>> = sorted
+        .par_iter()
+        .map(|file| {
+            file.declarations
+                .iter()
+                .map(|(name, decl)| (name, decl_shape(decl)))
+                .collect()
+        })
+        .collect();
     let mut out = SideShapes::new();
-    for file in sorted {
-        for (name, decl) in &file.declarations {
-            out.entry(name.clone()).or_insert_with(|| decl_shape(decl));
-        }
+    for (name, shape) in per_file.into_iter().flatten() {
+        out.entry(name.clone()).or_insert(shape);
     }
     out
 }

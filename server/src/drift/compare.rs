@@ -1,6 +1,6 @@
 //! The comparison run: matching, type-level drift, and emitting points with ids and categories.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::base::{side_shapes, PointKeys, ShapeBase, ThreeWay};
@@ -83,9 +83,20 @@ pub(super) struct Emitter<'c> {
     /// With a recorded base, direction is decided three-way (drift-model §5).
     three_way: Option<ThreeWay<'c>>,
     pub points: Vec<DriftPoint>,
+    /// Layout facts per file (by address: the files outlive the comparison).
+    layouts: HashMap<*const FileModel, fix::LayoutFacts>,
 }
 
 impl<'c> Emitter<'c> {
+    /// The edit layout of `file`, its facts computed on the first point of the file.
+    pub fn layout<'f>(&mut self, file: &'f FileModel) -> Layout<'f> {
+        let facts = self
+            .layouts
+            .entry(file as *const FileModel)
+            .or_insert_with(|| fix::LayoutFacts::of(&file.text));
+        Layout::with_facts(file, facts)
+    }
+
     pub fn emit(&mut self, d: Draft) {
         let default = match d.kind {
             DriftKind::ExtraType | DriftKind::ExtraMember => Direction::ImplAhead,
@@ -184,6 +195,7 @@ pub fn compare_with_base(
         consumers,
         three_way,
         points: Vec::new(),
+        layouts: HashMap::new(),
     };
     let mut moves = Vec::new();
 
@@ -301,7 +313,7 @@ fn pair_renames(
 }
 
 fn emit_renamed_type(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>) {
-    let layout = Layout::new(i.file);
+    let layout = em.layout(i.file);
     let mut d = Draft::new(
         DriftKind::RenamedType,
         &s.decl.name,
@@ -339,7 +351,7 @@ fn emit_missing_type(
         })
         .unwrap_or(same_path.clone());
     let target = implementation.iter().find(|f| f.path == target_path);
-    let layout = target.map(|f| Layout::new(f));
+    let layout = target.map(|f| em.layout(f));
     let edit = fix::add_declaration(s.file, s.decl, layout.as_ref(), &target_path);
     let mut d = Draft::new(
         DriftKind::MissingType,
@@ -360,7 +372,7 @@ fn emit_missing_type(
 }
 
 fn emit_extra_type(em: &mut Emitter<'_>, i: Located<'_>) {
-    let layout = Layout::new(i.file);
+    let layout = em.layout(i.file);
     let mut d = Draft::new(
         DriftKind::ExtraType,
         &i.decl.name,
@@ -414,7 +426,7 @@ fn diff_pair(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol: &str)
             },
         ) => {
             if st != it {
-                let layout = Layout::new(i.file);
+                let layout = em.layout(i.file);
                 let new_text = fix::spec_text(s.file, *s_rhs);
                 let mut d = Draft::new(
                     DriftKind::ChangedType,
@@ -438,7 +450,7 @@ fn diff_pair(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol: &str)
 }
 
 fn emit_changed_kind(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol: &str) {
-    let layout = Layout::new(i.file);
+    let layout = em.layout(i.file);
     let (sk, ik) = (s.decl.kind.label(), i.decl.kind.label());
     let spec_text = fix::spec_text(s.file, s.decl.span);
     let impl_span = Span::new(i.decl.span.start, i.decl.span.end);
@@ -478,7 +490,7 @@ fn diff_type_params(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol
     if st == it {
         return;
     }
-    let layout = Layout::new(i.file);
+    let layout = em.layout(i.file);
     let spec_text = s
         .decl
         .type_params_span
@@ -545,7 +557,7 @@ fn diff_heritage(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol: &
         ),
     );
     if s.decl.kind == i.decl.kind {
-        let layout = Layout::new(i.file);
+        let layout = em.layout(i.file);
         let spec_text = s
             .decl
             .heritage_span

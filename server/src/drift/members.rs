@@ -1,5 +1,7 @@
 //! Member-level comparison of a matched pair: missing, extra, renamed and changed members.
 
+use std::collections::{HashMap, HashSet};
+
 use super::compare::{loc, Draft, Emitter};
 use super::matching::{greedy_pairs, member_similarity, Located};
 use crate::fix::{self, Layout};
@@ -15,50 +17,86 @@ pub(super) fn diff_members(
     spec_members: &[Member],
     impl_members: &[Member],
 ) {
-    let layout = Layout::new(i.file);
+    let layout = em.layout(i.file);
+    // Pairing by name through maps: a linear scan per member was quadratic in wide types.
+    let impl_by_name: HashMap<&str, &Member> = unique(impl_members)
+        .into_iter()
+        .map(|m| (m.name.as_str(), m))
+        .collect();
+    let spec_names: HashSet<&str> = spec_members.iter().map(|m| m.name.as_str()).collect();
     let mut missing: Vec<&Member> = Vec::new();
     for sm in unique(spec_members) {
-        match impl_members.iter().find(|m| m.name == sm.name) {
+        match impl_by_name.get(sm.name.as_str()) {
             Some(im) => compare_member(em, s, i, &layout, symbol, sm, im),
             None => missing.push(sm),
         }
     }
-    let mut extra: Vec<&Member> = unique(impl_members)
+    let extra: Vec<&Member> = unique(impl_members)
         .into_iter()
-        .filter(|im| !spec_members.iter().any(|sm| sm.name == im.name))
+        .filter(|im| !spec_names.contains(im.name.as_str()))
         .collect();
 
-    let scores: Vec<(f64, usize, usize)> = missing
-        .iter()
-        .enumerate()
-        .flat_map(|(a, sm)| {
-            extra
-                .iter()
-                .enumerate()
-                .filter_map(move |(b, im)| member_similarity(sm, im).map(|sc| (sc, a, b)))
-        })
-        .collect();
-    let renames = greedy_pairs(scores);
+    let renames = greedy_pairs(rename_candidates(&missing, &extra));
     for (a, b) in &renames {
         emit_renamed(em, s, i, &layout, symbol, missing[*a], extra[*b]);
     }
-    let renamed_missing: Vec<usize> = renames.iter().map(|r| r.0).collect();
-    let renamed_extra: Vec<usize> = renames.iter().map(|r| r.1).collect();
+    let renamed_missing: HashSet<usize> = renames.iter().map(|r| r.0).collect();
+    let renamed_extra: HashSet<usize> = renames.iter().map(|r| r.1).collect();
     for (idx, sm) in missing.iter().enumerate() {
         if !renamed_missing.contains(&idx) {
             emit_missing(em, s, i, &layout, symbol, sm);
         }
     }
-    let kept: Vec<&Member> = extra
-        .drain(..)
-        .enumerate()
-        .filter(|(idx, _)| !renamed_extra.contains(idx))
-        .map(|(_, m)| m)
-        .collect();
-    for im in kept {
-        emit_extra(em, s, i, &layout, symbol, im);
+    for (idx, im) in extra.iter().enumerate() {
+        if !renamed_extra.contains(&idx) {
+            emit_extra(em, s, i, &layout, symbol, im);
+        }
     }
 }
+
+/// Scored (missing, extra) pairs that may be renames. Only members of the same shape can pair
+/// (`member_similarity` refuses others), so candidates are bucketed by shape first. A bucket of
+/// up to [`FULL_PAIRING`] pairs is scored in full; a larger one (a mass rename) compares each
+/// missing member only with the extra members near its relative position, [`RENAME_WINDOW`]
+/// on each side: renamed members keep their place, and the work stays linear.
+fn rename_candidates(missing: &[&Member], extra: &[&Member]) -> Vec<(f64, usize, usize)> {
+    let shape = |m: &Member| (m.shape.label(), m.shape.type_text());
+    let mut buckets: HashMap<_, (Vec<usize>, Vec<usize>)> = HashMap::new();
+    for (a, m) in missing.iter().enumerate() {
+        buckets.entry(shape(m)).or_default().0.push(a);
+    }
+    for (b, m) in extra.iter().enumerate() {
+        if let Some(bucket) = buckets.get_mut(&shape(m)) {
+            bucket.1.push(b);
+        }
+    }
+    let mut scores = Vec::new();
+    for (left, right) in buckets.values() {
+        if right.is_empty() {
+            continue;
+        }
+        let full = left.len().saturating_mul(right.len()) <= FULL_PAIRING;
+        for (k, &a) in left.iter().enumerate() {
+            let range = if full {
+                0..right.len()
+            } else {
+                let centre = k * right.len() / left.len();
+                centre.saturating_sub(RENAME_WINDOW)..(centre + RENAME_WINDOW + 1).min(right.len())
+            };
+            for &b in &right[range] {
+                if let Some(score) = member_similarity(missing[a], extra[b]) {
+                    scores.push((score, a, b));
+                }
+            }
+        }
+    }
+    scores
+}
+
+/// Above this many candidate pairs in one shape bucket, rename pairing is windowed.
+const FULL_PAIRING: usize = 250_000;
+/// Extra members compared on each side of a missing member's relative position.
+const RENAME_WINDOW: usize = 16;
 
 /// The first member of each name (overloads are already folded by extraction).
 fn unique(members: &[Member]) -> Vec<&Member> {
@@ -113,7 +151,7 @@ fn emit_missing(
                 .into_iter()
                 .collect()
         }
-        _ => fix::add_member(s.file, sm, layout, i.decl),
+        _ => fix::add_member(&em.layout(s.file), sm, layout, i.decl),
     };
     let mut d = draft_for(
         DriftKind::MissingMember,

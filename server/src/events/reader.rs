@@ -53,6 +53,17 @@ impl LineReader {
         })
     }
 
+    /// Moves to `offset`, the start of physical line `line + 1`; a no-op when already there, so
+    /// lines read in file order keep the buffer.
+    pub fn seek(&mut self, offset: u64, line: usize) -> std::io::Result<()> {
+        if offset != self.offset {
+            self.inner.seek(SeekFrom::Start(offset))?;
+            self.offset = offset;
+        }
+        self.line = line;
+        Ok(())
+    }
+
     /// Reads the next line into `buf` (cleared first, `\n` and a trailing `\r` removed).
     pub fn next_line(&mut self, buf: &mut Vec<u8>) -> std::io::Result<Option<RawLine>> {
         buf.clear();

@@ -60,16 +60,18 @@ pub fn apply_edits(path: &str, text: &str, edits: &[&TextEdit]) -> Result<String
     Ok(out)
 }
 
-/// The fixes chosen for one file, in drift-point order.
+/// The fixes chosen for one file, in drift-point order. A fix editing several files (a rename
+/// with its uses, an added member with its import) is in the plan of each file it edits.
 #[derive(Debug, Default)]
 pub struct FilePlan<'a> {
     pub fixes: Vec<(&'a DriftPoint, &'a Fix)>,
-    /// Fixes left out because their edits overlap an earlier fix in the same file.
+    /// Fixes left out because their edits overlap an earlier fix in the same file (in the plan
+    /// of their first file only).
     pub skipped: Vec<(&'a DriftPoint, &'a Fix)>,
 }
 
-/// Groups the preferred fix of each point by file, leaving out fixes whose edits overlap edits
-/// already chosen (a later run picks them up).
+/// Groups the preferred fix of each point by file, leaving out fixes any of whose edits overlap
+/// edits already chosen, in any file (a later run picks them up).
 pub fn plan_fixes<'a>(
     points: impl IntoIterator<Item = &'a DriftPoint>,
 ) -> BTreeMap<String, FilePlan<'a>> {
@@ -82,18 +84,32 @@ pub fn plan_fixes<'a>(
         let Some(first) = fix.edits.first() else {
             continue;
         };
-        let path = first.path.clone();
-        let chosen = taken.entry(path.clone()).or_default();
-        let overlaps = fix
-            .edits
-            .iter()
-            .any(|e| chosen.iter().any(|c| overlap(c, e)));
-        let plan = plans.entry(path).or_default();
+        let overlaps = fix.edits.iter().any(|e| {
+            taken
+                .get(&e.path)
+                .is_some_and(|chosen| chosen.iter().any(|c| overlap(c, e)))
+        });
         if overlaps {
-            plan.skipped.push((point, fix));
-        } else {
-            chosen.extend(fix.edits.iter());
-            plan.fixes.push((point, fix));
+            plans
+                .entry(first.path.clone())
+                .or_default()
+                .skipped
+                .push((point, fix));
+            continue;
+        }
+        let mut paths: Vec<&str> = Vec::new();
+        for e in &fix.edits {
+            taken.entry(e.path.clone()).or_default().push(e);
+            if !paths.contains(&e.path.as_str()) {
+                paths.push(&e.path);
+            }
+        }
+        for path in paths {
+            plans
+                .entry(path.to_string())
+                .or_default()
+                .fixes
+                .push((point, fix));
         }
     }
     plans
@@ -141,6 +157,46 @@ mod tests {
         let edits = [e(4, 5, "X"), e(0, 0, "<"), e(0, 0, "<"), e(6, 6, ">")];
         let refs: Vec<&TextEdit> = edits.iter().collect();
         assert_eq!(apply_edits("a.ts", "abcdef", &refs).unwrap(), "<abcdXf>");
+    }
+
+    fn point(id: &str, edits: Vec<TextEdit>) -> DriftPoint {
+        DriftPoint {
+            id: id.into(),
+            kind: crate::model::DriftKind::RenamedType,
+            direction: crate::model::Direction::SpecAhead,
+            category: crate::model::Category::Breaking,
+            symbol: "A".into(),
+            member: None,
+            expected: None,
+            actual: None,
+            spec: None,
+            implementation: None,
+            message: String::new(),
+            fixes: vec![Fix {
+                id: format!("{id}:x"),
+                title: id.into(),
+                edits,
+                creates_file: false,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_multi_file_fix_is_planned_in_every_file_and_overlaps_anywhere_count() {
+        let mut in_b = e(0, 1, "x");
+        in_b.path = "b.ts".into();
+        let both = point("both", vec![e(0, 1, "A"), in_b.clone()]);
+        let mut other_b = e(0, 2, "y");
+        other_b.path = "b.ts".into();
+        let clash = point("clash", vec![e(5, 6, "Z"), other_b]);
+        let plans = plan_fixes([&both, &clash]);
+        assert_eq!(plans["a.ts"].fixes.len(), 1);
+        assert_eq!(plans["b.ts"].fixes.len(), 1, "the rename's use in b.ts");
+        assert_eq!(
+            plans["a.ts"].skipped.len(),
+            1,
+            "clashes in b.ts, not in a.ts"
+        );
     }
 
     #[test]

@@ -11,16 +11,36 @@ pub struct Layout<'a> {
     indent_unit: String,
 }
 
+/// The conventions of a file that edits follow. Finding them reads the whole file, so the drift
+/// engine computes them once per file (not once per drift point: that was quadratic in the
+/// number of points of one file).
+#[derive(Debug, Clone)]
+pub struct LayoutFacts {
+    eol: &'static str,
+    indent_unit: String,
+}
+
+impl LayoutFacts {
+    pub fn of(text: &str) -> LayoutFacts {
+        LayoutFacts {
+            eol: if text.contains("\r\n") { "\r\n" } else { "\n" },
+            indent_unit: detect_indent_unit(text),
+        }
+    }
+}
+
 impl<'a> Layout<'a> {
     pub fn new(file: &'a FileModel) -> Layout<'a> {
-        let text: &str = &file.text;
-        let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
-        let indent_unit = detect_indent_unit(text);
+        Layout::with_facts(file, &LayoutFacts::of(&file.text))
+    }
+
+    /// A layout from facts already computed for `file`.
+    pub fn with_facts(file: &'a FileModel, facts: &LayoutFacts) -> Layout<'a> {
         Layout {
             file,
-            text,
-            eol,
-            indent_unit,
+            text: &file.text,
+            eol: facts.eol,
+            indent_unit: facts.indent_unit.clone(),
         }
     }
 
@@ -110,7 +130,7 @@ fn next_non_space(text: &str, offset: usize) -> Option<(usize, char)> {
 
 /// Edits that add `member` (taken from the spec file) to the body of `target`.
 pub fn add_member(
-    spec: &FileModel,
+    spec_layout: &Layout<'_>,
     member: &Member,
     layout: &Layout<'_>,
     target: &Declaration,
@@ -127,8 +147,7 @@ pub fn add_member(
         return Vec::new();
     };
     let sep = member_separator(layout, target);
-    let spec_layout = Layout::new(spec);
-    let snippet = member_snippet(&spec_layout, member, target.kind == DeclKind::Class);
+    let snippet = member_snippet(spec_layout, member, target.kind == DeclKind::Class);
     let members = target.members();
     let decl_indent = layout.indent_at(target.name_span.start);
     let member_indent = match members.last() {
@@ -348,7 +367,9 @@ pub fn remove_union_member(layout: &Layout<'_>, member: &Member) -> TextEdit {
         // Keep the bar when it is a leading `|` of the whole union (`= | A | B`).
         let prefix = text[..bar].trim_end();
         if !prefix.ends_with('=') {
-            return layout.edit(Span::new(bar, member.span.end), "");
+            // From the end of the member before: the line break before the bar goes too, so
+            // `| A\n  | B;` becomes `| A;`, never `| A\n  ;`.
+            return layout.edit(Span::new(prefix.len(), member.span.end), "");
         }
     }
     let after = &text[member.span.end..];
@@ -401,4 +422,53 @@ pub fn spec_text(spec: &FileModel, span: Span) -> String {
         .get(span.start..span.end)
         .unwrap_or("")
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Side;
+
+    fn without_union_member(text: &str, name: &str) -> String {
+        let file = crate::syntax::parse_file("a.ts", "a.ts", Side::Implementation, text.into());
+        let decl = file.declarations.values().next().unwrap();
+        let member = decl
+            .members()
+            .iter()
+            .find(|m| m.name.trim_matches(|c| c == '"' || c == '\'') == name.trim_matches('\''))
+            .unwrap_or_else(|| {
+                panic!(
+                    "{:?}",
+                    decl.members().iter().map(|m| &m.name).collect::<Vec<_>>()
+                )
+            });
+        let edit = remove_union_member(&Layout::new(&file), member);
+        crate::fix::apply_edits("a.ts", text, &[&edit]).unwrap()
+    }
+
+    #[test]
+    fn removing_a_union_member_leaves_no_dangling_bar_or_line() {
+        let multi = "export type S =\n  | 'a'\n  | 'b'\n  | 'c';\n";
+        assert_eq!(
+            without_union_member(multi, "'c'"),
+            "export type S =\n  | 'a'\n  | 'b';\n"
+        );
+        assert_eq!(
+            without_union_member(multi, "'b'"),
+            "export type S =\n  | 'a'\n  | 'c';\n"
+        );
+        assert_eq!(
+            without_union_member(multi, "'a'"),
+            "export type S =\n  | 'b'\n  | 'c';\n"
+        );
+        let flat = "export type S = 'a' | 'b' | 'c'\n";
+        assert_eq!(
+            without_union_member(flat, "'c'"),
+            "export type S = 'a' | 'b'\n"
+        );
+        assert_eq!(
+            without_union_member(flat, "'a'"),
+            "export type S = 'b' | 'c'\n"
+        );
+    }
 }

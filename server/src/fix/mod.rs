@@ -3,6 +3,10 @@
 
 mod apply;
 mod build;
+mod complete;
+mod imports;
+mod refs;
 
 pub use apply::{apply_edits, gains_syntax_errors, plan_fixes, ApplyError, FilePlan};
 pub use build::*;
+pub use complete::{complete, complete_points, tidy_imports, ImplSide};

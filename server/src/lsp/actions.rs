@@ -339,9 +339,26 @@ pub fn workspace_edit(
     fixes: &[&Fix],
     features: &ClientFeatures,
 ) -> Option<WorkspaceEdit> {
+    // Each fix with its follow-ups (imports, uses of renamed names in other files), as the
+    // `fix` command applies it.
+    let side = crate::fix::ImplSide::new(snap.analysis.files.values(), &snap.analysis.points);
+    let completed: Vec<Fix> = fixes
+        .iter()
+        .map(|f| {
+            let point = snap
+                .analysis
+                .points
+                .iter()
+                .find(|p| p.fixes.iter().any(|g| g.id == f.id));
+            match point {
+                Some(p) => crate::fix::complete(p, f, &side),
+                None => (*f).clone(),
+            }
+        })
+        .collect();
     let mut by_path: BTreeMap<&str, Vec<&DriftEdit>> = BTreeMap::new();
     let mut creates: HashMap<&str, bool> = HashMap::new();
-    for fix in fixes {
+    for fix in &completed {
         for edit in &fix.edits {
             by_path.entry(edit.path.as_str()).or_default().push(edit);
         }

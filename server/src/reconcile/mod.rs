@@ -91,7 +91,10 @@ pub fn apply_fixes(
     files: &crate::analysis::Analysis,
     points: &[&DriftPoint],
 ) -> Result<Vec<String>, ReconcileError> {
-    let plans = plan_fixes(points.iter().copied());
+    // The fixes with their follow-ups (imports, uses of renamed names), as `fix` applies them.
+    let side = crate::fix::ImplSide::new(files.files.values(), &files.points);
+    let completed = crate::fix::complete_points(points.iter().copied(), &side);
+    let plans = plan_fixes(&completed);
     let mut applied = Vec::new();
     for (path, plan) in &plans {
         if plan.fixes.is_empty() {
@@ -122,6 +125,7 @@ pub fn apply_fixes(
             .filter(|e| &e.path == path)
             .collect();
         let new = apply_edits(path, &old, &edits)?;
+        let new = crate::fix::tidy_imports(&side, path, &old, &new)?;
         if crate::fix::gains_syntax_errors(path, &old, &new) {
             tracing::warn!("{path}: fixes left out: they would introduce syntax errors");
             continue;
@@ -132,5 +136,8 @@ pub fn apply_fixes(
         })?;
         applied.extend(plan.fixes.iter().map(|(p, _)| p.id.clone()));
     }
+    // A fix that edits several files is in several plans: each id once, in order.
+    let mut seen = std::collections::HashSet::new();
+    applied.retain(|id| seen.insert(id.clone()));
     Ok(applied)
 }

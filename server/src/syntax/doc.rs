@@ -13,11 +13,18 @@ pub fn leading_comment_start(node: Node<'_>, text: &str) -> Option<usize> {
     loop {
         let before = &text[..cursor];
         let trimmed = before.trim_end();
-        if before[trimmed.len()..].matches('\n').count() > 1 {
+        let gap = &before[trimmed.len()..];
+        if gap.matches('\n').count() > 1 {
             break;
         }
+        let same_line = !gap.contains(['\n', '\r']);
         let comment_start = if trimmed.ends_with("*/") {
             trimmed.rfind("/*")
+        } else if same_line {
+            // A `//` comment on the node's own line would comment the node out: nothing to find,
+            // and searching back for the line start is linear in the line (quadratic over the
+            // members of a one-line enum).
+            None
         } else {
             let line_start = trimmed.rfind(['\n', '\r']).map(|i| i + 1).unwrap_or(0);
             let line = &trimmed[line_start..];
@@ -39,11 +46,12 @@ pub fn leading_comment_start(node: Node<'_>, text: &str) -> Option<usize> {
 
 /// `true` when only whitespace precedes `offset` on its line.
 pub fn starts_own_line(text: &str, offset: usize) -> bool {
-    let line_start = text[..offset]
-        .rfind(['\n', '\r'])
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    text[line_start..offset].trim().is_empty()
+    // Backwards only as far as the first non-blank character: constant work on a long line.
+    text[..offset]
+        .chars()
+        .rev()
+        .find(|c| !c.is_whitespace() || *c == '\n' || *c == '\r')
+        .is_none_or(|c| c == '\n' || c == '\r')
 }
 
 /// The text after `@deprecated` in the JSDoc comments of `span_text`, trimmed (possibly empty);

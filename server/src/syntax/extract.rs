@@ -394,7 +394,8 @@ fn class_heritage(node: Node<'_>, src: &str) -> Vec<String> {
 
 /// Members of an `interface_body` or `object_type`.
 pub fn object_members(body: Node<'_>, src: &str) -> Vec<Member> {
-    let mut out: Vec<Member> = Vec::new();
+    // One slot per child: growing a vector of large members by doubling copied them again.
+    let mut out: Vec<Member> = Vec::with_capacity(body.named_child_count());
     let mut setters: Vec<String> = Vec::new();
     let mut cursor = body.walk();
     for child in body.named_children(&mut cursor) {

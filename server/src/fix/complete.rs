@@ -1,0 +1,542 @@
+//! Completing a fix so the implementation still type-checks after it (issue 10): a fix's own
+//! edits change one declaration; the follow-up edits computed here keep the files around it
+//! consistent:
+//! - imports: a type that the fix's new text references and the file neither declares nor imports
+//!   is imported (`import type`) from the implementation file that exports it; an import whose
+//!   last use the fix removed is dropped (the statement too when it is left empty);
+//! - renames: uses of a renamed type or member elsewhere in the implementation side are renamed
+//!   ([`super::refs`]), in the declaring file and in every file importing the type from it;
+//! - removals: an import of a removed type from its file is dropped where nothing else uses it.
+//!
+//! The follow-ups become part of the point's fix (multi-file edits), so `fix --dry-run` and the
+//! editor's quick fix show them. [`tidy_imports`] is the same import rule over the combined result
+//! of several fixes (what the writers apply last).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, OnceLock};
+
+use super::imports::{self, Facts, Style};
+use super::refs;
+use super::{apply_edits, ApplyError};
+use crate::model::{DriftKind, DriftPoint, FileModel, Fix, Side, Span, TextEdit};
+
+/// Extensions tried after an extension-less relative specifier (TypeScript's module resolution
+/// for the files the implementation side holds).
+const CANDIDATES: &[&str] = &[
+    "",
+    ".ts",
+    ".tsx",
+    ".d.ts",
+    ".mts",
+    ".cts",
+    "/index.ts",
+    "/index.tsx",
+    "/index.d.ts",
+];
+
+/// The implementation side as fixes see it: its files, which of them export each name, and the
+/// side's import style. Files are parsed for their imports only when a fix needs them (the
+/// editor builds one of these per code action request).
+pub struct ImplSide {
+    files: BTreeMap<String, Arc<FileModel>>,
+    /// Exported name → files declaring it (by path order).
+    exporters: BTreeMap<String, Vec<String>>,
+    style: OnceLock<Style>,
+    facts: BTreeMap<String, OnceLock<Facts>>,
+}
+
+impl ImplSide {
+    /// The implementation files among `files` (other sides are ignored). `points`: the drift
+    /// points whose fixes may be applied with the ones completed: a type a missing-type fix adds
+    /// counts as exported by the file it is added to.
+    pub fn new<'a>(
+        files: impl IntoIterator<Item = &'a Arc<FileModel>>,
+        points: &[DriftPoint],
+    ) -> ImplSide {
+        let files: BTreeMap<String, Arc<FileModel>> = files
+            .into_iter()
+            .filter(|f| f.side == Side::Implementation)
+            .map(|f| (f.path.clone(), f.clone()))
+            .collect();
+        let facts = files.keys().map(|p| (p.clone(), OnceLock::new())).collect();
+        let mut exporters: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for f in files.values() {
+            for name in f.declarations.keys() {
+                exporters
+                    .entry(name.clone())
+                    .or_default()
+                    .push(f.path.clone());
+            }
+        }
+        for p in points.iter().filter(|p| p.kind == DriftKind::MissingType) {
+            if let Some(edit) = p.fixes.first().and_then(|f| f.edits.first()) {
+                let paths = exporters.entry(p.symbol.clone()).or_default();
+                if !paths.contains(&edit.path) {
+                    paths.push(edit.path.clone());
+                }
+            }
+        }
+        ImplSide {
+            files,
+            exporters,
+            style: OnceLock::new(),
+            facts,
+        }
+    }
+
+    /// The import facts of an implementation file (parsed once, on first use).
+    fn facts(&self, path: &str) -> Option<&Facts> {
+        let cell = self.facts.get(path)?;
+        let text = self.text_of(path)?;
+        Some(cell.get_or_init(|| imports::facts(path, text)))
+    }
+
+    /// The style most of the side's imports use, read from the text (no parse).
+    fn side_style(&self) -> &Style {
+        self.style
+            .get_or_init(|| Style::majority_of_texts(self.files.values().map(|f| &*f.text)))
+    }
+
+    fn text_of(&self, path: &str) -> Option<&str> {
+        self.files.get(path).map(|f| &*f.text)
+    }
+
+    /// The implementation file a relative `specifier` of `importer` names.
+    fn resolve(&self, importer: &str, specifier: &str) -> Option<&str> {
+        if !specifier.starts_with('.') {
+            return None;
+        }
+        let dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
+        let joined = normalize(&format!("{dir}/{specifier}"))?;
+        // `./x.js` names `./x.ts` (TypeScript maps the output extension back to the source).
+        let stem = [".js", ".jsx", ".mjs", ".cjs"]
+            .iter()
+            .find_map(|e| joined.strip_suffix(e).map(|s| (s.to_string(), *e)));
+        let mut tries: Vec<String> = CANDIDATES.iter().map(|c| format!("{joined}{c}")).collect();
+        if let Some((stem, ext)) = stem {
+            let mapped = match ext {
+                ".mjs" => ".mts",
+                ".cjs" => ".cts",
+                ".jsx" => ".tsx",
+                _ => ".ts",
+            };
+            tries.insert(0, format!("{stem}{mapped}"));
+            tries.insert(1, format!("{stem}.tsx"));
+            tries.insert(2, format!("{stem}.d.ts"));
+        }
+        tries
+            .into_iter()
+            .find_map(|t| self.files.get_key_value(&t).map(|(k, _)| k.as_str()))
+    }
+
+    /// The specifier `importer` writes for `target`, in `style`.
+    fn specifier(&self, importer: &str, target: &str, style: &Style) -> String {
+        let from: Vec<&str> = importer.split('/').collect();
+        let to: Vec<&str> = target.split('/').collect();
+        let from_dir = &from[..from.len().saturating_sub(1)];
+        let common = from_dir
+            .iter()
+            .zip(to.iter())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let mut parts: Vec<String> = vec!["..".to_string(); from_dir.len() - common];
+        parts.extend(to[common..].iter().map(|s| s.to_string()));
+        let mut rel = parts.join("/");
+        if !rel.starts_with("..") {
+            rel = format!("./{rel}");
+        }
+        let (stem, js) = if let Some(s) = rel.strip_suffix(".d.ts") {
+            (s, ".js")
+        } else if let Some(s) = rel.strip_suffix(".mts") {
+            (s, ".mjs")
+        } else if let Some(s) = rel.strip_suffix(".cts") {
+            (s, ".cjs")
+        } else if let Some(s) = rel.strip_suffix(".tsx").or_else(|| rel.strip_suffix(".ts")) {
+            (s, ".js")
+        } else {
+            (rel.as_str(), "")
+        };
+        if style.js_extension {
+            format!("{stem}{js}")
+        } else {
+            stem.to_string()
+        }
+    }
+
+    /// Where `importer` imports `name` from: the exporting file in its own folder first, else
+    /// the first by path. `None` when no implementation file exports it.
+    fn exporter_of(&self, name: &str, importer: &str) -> Option<&str> {
+        let paths = self.exporters.get(name)?;
+        let dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
+        paths
+            .iter()
+            .find(|p| p.rsplit_once('/').map_or("", |(d, _)| d) == dir)
+            .or(paths.first())
+            .map(String::as_str)
+            .filter(|p| *p != importer)
+    }
+
+    /// Whether `path` exports `name` directly, or re-exports it from the file `from`.
+    fn reaches(&self, path: &str, from: &str, name: &str, depth: usize) -> bool {
+        if path == from {
+            return true;
+        }
+        if depth > 4 {
+            return false;
+        }
+        let Some(facts) = self.facts(path) else {
+            return false;
+        };
+        facts.imports.iter().filter(|i| i.reexport).any(|i| {
+            let names_it = i.star || i.specifiers.iter().any(|s| s.name == name);
+            names_it
+                && self
+                    .resolve(path, &i.source)
+                    .is_some_and(|t| self.reaches(t, from, name, depth + 1))
+        })
+    }
+
+    /// Files other than `decl_file` importing (or re-exporting) `name` from it, directly or
+    /// through re-exports: (path, the specifiers naming it).
+    fn importers(&self, decl_file: &str, name: &str) -> Vec<(&str, Vec<&imports::Specifier>)> {
+        let mut out = Vec::new();
+        for (path, file) in &self.files {
+            // Only a file that mentions the name can import it: most are never parsed.
+            if path == decl_file || !file.text.contains(name) {
+                continue;
+            }
+            let Some(facts) = self.facts(path) else {
+                continue;
+            };
+            let specs: Vec<&imports::Specifier> = facts
+                .imports
+                .iter()
+                .filter(|i| {
+                    self.resolve(path, &i.source)
+                        .is_some_and(|t| self.reaches(t, decl_file, name, 0))
+                })
+                .flat_map(|i| i.specifiers.iter().filter(|s| s.name == name))
+                .collect();
+            if !specs.is_empty() {
+                out.push((path.as_str(), specs));
+            }
+        }
+        out
+    }
+
+    fn style_of(&self, text: &str, facts: &Facts) -> Style {
+        Style::of(text, facts, self.side_style())
+    }
+}
+
+/// Lexically normalises `a/./b/../c` (root-relative; `None` above the root).
+fn normalize(path: &str) -> Option<String> {
+    let mut out: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                out.pop()?;
+            }
+            p => out.push(p),
+        }
+    }
+    Some(out.join("/"))
+}
+
+/// The import follow-ups of changing `before` into `after` (one file): imports of types `after`
+/// needs and `before` did not, drops of imports `after` no longer uses. The edits apply to
+/// `target`, which must hold the same import statements as `after` (either text).
+fn import_follow_ups(
+    side: &ImplSide,
+    path: &str,
+    before: &str,
+    after: &str,
+    target: &str,
+) -> Vec<TextEdit> {
+    let old = imports::facts(path, before);
+    let new = imports::facts(path, after);
+    let needed_before = old.unresolved_types();
+    let mut add = BTreeMap::new();
+    let style = side.style_of(after, &new);
+    for name in new.unresolved_types() {
+        if needed_before.contains(name) {
+            continue;
+        }
+        if let Some(exporter) = side.exporter_of(name, path) {
+            add.insert(name.to_string(), side.specifier(path, exporter, &style));
+        }
+    }
+    let remove: BTreeSet<String> = new
+        .imported_locals()
+        .filter(|l| new.uses(l) == 0 && old.uses(l) > 0)
+        .map(str::to_string)
+        .collect();
+    if add.is_empty() && remove.is_empty() {
+        return Vec::new();
+    }
+    let target_facts = if target == after {
+        new
+    } else {
+        imports::facts(path, target)
+    };
+    // The statements must be the ones the decision was made on.
+    if target_facts.imports.len() != imports::facts(path, after).imports.len() {
+        return Vec::new();
+    }
+    imports::import_edits(path, target, &target_facts, &add, &remove, false, &style)
+}
+
+/// The fix with its follow-up edits (see the module docs). Follow-ups that would overlap the
+/// fix's own edits are left out: the fix stays what it was.
+pub fn complete(point: &DriftPoint, fix: &Fix, side: &ImplSide) -> Fix {
+    let mut extra: Vec<TextEdit> = Vec::new();
+    let mut first: Vec<TextEdit> = Vec::new();
+    // Imports, per file the fix edits.
+    let mut by_file: BTreeMap<&str, Vec<&TextEdit>> = BTreeMap::new();
+    for e in &fix.edits {
+        by_file.entry(e.path.as_str()).or_default().push(e);
+    }
+    for (path, edits) in &by_file {
+        let before = side.text_of(path).unwrap_or("");
+        let Ok(after) = apply_edits(path, before, edits) else {
+            continue;
+        };
+        let follow = import_follow_ups(side, path, before, &after, before);
+        // New imports come before the fix's own text at the same offset (a new file's first
+        // line is its import).
+        for e in follow {
+            if e.new_text.starts_with("import ") && e.span.is_empty() {
+                first.push(e);
+            } else {
+                extra.push(e);
+            }
+        }
+    }
+    extra.extend(rename_follow_ups(point, fix, side));
+    extra.extend(removal_follow_ups(point, side));
+    let mut edits = first;
+    edits.extend(fix.edits.iter().cloned());
+    let own = fix.edits.clone();
+    for e in extra {
+        let clashes = own.iter().chain(edits.iter()).any(|o| {
+            o.path == e.path && o != &e && o.span.start < e.span.end && e.span.start < o.span.end
+        });
+        if !clashes && !edits.contains(&e) {
+            edits.push(e);
+        }
+    }
+    if !applies(&edits, side) {
+        return fix.clone();
+    }
+    Fix {
+        edits,
+        ..fix.clone()
+    }
+}
+
+/// Clones of `points` whose preferred fix is [`complete`]d: what writers plan and apply.
+pub fn complete_points<'a>(
+    points: impl IntoIterator<Item = &'a DriftPoint>,
+    side: &ImplSide,
+) -> Vec<DriftPoint> {
+    points
+        .into_iter()
+        .map(|p| {
+            let mut out = p.clone();
+            if let Some(f) = out.fixes.first_mut() {
+                *f = complete(p, f, side);
+            }
+            out
+        })
+        .collect()
+}
+
+/// Every file's edits apply (no overlap, in range).
+fn applies(edits: &[TextEdit], side: &ImplSide) -> bool {
+    let mut by_file: BTreeMap<&str, Vec<&TextEdit>> = BTreeMap::new();
+    for e in edits {
+        by_file.entry(e.path.as_str()).or_default().push(e);
+    }
+    by_file
+        .iter()
+        .all(|(p, es)| apply_edits(p, side.text_of(p).unwrap_or(""), es).is_ok())
+}
+
+/// The declaration of the implementation file `path` whose name is at `at`.
+fn declaration_at(file: &FileModel, at: Span) -> Option<&crate::model::Declaration> {
+    file.declarations
+        .values()
+        .find(|d| d.name_span == at || (d.span.start <= at.start && at.end <= d.span.end))
+}
+
+fn rename_follow_ups(point: &DriftPoint, fix: &Fix, side: &ImplSide) -> Vec<TextEdit> {
+    let (Some(new), Some(old), Some(loc)) = (
+        point.expected.as_deref(),
+        point.actual.as_deref(),
+        point.implementation.as_ref(),
+    ) else {
+        return Vec::new();
+    };
+    let Some(file) = side.files.get(&loc.path) else {
+        return Vec::new();
+    };
+    let own: Vec<Span> = fix.edits.iter().map(|e| e.span).collect();
+    let mut out = Vec::new();
+    match point.kind {
+        DriftKind::RenamedType => {
+            out.extend(refs::rename_type_uses(
+                &file.path, &file.text, old, new, &own,
+            ));
+            for (path, specs) in side.importers(&file.path, old) {
+                let Some(text) = side.text_of(path) else {
+                    continue;
+                };
+                let aliased: Vec<&&imports::Specifier> =
+                    specs.iter().filter(|s| s.aliased).collect();
+                if aliased.len() == specs.len() {
+                    // `{ Old as X }`: only the imported name changes.
+                    out.extend(aliased.iter().map(|s| TextEdit {
+                        path: path.to_string(),
+                        span: s.name_span,
+                        new_text: new.to_string(),
+                    }));
+                } else {
+                    out.extend(refs::rename_type_uses(path, text, old, new, &[]));
+                }
+            }
+        }
+        DriftKind::RenamedMember => {
+            let Some(decl) = declaration_at(file, loc.span) else {
+                return Vec::new();
+            };
+            let type_name = decl.name.as_str();
+            out.extend(refs::rename_member_uses(
+                &file.path, &file.text, type_name, old, new, &own,
+            ));
+            for (path, specs) in side.importers(&file.path, type_name) {
+                let Some(text) = side.text_of(path) else {
+                    continue;
+                };
+                for s in specs {
+                    out.extend(refs::rename_member_uses(
+                        path,
+                        text,
+                        &s.local,
+                        old,
+                        new,
+                        &[],
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// A removed type: its imports from the declaring file go where nothing else uses them.
+fn removal_follow_ups(point: &DriftPoint, side: &ImplSide) -> Vec<TextEdit> {
+    if point.kind != DriftKind::ExtraType {
+        return Vec::new();
+    }
+    let Some(loc) = point.implementation.as_ref() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (path, specs) in side.importers(&loc.path, &point.symbol) {
+        let (Some(text), Some(facts)) = (side.text_of(path), side.facts(path)) else {
+            continue;
+        };
+        let unused: BTreeSet<String> = specs
+            .iter()
+            .filter(|s| facts.uses(&s.local) == 0)
+            .map(|s| s.local.clone())
+            .collect();
+        if unused.is_empty() {
+            continue;
+        }
+        let style = side.style_of(text, facts);
+        out.extend(imports::import_edits(
+            path,
+            text,
+            facts,
+            &BTreeMap::new(),
+            &unused,
+            true,
+            &style,
+        ));
+    }
+    out
+}
+
+/// The import follow-ups of several fixes applied together to one file (`original` → `fixed`):
+/// what no single fix could see (two fixes each removing one of two uses of an import). Edits
+/// apply to `fixed`.
+pub fn tidy_imports(
+    side: &ImplSide,
+    path: &str,
+    original: &str,
+    fixed: &str,
+) -> Result<String, ApplyError> {
+    let edits = import_follow_ups(side, path, original, fixed, fixed);
+    let refs: Vec<&TextEdit> = edits.iter().collect();
+    apply_edits(path, fixed, &refs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Side;
+
+    fn side(files: &[(&str, &str)]) -> (ImplSide, Vec<Arc<FileModel>>) {
+        let models: Vec<Arc<FileModel>> = files
+            .iter()
+            .map(|(p, t)| {
+                Arc::new(crate::syntax::parse_file(
+                    p,
+                    p.trim_start_matches("src/"),
+                    Side::Implementation,
+                    Arc::from(*t),
+                ))
+            })
+            .collect();
+        (ImplSide::new(models.iter(), &[]), models)
+    }
+
+    #[test]
+    fn resolves_and_writes_specifiers() {
+        let (s, _) = side(&[
+            ("src/a/x.ts", ""),
+            ("src/a/index.ts", ""),
+            ("src/b/y.ts", ""),
+        ]);
+        assert_eq!(s.resolve("src/b/y.ts", "../a/x.js"), Some("src/a/x.ts"));
+        assert_eq!(s.resolve("src/b/y.ts", "../a"), Some("src/a/index.ts"));
+        assert_eq!(s.resolve("src/b/y.ts", "../../../x"), None);
+        assert_eq!(s.resolve("src/b/y.ts", "zod"), None);
+        let js = Style {
+            js_extension: true,
+            ..Style::default()
+        };
+        assert_eq!(s.specifier("src/b/y.ts", "src/a/x.ts", &js), "../a/x.js");
+        assert_eq!(
+            s.specifier("src/a/index.ts", "src/a/x.ts", &Style::default()),
+            "./x"
+        );
+    }
+
+    #[test]
+    fn tidy_drops_an_import_two_fixes_emptied() {
+        let original = "import type { L } from './l';\nexport interface A { a: L; b: L }\n";
+        let fixed = "import type { L } from './l';\nexport interface A { }\n";
+        let (s, _) = side(&[
+            ("src/a.ts", original),
+            ("src/l.ts", "export interface L {}\n"),
+        ]);
+        assert_eq!(
+            tidy_imports(&s, "src/a.ts", original, fixed).unwrap(),
+            "export interface A { }\n"
+        );
+    }
+}
