@@ -17,6 +17,7 @@ pub mod lsp;
 pub mod mcp;
 pub mod model;
 pub mod moment;
+pub mod ops;
 pub mod project;
 pub mod reconcile;
 pub mod report;

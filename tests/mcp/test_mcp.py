@@ -177,7 +177,7 @@ async def test_reconcile_returns_outcome_category_and_actions_like_the_cli(drift
     is_error, got = await call(drifted, "moment_reconcile", {"apply": False})
     assert not is_error, got
     expected = cli_json("reconcile", "--json", str(twin))
-    assert got["outcome"] == expected["result"]
+    assert got["outcome"] == expected["outcome"]
     assert got["category"] == expected["cascadeCategory"]
     assert len(got["actions"]) == len(expected["actions"])
     assert got["report"]["proposals"] == expected["proposals"] or len(got["report"]["proposals"]) == len(

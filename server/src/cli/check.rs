@@ -50,7 +50,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
     let checked = project::check(&ws, Mode::IfRecorded, &|| bar.inc(1))?;
     bar.finish_and_clear();
     if !args.quiet {
-        print_warnings(&checked);
+        print_warnings(&checked.warnings);
     }
     let analysis = checked.analysis;
     let stale = stale_note(&ws)?;

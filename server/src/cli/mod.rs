@@ -240,8 +240,8 @@ pub fn progress_for(ws: &Workspace) -> Result<indicatif::ProgressBar, WorkspaceE
 }
 
 /// Prints the warnings of a project check (state problems it worked around) to stderr.
-pub fn print_warnings(checked: &crate::project::ProjectCheck) {
-    for w in &checked.warnings {
+pub fn print_warnings(warnings: &[String]) {
+    for w in warnings {
         eprintln!("moment-sync: warning: {w}");
     }
 }

@@ -3,13 +3,10 @@
 use std::io::Write;
 
 use clap::Args;
-use serde::Serialize;
 
 use super::{print_warnings, progress_for, WorkspaceArgs};
-use crate::cascade::Outcome;
-use crate::project::{self, Mode, ProjectCheck};
-use crate::state::{FileChanges, LastRun, Proposal, StateDir, Status};
-use crate::workspace::Workspace;
+use crate::ops::status::{status_json, with_report, StatusReport};
+use crate::state::Status;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -23,117 +20,25 @@ pub struct StatusArgs {
     pub rebuild: bool,
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StatusReport<'a> {
-    last_sync: Option<&'a str>,
-    counts: std::collections::BTreeMap<&'static str, usize>,
-    /// Changes since the last sync (absent before the first sync).
-    spec_changes: Option<FileChanges>,
-    implementation_changes: Option<FileChanges>,
-    last_reconciliation: Option<&'a LastRun>,
-    /// An interrupted reconciliation (run id, step) that the next `reconcile` resumes.
-    interrupted: Option<(String, String)>,
-    open: Vec<&'a Proposal>,
-    /// The drift now: the same points, categories and ids as `check`.
-    drift: DriftSummary,
-}
-
-/// What `check` would report, in numbers.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DriftSummary {
-    outcome: Outcome,
-    drift_points: usize,
-    category1: usize,
-    category2: usize,
-    category3: usize,
-    /// Rejected points hidden from `check`.
-    suppressed: usize,
-}
-
-impl DriftSummary {
-    fn of(checked: &ProjectCheck) -> DriftSummary {
-        let points = &checked.analysis.points;
-        let n = |c: u8| points.iter().filter(|p| p.category.number() == c).count();
-        DriftSummary {
-            outcome: Outcome::of(points.iter().map(|p| &p.category)),
-            drift_points: points.len(),
-            category1: n(1),
-            category2: n(2),
-            category3: n(3),
-            suppressed: checked.suppressed.len(),
-        }
-    }
-}
-
 pub fn run(args: &StatusArgs) -> anyhow::Result<i32> {
     let ws = args.workspace.open()?;
+    let bar = progress_for(&ws)?;
+    let tick = || bar.inc(1);
     let mut out = anstream::stdout();
     if args.json {
-        let report = status_json(&ws, args.rebuild)?;
+        let (report, warnings) = status_json(&ws, args.rebuild, &tick)?;
+        bar.finish_and_clear();
+        print_warnings(&warnings);
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
         return Ok(0);
     }
-    with_report(&ws, args.rebuild, |report| {
+    with_report(&ws, args.rebuild, &tick, |report, warnings| {
+        bar.finish_and_clear();
+        print_warnings(warnings);
         write!(out, "{}", human(report))?;
         Ok(())
     })?;
     Ok(0)
-}
-
-/// What `status --json` prints (shared with the MCP server's `moment_status`).
-pub(crate) fn status_json(ws: &Workspace, rebuild: bool) -> anyhow::Result<serde_json::Value> {
-    let mut value = serde_json::Value::Null;
-    with_report(ws, rebuild, |report| {
-        value = serde_json::to_value(report)?;
-        Ok(())
-    })?;
-    Ok(value)
-}
-
-/// Builds the report (it borrows the loaded state) and hands it to `f`.
-fn with_report(
-    ws: &Workspace,
-    rebuild: bool,
-    f: impl FnOnce(&StatusReport<'_>) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let sd = StateDir::of(&ws.root);
-    let state = if rebuild { sd.rebuild()? } else { sd.load()? };
-    let bar = progress_for(ws)?;
-    let checked = project::check(ws, Mode::IfRecorded, &|| bar.inc(1))?;
-    bar.finish_and_clear();
-    print_warnings(&checked);
-    let now = &checked.fingerprints;
-    let (spec_changes, implementation_changes) = match &checked.base {
-        Some(b) => (
-            Some(FileChanges::between(&b.files.spec, &now.spec)),
-            Some(FileChanges::between(
-                &b.files.implementation,
-                &now.implementation,
-            )),
-        ),
-        None => (None, None),
-    };
-    let report = StatusReport {
-        last_sync: state.last_sync_timestamp.as_deref(),
-        counts: state.counts(),
-        spec_changes,
-        implementation_changes,
-        last_reconciliation: state.reconciliation.last.as_ref(),
-        interrupted: state
-            .reconciliation
-            .active
-            .as_ref()
-            .map(|a| (a.run_id.clone(), format!("{:?}", a.step))),
-        open: state
-            .proposals
-            .values()
-            .filter(|p| p.status.is_open())
-            .collect(),
-        drift: DriftSummary::of(&checked),
-    };
-    f(&report)
 }
 
 fn human(r: &StatusReport<'_>) -> String {

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::cli::fix::{self as fix_cmd, Selection};
+use crate::ops::fix::{self as fix_cmd, Selection};
 use crate::state::Decision;
 use crate::workspace::{Config, Workspace};
 
@@ -207,7 +207,12 @@ fn check(root: PathBuf, path: Option<String>, max: Option<u8>) -> ToolOutcome {
 /// Upstream's status sections, answered from the engine and the recorded state.
 fn status(root: PathBuf) -> ToolOutcome {
     let ws = open(root)?;
-    let recorded = crate::cli::status::status_json(&ws, false).map_err(ToolError::from_anyhow)?;
+    let (recorded, warnings) =
+        crate::ops::status::status_json(&ws, false, &|| ()).map_err(ToolError::from_anyhow)?;
+    // stdout is the protocol: state problems the check worked around go to the log.
+    for w in &warnings {
+        eprintln!("moment-sync: warning: {w}");
+    }
     let drift = check(ws.root.clone(), None, None)?;
     let deprecated = deprecated_fields(&ws)?;
     let snapshot = crate::git::ArtifactStore::open_at(&ws.root, &ws.generated_dir)
@@ -286,11 +291,11 @@ fn deprecated_fields(ws: &Workspace) -> Result<Vec<Value>, ToolError> {
 
 fn reconcile(root: PathBuf, apply: bool) -> ToolOutcome {
     let ws = open(root)?;
-    let r = crate::cli::reconcile::execute(&ws, apply, None, None, None)
+    let r = crate::ops::reconcile::execute(&ws, apply, None, None, None)
         .map_err(ToolError::from_anyhow)?;
     let report = serde_json::to_value(&r).map_err(|e| ToolError::from_anyhow(e.into()))?;
     Ok(json!({
-        "outcome": report["result"],
+        "outcome": report["outcome"],
         "category": report["cascadeCategory"],
         "actions": report["actions"],
         "report": report,

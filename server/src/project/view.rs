@@ -34,6 +34,14 @@ impl StateView {
     /// state exists); the log and the base only when something was recorded. `spec` are the
     /// spec side's models (their types are what consumers are searched for).
     pub fn load(ws: &Workspace, spec: &[Arc<FileModel>]) -> Result<StateView, StateError> {
+        // With a `.moment` spec, its projection is the spec side whose types consumers use
+        // (the caller's models are the emitter's output at best); a spec that does not load is
+        // reported by the analysis, and consumers are then searched for the caller's types.
+        let projected = match super::spec::moment_spec_side(ws) {
+            Ok(Some((_, models))) => Some(models),
+            _ => None,
+        };
+        let spec = projected.as_deref().unwrap_or(spec);
         let sd = StateDir::of(&ws.root);
         if !sd.recorded()? {
             let consumers = super::load::detect_consumers(ws, spec, &Cache::disabled())?;
