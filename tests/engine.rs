@@ -914,3 +914,42 @@ fn labelled_optional_tuple_elements_and_template_escapes() {
         vec![DriftKind::ChangedType]
     );
 }
+
+#[test]
+fn import_types_with_type_arguments_parse_and_compare() {
+    // `@types/node`'s stream/web.d.ts writes these; the grammar lacks type arguments there.
+    let spec = "export interface S {\n  q: import(\"stream/web\").QueuingStrategy<string>;\n  r: import('m').a.B<number>\n}\n";
+    let a = run(
+        spec,
+        "export interface S {\n  q: import('stream/web').QueuingStrategy<string>\n  r: import(\"m\").a.B<number>;\n}\n",
+    );
+    assert!(a.points.is_empty(), "{:#?}", a.points);
+    assert!(a.files.values().all(|f| f.syntax_errors.is_empty()));
+    let a = run(
+        spec,
+        "export interface S {\n  q: import(\"stream/web\").QueuingStrategy<number>;\n  r: import('n').a.B<number>\n}\n",
+    );
+    let members: Vec<Option<&str>> = a.points.iter().map(|p| p.member.as_deref()).collect();
+    assert_eq!(members, [Some("q"), Some("r")], "{:#?}", a.points);
+}
+
+#[test]
+fn class_properties_named_get_or_set_can_be_optional() {
+    let spec = "export interface K {\n  get?: string;\n  set?: number;\n  x: boolean;\n}\n";
+    for imp in [
+        "export class K {\n  get?: string;\n  set?: number;\n  x!: boolean;\n}\n",
+        "export class K {\n  get?: string\n  set?: number\n  x!: boolean\n}\n",
+        "export declare class K {\n  get?: string\n  set?: number\n  x: boolean\n}\n",
+    ] {
+        let a = run(spec, imp);
+        assert!(a.points.is_empty(), "{imp}: {:#?}", a.points);
+        assert!(
+            a.files.values().all(|f| f.syntax_errors.is_empty()),
+            "{imp}: {:?}",
+            a.files
+                .values()
+                .map(|f| &f.syntax_errors)
+                .collect::<Vec<_>>()
+        );
+    }
+}

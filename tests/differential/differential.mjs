@@ -310,8 +310,7 @@ function genDecl(name) {
     case "interface":
       return { kind: "interface", name, members: genMembers(2) };
     case "class":
-      // `get?: T` in a class body is a tree-sitter-typescript gap (docs/drift-kinds.md).
-      return { kind: "class", name, members: genMembers(2, KEYS.filter((k) => k !== "get")) };
+      return { kind: "class", name, members: genMembers(2) };
     case "enum": {
       const names = shuffle(["A", "B", "C", "D"]).slice(0, 1 + int(4));
       const strings = chance(0.4);
@@ -361,6 +360,12 @@ function renderDecl(d, eq) {
 // ---- real changes ----
 const clone = (x) => JSON.parse(JSON.stringify(x));
 
+// A type no generated type equals (a leaf could equal what a conditional evaluates to).
+const BRAND = { k: "object", members: [{ kind: "prop", name: "changed", t: { k: "prim", v: "symbol" }, opt: false, ro: false }] };
+// What replaces the type `old`: a fresh leaf, or the brand when `old` holds a conditional or
+// `keyof` (the checker evaluates those, and the leaf may be what they evaluate to).
+const replacementOf = (old) => (/"k":"(cond|keyof)"/.test(JSON.stringify(old ?? null)) ? clone(BRAND) : genLeaf());
+
 // Each mutation returns a changed copy, or null when it does not apply.
 function mutateType(t) {
   const c = clone(t);
@@ -405,12 +410,12 @@ function mutateType(t) {
       if (chance(0.5)) {
         node.elems.push({ t: genLeaf(), opt: false, rest: false, label: null });
         if (node.elems.length > 1) for (const x of node.elems.slice(0, -1)) (x.opt = false), (x.rest = false);
-      } else e.t = genLeaf();
+      } else e.t = replacementOf(e.t);
       return c;
     }
     case "fn":
     case "ctor":
-      if (chance(0.5)) node.ret = genLeaf();
+      if (chance(0.5)) node.ret = replacementOf(node.ret);
       else node.params.push({ t: genLeaf(), opt: false, rest: false }), node.params.forEach((p) => ((p.opt = false), (p.rest = p.rest && false)));
       return c;
     case "object": {
@@ -420,8 +425,8 @@ function mutateType(t) {
         return c;
       }
       if (m.kind === "prop" && chance(0.4)) m.opt = !m.opt;
-      else if (m.kind === "prop") m.t = genLeaf();
-      else m.ret = genLeaf();
+      else if (m.kind === "prop") m.t = replacementOf(m.t);
+      else m.ret = replacementOf(m.ret);
       return c;
     }
     case "mapped":

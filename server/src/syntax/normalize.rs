@@ -314,9 +314,14 @@ fn next_prec(prec: Prec) -> Prec {
 }
 
 fn generic(node: Node<'_>, src: &str) -> Norm {
-    let name = field(node, "name")
+    let mut name = field(node, "name")
         .map(|n| compact(node_text(n, src)))
         .unwrap_or_default();
+    // An import type read through the repair (`import('m').X<T>`): its module in double quotes,
+    // as a string literal prints.
+    if name.starts_with("import(") {
+        name = name.replace('\'', "\"");
+    }
     let args: Vec<Node<'_>> = field(node, "type_arguments")
         .map(named_children)
         .unwrap_or_default();

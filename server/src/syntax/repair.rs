@@ -77,6 +77,7 @@ fn rewrite(text: &str, start: usize, end: usize) -> Option<String> {
     changed |= tuple_parens(&tokens, text, &mut bytes);
     changed |= type_param_modifiers(&tokens, text, &mut bytes);
     changed |= template_escapes(&tokens, text, &mut bytes);
+    changed |= import_type_arguments(&tokens, text, &mut bytes);
     if !changed {
         return None;
     }
@@ -330,6 +331,53 @@ fn template_escapes(tokens: &[Token], text: &str, bytes: &mut [u8]) -> bool {
                 i += 1;
             }
         }
+    }
+    changed
+}
+
+/// An import type with type arguments (`import("m").X<T>`, as in `@types/node`'s
+/// `stream/web.d.ts`) is not in the grammar: `import("m").X` becomes one identifier of the same
+/// length (every byte that cannot be in a name becomes `_`), so the whole parses as a generic type
+/// whose name reads back as the original text (the normal form then unifies its quotes).
+fn import_type_arguments(tokens: &[Token], text: &str, bytes: &mut [u8]) -> bool {
+    let mut changed = false;
+    let significant: Vec<&Token> = tokens.iter().filter(|t| t.kind != Tok::Newline).collect();
+    let word = |t: &Token| (t.kind == Tok::Word).then(|| &text[t.start..t.end]);
+    for i in 0..significant.len() {
+        if word(significant[i]) != Some("import") {
+            continue;
+        }
+        let head = significant
+            .get(i + 1..i + 5)
+            .map(|w| w.iter().map(|t| t.kind).collect::<Vec<_>>());
+        if head
+            != Some(vec![
+                Tok::Punct(b'('),
+                Tok::Str,
+                Tok::Punct(b')'),
+                Tok::Punct(b'.'),
+            ])
+        {
+            continue;
+        }
+        // `.Name` parts, then `<`.
+        let mut j = i + 5;
+        while significant.get(j).is_some_and(|t| word(t).is_some())
+            && significant.get(j + 1).map(|t| t.kind) == Some(Tok::Punct(b'.'))
+        {
+            j += 2;
+        }
+        let ends_name = significant.get(j).is_some_and(|t| word(t).is_some())
+            && significant.get(j + 1).map(|t| t.kind) == Some(Tok::Punct(b'<'));
+        if !ends_name {
+            continue;
+        }
+        for b in &mut bytes[significant[i].start..significant[j].end] {
+            if !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$') {
+                *b = b'_';
+            }
+        }
+        changed = true;
     }
     changed
 }
