@@ -110,6 +110,9 @@ pub struct Session {
     watching: Mutex<Watching>,
     /// Where our own watcher sends the paths it saw change (set once it is started).
     watch_tx: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Vec<PathBuf>>>,
+    /// A document was closed since the last analysis: once the analysis without it is shown,
+    /// the memory it held is given back (see `worker`).
+    closed: AtomicBool,
 }
 
 /// Who tells the server that files changed on disk.
@@ -168,6 +171,7 @@ impl Session {
             progress_tokens: AtomicUsize::new(0),
             watching: Mutex::default(),
             watch_tx: std::sync::OnceLock::new(),
+            closed: AtomicBool::new(false),
         }
     }
 
@@ -891,13 +895,16 @@ impl Session {
             self.drop_pending(&rel);
         }
         let was_shown = lock(&self.shown).remove(&uri).is_some();
+        self.closed.store(true, Ordering::SeqCst);
         if was_shown && !self.features().pull_diagnostics {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }
-        match path {
-            Some(path) => self.disk_changed(vec![path]).await,
-            None => self.scheduler.request(),
+        if let Some(path) = path {
+            self.clone().disk_changed(vec![path]).await;
         }
+        // Always analyse again, even when the disk did not change: until an analysis without
+        // the document replaces the latest one, the closed document's models and points stay.
+        self.scheduler.request();
     }
 
     /// The analysis worker: one analysis at a time, each on a snapshot of the documents.
@@ -922,8 +929,15 @@ impl Session {
                 let mut recent = lock(&self.recent);
                 recent.push_front(previous);
                 recent.truncate(RECENT_ANALYSES);
+                // An analysis that saw a document closed since holds its model and points, and
+                // no acceptance can need it any more (the document's pending ones were dropped
+                // at close): keeping it would keep a closed document's memory.
+                recent.retain(|s| s.open.keys().all(|uri| self.docs.version(uri).is_some()));
             }
             self.show(&snap).await;
+            if self.closed.swap(false, Ordering::SeqCst) {
+                crate::support::memory::release_freed();
+            }
         }
     }
 

@@ -4,7 +4,9 @@
 //! - [`atomic`]: the one way the tool replaces a file (temp file in the same folder + rename).
 //! - [`digest`]: the one hex encoder and the SHA-256 digests built on it.
 //! - [`paths`]: joining root-relative paths.
+//! - [`memory`]: giving freed memory back to the system (after a large document closes).
 
 pub mod atomic;
 pub mod digest;
+pub mod memory;
 pub mod paths;
