@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -48,6 +48,17 @@ pub struct Index {
     /// The `.moment` spec as on disk (when `spec` is set), read once and again only when one of
     /// its files changes: an analysis lays open documents over it instead of re-reading it.
     spec: Option<DiskSpec>,
+    /// Changes whenever a disk model may have changed, and differs between two indexes: an
+    /// analysis that saw this revision need not look at the disk models again (the keystroke
+    /// path compares only the open documents then).
+    revision: u64,
+}
+
+/// Revisions are unique across indexes (a re-opened workspace gets a new index).
+static REVISIONS: AtomicU64 = AtomicU64::new(1);
+
+fn next_revision() -> u64 {
+    REVISIONS.fetch_add(1, Ordering::Relaxed)
 }
 
 /// The configured `.moment` spec as read from disk.
@@ -112,6 +123,7 @@ impl Index {
             ws,
             models: HashMap::with_capacity(total),
             stamps: HashMap::with_capacity(total),
+            revision: next_revision(),
         };
         for (rel, st, model) in loaded {
             index.stamps.insert(rel.clone(), st);
@@ -122,6 +134,16 @@ impl Index {
 
     pub fn models(&self) -> impl Iterator<Item = &Arc<FileModel>> {
         self.models.values()
+    }
+
+    /// The disk model of a root-relative path.
+    pub fn model(&self, rel_path: &str) -> Option<&Arc<FileModel>> {
+        self.models.get(rel_path)
+    }
+
+    /// See the field: equal revisions mean the same disk models.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     pub fn file_count(&self) -> usize {
@@ -172,6 +194,7 @@ impl Index {
 
     /// Re-reads the `.moment` spec.
     fn refresh_spec(&mut self) -> DiskChanges {
+        self.revision = next_revision();
         self.spec = DiskSpec::read(&self.ws);
         DiskChanges {
             files: 1,
@@ -193,6 +216,7 @@ impl Index {
         let Some(file) = self.classify(path) else {
             return DiskChanges::default();
         };
+        self.revision = next_revision();
         let changed = match read_model(&file, &Cache::disabled()) {
             Some((rel, st, model)) => {
                 self.stamps.insert(rel.clone(), st);
@@ -241,6 +265,7 @@ impl Index {
             .cloned()
             .collect();
         for rel in gone {
+            self.revision = next_revision();
             self.models.remove(&rel);
             self.stamps.remove(&rel);
             changes.files += 1;
