@@ -327,7 +327,8 @@ fn position(text: &str, offset: usize) -> Value {
 fn report(what: &str, times: &[Duration]) -> (f64, f64, f64) {
     let mut sorted = times.to_vec();
     sorted.sort();
-    let at = |q: f64| sorted[((sorted.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1e3;
+    let at =
+        |q: f64| sorted[((sorted.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1e3;
     println!(
         "{what:<40} p50 {:>8.3} ms  p95 {:>8.3} ms  p99 {:>8.3} ms  max {:>8.3} ms",
         at(0.5),

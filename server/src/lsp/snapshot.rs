@@ -320,7 +320,11 @@ mod tests {
     }
 
     fn ids(snap: &Snapshot) -> Vec<String> {
-        snap.analysis.points.iter().map(|p| p.id.to_string()).collect()
+        snap.analysis
+            .points
+            .iter()
+            .map(|p| p.id.to_string())
+            .collect()
     }
 
     /// The keystroke path compares only the overlay while the index stays: each step must
@@ -362,11 +366,7 @@ mod tests {
         };
         assert_eq!(step(1), 0);
         let a = file_uri(&root.join("src/domain/a.types.ts")).unwrap();
-        docs.open(
-            a.clone(),
-            "export interface A { readonly x: string }\n",
-            1,
-        );
+        docs.open(a.clone(), "export interface A { readonly x: string }\n", 1);
         assert_eq!(step(2), 1, "the open document's drift");
         let b = file_uri(&root.join("src/domain/b.types.ts")).unwrap();
         docs.open(b.clone(), "export interface A { readonly x: number }\n", 1);
