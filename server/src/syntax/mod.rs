@@ -111,7 +111,7 @@ pub fn extract_file(
     // Where the grammar lacks a rule TypeScript has, a same-length rewrite parses better; its
     // tree is read against the original text.
     let repaired = repair::repaired(&text, dialect, tree);
-    let tree = repaired.as_ref().unwrap_or(tree);
+    let tree = repaired.as_ref().map_or(tree, |r| &r.tree);
     // Forget a bound hit by an earlier walk on this thread: only this file's counts.
     depth::take_too_deep();
     let declarations = extract::declarations(tree.root_node(), &text, is_declaration_file);
@@ -121,8 +121,11 @@ pub fn extract_file(
             span,
             message: depth::too_deep_message(),
         });
-        syntax_errors.sort_by_key(|e| e.span.start);
     }
+    for &(start, end) in repaired.iter().flat_map(|r| &r.quarantined) {
+        syntax_errors.push(quarantined_error(&text, start, end));
+    }
+    syntax_errors.sort_by_key(|e| e.span.start);
     FileModel {
         path: path.to_string(),
         side_path: side_path.to_string(),
@@ -131,6 +134,16 @@ pub fn extract_file(
         text,
         declarations,
         syntax_errors,
+    }
+}
+
+/// The warning for a statement left out so that the rest of its file parses.
+fn quarantined_error(text: &str, start: usize, end: usize) -> SyntaxError {
+    let snippet: String = text[start..end].chars().take(30).collect();
+    let snippet = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+    SyntaxError {
+        span: Span { start, end },
+        message: format!("syntax error in `{snippet}` (this declaration is skipped)"),
     }
 }
 

@@ -17,15 +17,38 @@ use super::Dialect;
 /// Most per-statement attempts after the whole-file attempt did not help.
 const MAX_STATEMENT_ATTEMPTS: usize = 20;
 
+/// A repaired tree and the top-level statements left out of it.
+pub(super) struct Repaired {
+    pub(super) tree: Tree,
+    /// Byte ranges of statements that parse neither alone nor rewritten: they were blanked so
+    /// that the rest of the file parses (each needs its own syntax warning).
+    pub(super) quarantined: Vec<(usize, usize)>,
+}
+
 /// A better tree for `text` when `tree` has errors that the rewrites remove; `None` otherwise.
-pub(super) fn repaired(text: &str, dialect: Dialect, tree: &Tree) -> Option<Tree> {
+pub(super) fn repaired(text: &str, dialect: Dialect, tree: &Tree) -> Option<Repaired> {
     let root = tree.root_node();
     if !root.has_error() {
         return None;
     }
-    let ranges = erroneous_statements(root);
-    let (first, last) = (ranges.first()?, ranges.last()?);
     let before = error_count(root);
+    let best = rewritten_tree(text, dialect, tree, before);
+    let best_root = best.as_ref().map_or(root, |t| t.root_node());
+    if poisoned(best_root, text) {
+        if let Some(q) = quarantine(text, dialect) {
+            return Some(q);
+        }
+    }
+    best.map(|tree| Repaired {
+        tree,
+        quarantined: Vec::new(),
+    })
+}
+
+/// The whole-file rewrite, else the best per-statement rewrite, when it has fewer errors.
+fn rewritten_tree(text: &str, dialect: Dialect, tree: &Tree, before: usize) -> Option<Tree> {
+    let ranges = erroneous_statements(tree.root_node());
+    let (first, last) = (ranges.first()?, ranges.last()?);
     let attempt = |start: usize, end: usize| -> Option<(Tree, usize)> {
         let rewritten = rewrite(text, start, end)?;
         let new_tree = super::parse(&rewritten, dialect, None);
@@ -42,6 +65,112 @@ pub(super) fn repaired(text: &str, dialect: Dialect, tree: &Tree) -> Option<Tree
         .filter_map(|&(s, e)| attempt(s, e))
         .min_by_key(|(_, after)| *after)
         .map(|(tree, _)| tree)
+}
+
+/// Whether one erroneous top-level node swallowed several statements: tree-sitter's recovery
+/// sometimes turns a whole file into one ERROR because of a single declaration it cannot read.
+fn poisoned(root: Node<'_>, text: &str) -> bool {
+    let starts = statement_starts(text);
+    let mut cursor = root.walk();
+    let swallowing = root.children(&mut cursor).any(|c| {
+        (c.is_error() || c.has_error())
+            && starts
+                .iter()
+                .filter(|&&s| s >= c.start_byte() && s < c.end_byte())
+                .nth(1)
+                .is_some()
+    });
+    swallowing
+}
+
+/// Parses every top-level statement on its own (rewritten when that helps) and blanks those that
+/// still fail, so that one unreadable declaration does not hide the others in its file.
+fn quarantine(text: &str, dialect: Dialect) -> Option<Repaired> {
+    let starts = statement_starts(text);
+    if starts.len() < 2 {
+        return None;
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    let mut quarantined = Vec::new();
+    let bounds = std::iter::once(0).chain(starts.iter().copied().filter(|&s| s > 0));
+    let ends = starts
+        .iter()
+        .copied()
+        .filter(|&s| s > 0)
+        .chain([text.len()]);
+    for (start, end) in bounds.zip(ends) {
+        let chunk = &text[start..end];
+        if !super::parse(chunk, dialect, None).root_node().has_error() {
+            continue;
+        }
+        let fixed = rewrite(chunk, 0, chunk.len())
+            .filter(|r| !super::parse(r, dialect, None).root_node().has_error());
+        match fixed {
+            Some(r) => bytes[start..end].copy_from_slice(r.as_bytes()),
+            None => {
+                // Same length, ASCII only (line breaks kept): offsets and UTF-8 stay valid.
+                for b in &mut bytes[start..end] {
+                    if *b != b'\n' {
+                        *b = b' ';
+                    }
+                }
+                quarantined.push((start, end));
+            }
+        }
+    }
+    let blanked = String::from_utf8(bytes).ok()?;
+    Some(Repaired {
+        tree: super::parse(&blanked, dialect, None),
+        quarantined,
+    })
+}
+
+/// Byte offsets where a top-level statement starts: a declaration keyword first on its line,
+/// outside any bracket.
+fn statement_starts(text: &str) -> Vec<usize> {
+    const KEYWORDS: &[&str] = &[
+        "export",
+        "declare",
+        "interface",
+        "type",
+        "enum",
+        "class",
+        "abstract",
+        "import",
+        "namespace",
+        "module",
+        "const",
+        "let",
+        "var",
+        "function",
+    ];
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut line_start = true;
+    for t in lex(text, 0, text.len()) {
+        match t.kind {
+            Tok::Newline => {
+                line_start = true;
+                continue;
+            }
+            Tok::Punct(b'(' | b'[' | b'{') => depth += 1,
+            Tok::Punct(b')' | b']' | b'}') => depth = depth.saturating_sub(1),
+            Tok::Word
+                if line_start
+                    && depth == 0
+                    && text
+                        .as_bytes()
+                        .get(t.start.wrapping_sub(1))
+                        .is_none_or(|&b| b == b'\n')
+                    && KEYWORDS.contains(&&text[t.start..t.end]) =>
+            {
+                out.push(t.start)
+            }
+            _ => {}
+        }
+        line_start = false;
+    }
+    out
 }
 
 /// Byte ranges of the top-level statements that hold an error.
@@ -426,7 +555,7 @@ mod tests {
         let tree = super::super::parse(src, Dialect::TypeScript, None);
         let before = error_count(tree.root_node());
         let after = repaired(src, Dialect::TypeScript, &tree)
-            .map(|t| error_count(t.root_node()))
+            .map(|r| error_count(r.tree.root_node()))
             .unwrap_or(before);
         (before, after)
     }
@@ -466,5 +595,20 @@ mod tests {
         let tokens = lex(src, 0, src.len());
         let mut bytes = src.as_bytes().to_vec();
         assert!(!tuple_parens(&tokens, src, &mut bytes));
+    }
+
+    #[test]
+    fn an_unreadable_statement_is_quarantined_alone() {
+        let src = "export type A = ([string?]) | number;\nexport type Bad = { a: ]] ;\nexport interface C {\n  c: 1\n  (x: 2): 3\n}\n";
+        let q = quarantine(src, Dialect::TypeScript).expect("several statements");
+        assert!(
+            !q.tree.root_node().has_error(),
+            "{}",
+            q.tree.root_node().to_sexp()
+        );
+        let bad = src.find("export type Bad").unwrap();
+        let c = src.find("export interface C").unwrap();
+        assert_eq!(q.quarantined, vec![(bad, c)]);
+        assert_eq!(statement_starts(src), vec![0, bad, c]);
     }
 }
