@@ -1219,6 +1219,15 @@ fn read_events(
     (Some(stream), Some(summary))
 }
 
+/// How the log names the spec side: the `.moment` spec when one is configured (the generated
+/// folder is then only where the emitter's output would be, not what is compared).
+fn spec_side_words(ws: &Workspace) -> String {
+    match &ws.spec {
+        Some(spec) => format!("spec `{spec}`"),
+        None => format!("spec side `{}`", ws.generated_dir),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::read_events;
@@ -1269,14 +1278,5 @@ mod tests {
             read_events(root, None, true).1.as_deref(),
             Some("1 new event (AggregateAdded)")
         );
-    }
-}
-
-/// How the log names the spec side: the `.moment` spec when one is configured (the generated
-/// folder is then only where the emitter's output would be, not what is compared).
-fn spec_side_words(ws: &Workspace) -> String {
-    match &ws.spec {
-        Some(spec) => format!("spec `{spec}`"),
-        None => format!("spec side `{}`", ws.generated_dir),
     }
 }
