@@ -216,6 +216,10 @@ test('opening the drifted file shows one diagnostic per drift point, as the CLI 
     return #drift_diagnostics(bufnr) == 2
   end)
   expect(codes(bufnr), 'changed-type,missing-member', 'codes')
+  -- What the user sees (docs/EDITORS.md quotes it): each diagnostic as `:lua vim.diagnostic.open_float()` lists it.
+  for _, d in ipairs(drift_diagnostics(bufnr)) do
+    say(('  %d:%d %s %s [%s]'):format(d.lnum + 1, d.col + 1, vim.diagnostic.severity[d.severity], d.message, d.code))
+  end
   for kind, point in pairs(cli) do
     local diagnostic = diagnostic_with_code(bufnr, kind)
     expect(diagnostic.message, point.message, kind .. ' message')
@@ -238,6 +242,7 @@ end)
 test('hover on a drift point names its cascade category', function()
   cursor_on(bufnr, 'changed-type')
   local text = hover_text(bufnr)
+  say('  hover:\n    ' .. text:gsub('\n', '\n    '))
   local category = cli['changed-type'].category
   expect_match(text, 'category ' .. category, 'hover')
   expect_match(text, CATEGORY_TITLES[category], 'hover')
@@ -317,6 +322,7 @@ end)
 
 test('the quick fix, applied by vim.lsp.buf.code_action, removes its diagnostic', function()
   local changed = cursor_on(bufnr, 'changed-type')
+  say('  code actions: ' .. table.concat(action_titles(bufnr, changed), ' | '))
   vim.lsp.buf.code_action({
     apply = true,
     context = { only = { 'quickfix' }, diagnostics = { changed.user_data.lsp } },
