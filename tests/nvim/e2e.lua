@@ -271,6 +271,50 @@ test('"Show in spec" opens the spec at the member, through window/showDocument',
   vim.api.nvim_set_current_buf(bufnr)
 end)
 
+--- The titles of the code actions the server offers at the start of `diagnostic`.
+local function action_titles(buf, diagnostic)
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(buf) },
+    range = diagnostic.user_data.lsp.range,
+    context = { diagnostics = { diagnostic.user_data.lsp } },
+  }
+  local titles = {}
+  for _, response in pairs(vim.lsp.buf_request_sync(buf, 'textDocument/codeAction', params, TIMEOUT_MS) or {}) do
+    for _, action in ipairs(response.result or {}) do
+      table.insert(titles, action.title)
+    end
+  end
+  return titles
+end
+
+test('the spec side shows hints worded for the spec, apart from the drift, and no "Show in spec"', function()
+  -- "Show in spec" opened the spec; its missing member is a hint about the implementation.
+  local spec = vim.fn.bufnr(vim.fs.joinpath(root, cli['missing-member'].spec.path))
+  assert(spec > 0, 'the spec buffer')
+  wait_for('a diagnostic in the spec', function()
+    return diagnostic_with_code(spec, 'missing-member') ~= nil
+  end)
+  local note = diagnostic_with_code(spec, 'missing-member')
+  expect(note.severity, vim.diagnostic.severity.HINT, 'severity in the spec')
+  expect(note.message, '`Invoice.note` is not in the implementation yet (src/domain/billing/invoice.types.ts)', 'message')
+  -- Counted apart: what the server marks as counted over all buffers is the CLI's drift points.
+  local function counted(d)
+    local data = d.user_data and d.user_data.lsp and d.user_data.lsp.data
+    return d.source == 'moment-sync' and type(data) == 'table' and data.counted == true
+  end
+  expect(#vim.tbl_filter(counted, vim.diagnostic.get(nil)), vim.tbl_count(cli), 'counted diagnostics')
+  expect(counted(note), false, 'the spec-side hint is counted')
+  expect(#drift_diagnostics(spec), 1, 'diagnostics in the spec')
+  local titles = action_titles(spec, note)
+  say('spec-side code actions: ' .. table.concat(titles, ' | '))
+  for _, title in ipairs(titles) do
+    if title:find('in spec$') then
+      error('"' .. title .. '" offered inside the spec: ' .. vim.inspect(titles))
+    end
+  end
+  expect(vim.tbl_contains(titles, 'Show where the implementation lacks Invoice.note'), true, 'titles ' .. vim.inspect(titles))
+end)
+
 test('the quick fix, applied by vim.lsp.buf.code_action, removes its diagnostic', function()
   local changed = cursor_on(bufnr, 'changed-type')
   vim.lsp.buf.code_action({
