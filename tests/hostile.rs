@@ -987,3 +987,98 @@ fn closing_documents_gives_their_memory_back() {
     );
     server.stop();
 }
+
+// 9. A huge source file is refused before it is read.
+
+/// Interfaces and enums, each a drift point, until the text reaches `bytes`: what a generated
+/// 50 MB client looks like to the extractor.
+fn many_declarations(bytes: usize) -> String {
+    let mut text = String::with_capacity(bytes + 256);
+    let mut i = 0;
+    while text.len() < bytes {
+        text.push_str(&format!(
+            "/** Entity {i}. */\nexport interface Entity{i} {{\n  id: string;\n  name: string;\n  count: number;\n  tags: string[];\n}}\nexport enum Kind{i} {{ A = \"a\", B = \"b\" }}\n"
+        ));
+        i += 1;
+    }
+    text
+}
+
+/// Runs `check` on `root` and returns (exit code, stderr, peak RSS in MB read by `wait4`).
+#[cfg(target_os = "linux")]
+fn check_peak(root: &Path) -> (i32, String, i64) {
+    use std::io::Read;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("moment-sync"))
+        .arg("check")
+        .arg(root)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero `rusage` is valid; `wait4` fills it for our own, unwaited child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid);
+    // Reaped by wait4 already; dropping the handle does not wait again.
+    std::mem::forget(child);
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    (code, stderr, usage.ru_maxrss / 1024)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_50_mb_source_file_is_refused_with_one_line_and_little_memory() {
+    let dir = workspace("export interface A { id: string }\n", "");
+    write(
+        dir.path(),
+        "src/domain/huge.ts",
+        &many_declarations(50 * 1024 * 1024),
+    );
+    let (code, stderr, peak_mb) = check_peak(dir.path());
+    assert_eq!(code, 2, "stderr: {stderr}");
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line expected: {stderr}");
+    assert!(
+        lines[0].contains("src/domain/huge.ts") && lines[0].contains("maxFileBytes"),
+        "names the file and the setting: {stderr}"
+    );
+    // It was 2.8 GB when the file was analysed.
+    assert!(peak_mb < 100, "check peaked at {peak_mb} MB");
+}
+
+#[test]
+fn max_file_bytes_in_sync_json_moves_the_limit() {
+    let spec = "export interface A { id: string }\n";
+    let implementation = many_declarations(2_000);
+    let dir = workspace(spec, &implementation);
+    write(dir.path(), ".moment/sync.json", r#"{"maxFileBytes": 1000}"#);
+    let out = bin().arg("check").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("src/domain/a.ts"),
+        "{}",
+        stderr_of(&out)
+    );
+    write(
+        dir.path(),
+        ".moment/sync.json",
+        r#"{"maxFileBytes": 100000}"#,
+    );
+    let (v, code, stderr) = check_json(dir.path());
+    assert_ne!(code, 2, "{stderr}");
+    assert!(!points(&v).is_empty(), "the file is analysed again");
+}

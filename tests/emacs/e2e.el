@@ -163,7 +163,11 @@ never idle, and eglot sends didChange (and flymake checks) from idle timers."
     (e2e-expect (flymake-diagnostic-type note) 'eglot-note "missing-member type")
     (e2e-expect (line-number-at-pos (flymake-diagnostic-beg total)) 3 "changed-type line")
     (e2e-expect-match "Invoice.total is `string` here but `number` in the spec"
-                      (flymake-diagnostic-text total) "message")))
+                      (flymake-diagnostic-text total) "message")
+    ;; What the user sees (docs/EDITORS.md quotes it): each line as M-x flymake-show-buffer-diagnostics lists it.
+    (dolist (d (list note total))
+      (e2e-say "  %d %s %s" (line-number-at-pos (flymake-diagnostic-beg d))
+               (flymake-diagnostic-type d) (flymake-diagnostic-text d)))))
 
 (e2e-test "hover on `total' explains the drift"
   (goto-char (flymake-diagnostic-beg (e2e-drift-with-code "changed-type")))

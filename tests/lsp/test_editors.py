@@ -397,3 +397,69 @@ async def test_every_workspace_folder_is_served(tmp_path, request, client_name):
         assert len(indexed_roots) == 3, indexed_roots
     finally:
         await stop_editor(e, request.node)
+
+
+# --- 7. a type renamed in the spec ------------------------------------------------------------
+
+BILL_SPEC = SPEC.replace("interface Invoice", "interface Bill")
+
+
+async def test_an_already_drifted_type_renamed_in_the_spec_keeps_its_member_drift(tmp_path, request):
+    # `total` had drifted and `note` was never added; then the spec renamed `Invoice` to `Bill`.
+    ws = make_workspace(tmp_path, spec=BILL_SPEC)
+    e = watch(await start_editor(ws, "neovim"), request.node)
+    try:
+        uri = e.open(IMPL_PATH)
+        diags = await e.diagnostics(uri, has("renamed-type", "changed-type", "missing-member"))
+        assert sorted(codes(diags)) == ["changed-type", "missing-member", "renamed-type"]
+        assert "Bill" in the(diags, "renamed-type").message
+        # Fix-all applies the clean fixes: the missing member, never a second copy of the type.
+        assert await execute(e, "moment-sync.applyAllFixes", {"uri": uri}) == {"applied": 1}
+        [edit] = e.client.applied_edits
+        e.apply(edit)
+        assert e.texts[uri].count("interface ") == 1, e.texts[uri]
+        assert "note?: string" in e.texts[uri]
+        diags = await e.diagnostics(uri, lacks("missing-member"))
+        assert sorted(codes(diags)) == ["changed-type", "renamed-type"]
+    finally:
+        await stop_editor(e, request.node)
+
+
+USER_PATH = "src/domain/billing/totals.ts"
+USER = """\
+import { Invoice } from './invoice.types';
+export const sum = (all: Invoice[]): number => all.reduce((n, i: Invoice) => n + i.total, 0);
+"""
+
+
+async def test_the_rename_fix_renames_the_declaration_imports_and_uses(tmp_path, request, client_name):
+    # A pure rename: the implementation is the old spec word for word; another implementation
+    # file imports the type and uses it.
+    ws = make_workspace(tmp_path, impl=SPEC, spec=BILL_SPEC)
+    ws.write(USER_PATH, USER)
+    e = watch(await start_editor(ws, client_name), request.node)
+    try:
+        uri = e.open(IMPL_PATH)
+        user = e.open(USER_PATH)
+        diags = await e.diagnostics(uri, has("renamed-type"))
+        assert codes(diags) == ["renamed-type"]
+        renamed = the(diags, "renamed-type")
+        actions = await e.client.text_document_code_action_async(
+            t.CodeActionParams(
+                text_document=t.TextDocumentIdentifier(uri=uri),
+                range=renamed.range,
+                context=t.CodeActionContext(diagnostics=[renamed]),
+            )
+        )
+        fix = fixes_for(actions, "renamed-type")[0]
+        if fix.edit is None:  # a client without literals resolves it
+            fix = await e.client.code_action_resolve_async(fix)
+        by_uri, _ = edits_by_uri(fix.edit)
+        assert set(by_uri) == {uri, user}, list(by_uri)
+        e.apply(fix.edit)
+        assert e.texts[uri] == BILL_SPEC
+        # The other file's import specifier and its uses follow the new name.
+        assert e.texts[user] == USER.replace("Invoice", "Bill")
+        await e.diagnostics(uri, lambda d: codes(d) == [])
+    finally:
+        await stop_editor(e, request.node)

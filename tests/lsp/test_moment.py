@@ -243,3 +243,30 @@ async def test_a_closed_spec_changed_on_disk_updates_the_implementation(editor: 
         )
     diags = await editor.diagnostics(uri, lambda d: "changed-type" not in codes(d))
     assert [d for d in diags if d.code == "extra-member" and "total" in d.message]
+
+
+async def test_definition_of_an_implementation_member_without_drift_opens_the_moment_line(editor: Editor):
+    uri = editor.open(IMPL_REL)
+    await editor.diagnostics(uri, has("changed-type"))
+    # `orderId` and `sku` agree with the spec: no drift point, yet the spec is the `.moment`
+    # line, not the TypeScript the emitter would write.
+    for needle, spec_needle in [("orderId", "orderId: UUID\n      total"), ("sku", "sku: string")]:
+        definition = await editor.client.text_document_definition_async(
+            t.DefinitionParams(t.TextDocumentIdentifier(uri=uri), at(editor, uri, needle))
+        )
+        locs = definition if isinstance(definition, list) else [definition]
+        assert locs and locs[0] is not None, f"no definition for {needle}"
+        loc = locs[0]
+        uri_of = getattr(loc, "uri", None) or loc.target_uri
+        start = loc.range.start if hasattr(loc, "range") else loc.target_selection_range.start
+        assert same_file(uri_of, editor.ws.root / SPEC_REL), (needle, uri_of)
+        spec_text = editor.ws.files[SPEC_REL]
+        assert start.line == spec_text[: spec_text.index(spec_needle)].count("\n"), (needle, start)
+
+
+async def test_the_log_names_the_moment_spec(editor: Editor):
+    uri = editor.open(IMPL_REL)
+    await editor.diagnostics(uri, has("changed-type"))
+    [line] = [m.message for m in editor.client.log_messages if m.message.startswith("workspace ")]
+    assert "(spec `spec`, implementation side `src/domain`)" in line, line
+    assert "generated" not in line

@@ -216,6 +216,10 @@ test('opening the drifted file shows one diagnostic per drift point, as the CLI 
     return #drift_diagnostics(bufnr) == 2
   end)
   expect(codes(bufnr), 'changed-type,missing-member', 'codes')
+  -- What the user sees (docs/EDITORS.md quotes it): each diagnostic as `:lua vim.diagnostic.open_float()` lists it.
+  for _, d in ipairs(drift_diagnostics(bufnr)) do
+    say(('  %d:%d %s %s [%s]'):format(d.lnum + 1, d.col + 1, vim.diagnostic.severity[d.severity], d.message, d.code))
+  end
   for kind, point in pairs(cli) do
     local diagnostic = diagnostic_with_code(bufnr, kind)
     expect(diagnostic.message, point.message, kind .. ' message')
@@ -238,6 +242,7 @@ end)
 test('hover on a drift point names its cascade category', function()
   cursor_on(bufnr, 'changed-type')
   local text = hover_text(bufnr)
+  say('  hover:\n    ' .. text:gsub('\n', '\n    '))
   local category = cli['changed-type'].category
   expect_match(text, 'category ' .. category, 'hover')
   expect_match(text, CATEGORY_TITLES[category], 'hover')
@@ -271,8 +276,53 @@ test('"Show in spec" opens the spec at the member, through window/showDocument',
   vim.api.nvim_set_current_buf(bufnr)
 end)
 
+--- The titles of the code actions the server offers at the start of `diagnostic`.
+local function action_titles(buf, diagnostic)
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(buf) },
+    range = diagnostic.user_data.lsp.range,
+    context = { diagnostics = { diagnostic.user_data.lsp } },
+  }
+  local titles = {}
+  for _, response in pairs(vim.lsp.buf_request_sync(buf, 'textDocument/codeAction', params, TIMEOUT_MS) or {}) do
+    for _, action in ipairs(response.result or {}) do
+      table.insert(titles, action.title)
+    end
+  end
+  return titles
+end
+
+test('the spec side shows hints worded for the spec, apart from the drift, and no "Show in spec"', function()
+  -- "Show in spec" opened the spec; its missing member is a hint about the implementation.
+  local spec = vim.fn.bufnr(vim.fs.joinpath(root, cli['missing-member'].spec.path))
+  assert(spec > 0, 'the spec buffer')
+  wait_for('a diagnostic in the spec', function()
+    return diagnostic_with_code(spec, 'missing-member') ~= nil
+  end)
+  local note = diagnostic_with_code(spec, 'missing-member')
+  expect(note.severity, vim.diagnostic.severity.HINT, 'severity in the spec')
+  expect(note.message, '`Invoice.note` is not in the implementation yet (src/domain/billing/invoice.types.ts)', 'message')
+  -- Counted apart: what the server marks as counted over all buffers is the CLI's drift points.
+  local function counted(d)
+    local data = d.user_data and d.user_data.lsp and d.user_data.lsp.data
+    return d.source == 'moment-sync' and type(data) == 'table' and data.counted == true
+  end
+  expect(#vim.tbl_filter(counted, vim.diagnostic.get(nil)), vim.tbl_count(cli), 'counted diagnostics')
+  expect(counted(note), false, 'the spec-side hint is counted')
+  expect(#drift_diagnostics(spec), 1, 'diagnostics in the spec')
+  local titles = action_titles(spec, note)
+  say('spec-side code actions: ' .. table.concat(titles, ' | '))
+  for _, title in ipairs(titles) do
+    if title:find('in spec$') then
+      error('"' .. title .. '" offered inside the spec: ' .. vim.inspect(titles))
+    end
+  end
+  expect(vim.tbl_contains(titles, 'Show where the implementation lacks Invoice.note'), true, 'titles ' .. vim.inspect(titles))
+end)
+
 test('the quick fix, applied by vim.lsp.buf.code_action, removes its diagnostic', function()
   local changed = cursor_on(bufnr, 'changed-type')
+  say('  code actions: ' .. table.concat(action_titles(bufnr, changed), ' | '))
   vim.lsp.buf.code_action({
     apply = true,
     context = { only = { 'quickfix' }, diagnostics = { changed.user_data.lsp } },

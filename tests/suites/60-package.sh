@@ -5,6 +5,20 @@
 # plugin layout, its :help tags generated and the plugin loaded by a real headless Neovim.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+
+# The published crate carries only what a crate user needs (issue #13): sources, docs, schema,
+# licence, lock file. Editors, tests, fixtures, scripts and screenshots (docs/img) must stay out;
+# a new top-level file or folder fails here until the include list in Cargo.toml is reviewed.
+unwanted=$(cargo package --list --allow-dirty --locked 2>/dev/null \
+  | grep -v -E '^(Cargo\.toml|Cargo\.toml\.orig|Cargo\.lock|\.cargo_vcs_info\.json|LICENSE|README\.md)$' \
+  | grep -v -E '^server/src/.+\.rs$' \
+  | grep -v -E '^docs/([^/]+/)*[^/]+\.md$|^docs/schema/[^/]+\.json$' || true)
+if [ -n "$unwanted" ]; then
+  echo "60-package: cargo package would ship paths a crate user does not need:" >&2
+  echo "$unwanted" >&2
+  exit 1
+fi
+test "$(cargo package --list --allow-dirty --locked 2>/dev/null | grep -c '^server/src/main\.rs$')" = 1
 binary="$PWD/target/release/moment-sync"
 if [ ! -x "$binary" ]; then
   cargo build --release --locked

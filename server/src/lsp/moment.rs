@@ -124,6 +124,18 @@ impl MomentSide {
         }
     }
 
+    /// The `.moment` place (root-relative path, span) behind an offset of a spec-side model of
+    /// the configured spec's projection; `None` for any other model (an emitted file on disk).
+    pub fn origin(&self, model: &FileModel, offset: usize) -> Option<(&str, Span)> {
+        let spec = self.spec.as_ref()?;
+        let emitted = spec
+            .emitted
+            .iter()
+            .find(|f| f.side_path() == model.side_path && f.text.as_str() == &*model.text)?;
+        let at = emitted.origin(offset)?;
+        Some((spec.spec.sources.get(at.file)?.path.as_str(), at.span))
+    }
+
     /// The loaded spec holding `rel_path` and the file's index in it.
     pub fn source(&self, rel_path: &str) -> Option<(&LoadedSpec, usize)> {
         self.spec.iter().chain(self.loose.values()).find_map(|l| {

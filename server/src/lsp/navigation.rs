@@ -236,14 +236,15 @@ pub fn definition(
         (Some(_), Some(m)) => m.name_span,
         _ => t.spec_decl.name_span,
     };
+    // With a `.moment` spec the spec side is its projection, which is in no file: the user
+    // goes to the `.moment` line it came from.
+    let (file, span) = match snap.moment.origin(t.spec_file, span.start) {
+        Some((path, at)) => (snap.model(path)?, at),
+        None => (t.spec_file, span),
+    };
     Some(Location {
-        uri: snap.uri_of(&t.spec_file.path)?,
-        range: encoding::range(
-            &t.spec_file.text,
-            &t.spec_file.lines,
-            span,
-            features.encoding,
-        ),
+        uri: snap.uri_of(&file.path)?,
+        range: encoding::range(&file.text, &file.lines, span, features.encoding),
     })
 }
 

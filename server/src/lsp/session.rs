@@ -665,9 +665,9 @@ impl Session {
             return;
         }
         tracing::info!(
-            "workspace {} (spec side `{}`, implementation side `{}`)",
+            "workspace {} ({}, implementation side `{}`)",
             ws.root.display(),
-            ws.generated_dir,
+            spec_side_words(&ws),
             ws.implementation_dir
         );
         match self.index_with_progress(ws).await {
@@ -1217,6 +1217,15 @@ fn read_events(
         distinct.join(", ")
     );
     (Some(stream), Some(summary))
+}
+
+/// How the log names the spec side: the `.moment` spec when one is configured (the generated
+/// folder is then only where the emitter's output would be, not what is compared).
+fn spec_side_words(ws: &Workspace) -> String {
+    match &ws.spec {
+        Some(spec) => format!("spec `{spec}`"),
+        None => format!("spec side `{}`", ws.generated_dir),
+    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use crate::cascade::Consumers;
 use crate::model::{DriftKind, DriftPoint, FileModel, Side};
 use crate::project::incremental::{Incremental, Update};
 use crate::project::StateView;
-use crate::syntax::extract_file;
+use crate::syntax::{extract_file_reusing, StatementMemo};
 use crate::workspace::Config;
 
 /// An open document as the analysis saw it.
@@ -43,8 +43,16 @@ pub struct Snapshot {
     pub moment: super::moment::MomentSide,
 }
 
-/// Parsed open documents by URI and version: a document is re-parsed only when it changed.
-pub type ModelCache = HashMap<Uri, (i32, Arc<FileModel>)>;
+/// Parsed open documents by URI: a document is re-extracted only when its version changed, and
+/// then only the statements whose text changed (the memo of its latest extraction).
+pub type ModelCache = HashMap<Uri, CachedModel>;
+
+#[derive(Debug)]
+pub struct CachedModel {
+    version: i32,
+    model: Arc<FileModel>,
+    memo: StatementMemo,
+}
 
 /// The analysis kept between snapshots: an edit re-compares only what it can influence
 /// (`project::incremental`). Valid for one state view and one workspace.
@@ -100,21 +108,39 @@ impl Snapshot {
             let Some(file) = index.classify(&doc.path) else {
                 continue;
             };
-            let model = match cache.get(&doc.uri) {
-                Some((version, model)) if *version == doc.version => model.clone(),
-                _ => {
+            let model = match cache.get_mut(&doc.uri) {
+                Some(c) if c.version == doc.version => c.model.clone(),
+                cached => {
                     // The document may have changed since it was listed; then a newer analysis
                     // is already scheduled and this one simply skips it.
                     let Some((text, tree)) = docs.text_at(&doc.uri, doc.version) else {
                         continue;
                     };
-                    // The document's incremental tree saves a full parse per keystroke.
+                    let mut memo = cached
+                        .map(|c| std::mem::take(&mut c.memo))
+                        .unwrap_or_default();
+                    // The document's incremental tree saves a full parse per keystroke, and the
+                    // memo the walks of its unchanged statements.
                     let (path, side_path) = (&file.rel_path, &file.side_path);
                     let model = Arc::new(match tree {
-                        Some(tree) => extract_file(path, side_path, file.side, text.into(), &tree),
+                        Some(tree) => extract_file_reusing(
+                            path,
+                            side_path,
+                            file.side,
+                            text.into(),
+                            &tree,
+                            &mut memo,
+                        ),
                         None => parse_file(path, side_path, file.side, text.into()),
                     });
-                    cache.insert(doc.uri.clone(), (doc.version, model.clone()));
+                    cache.insert(
+                        doc.uri.clone(),
+                        CachedModel {
+                            version: doc.version,
+                            model: model.clone(),
+                            memo,
+                        },
+                    );
                     model
                 }
             };

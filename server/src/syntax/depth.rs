@@ -53,6 +53,11 @@ pub(crate) fn take_too_deep() -> Option<Span> {
     TOO_DEEP.with(|t| t.take())
 }
 
+/// `true` when a node was too deep since the last [`take_too_deep`] (kept).
+pub(crate) fn is_too_deep() -> bool {
+    TOO_DEEP.with(|t| t.get().is_some())
+}
+
 /// The message of the diagnostic for a type nested past the bound.
 pub(crate) fn too_deep_message() -> String {
     format!(

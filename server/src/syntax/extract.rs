@@ -14,35 +14,57 @@ use crate::model::{
     Body, DeclKind, Declaration, Member, MemberShape, Param, Signature, Span, TypeParam,
 };
 
+/// What each top-level statement of an earlier extraction of the same document gave, by the
+/// statement's text (from its leading comment to its end), spans relative to that start: an
+/// edit re-extracts only the statements whose text changed; the others only shift. Holds the
+/// statements of the latest extraction only.
+#[derive(Debug, Default, Clone)]
+pub struct StatementMemo {
+    entries: HashMap<Box<str>, (u16, Statement)>,
+}
+
+/// One top-level statement's contribution.
+#[derive(Debug, Default, Clone)]
+struct Statement {
+    exported: Vec<Declaration>,
+    local: Option<Declaration>,
+    /// (local name, exported name) from `export { A as B }` and `export default A`.
+    names: Vec<(String, String)>,
+    module_syntax: bool,
+}
+
 /// Exported top-level declarations by exported name; interfaces declared twice are merged.
 ///
 /// In a declaration file (`.d.ts`) without any `import` or `export`, every top-level declaration
-/// is global and therefore compared too.
-pub fn declarations(
+/// is global and therefore compared too. With a `memo`, statements found in it are not walked
+/// again, and the memo is refilled with this extraction's statements.
+pub fn declarations_reusing(
     root: Node<'_>,
     src: &str,
     is_declaration_file: bool,
+    mut memo: Option<&mut StatementMemo>,
 ) -> BTreeMap<String, Declaration> {
     let mut exported: Vec<Declaration> = Vec::new();
     let mut local: HashMap<String, Vec<Declaration>> = HashMap::new();
-    // (local name, exported name) from `export { A as B }` and `export default A`.
     let mut export_names: Vec<(String, String)> = Vec::new();
     let mut has_module_syntax = false;
+    let mut previous = memo
+        .as_deref_mut()
+        .map(|m| std::mem::take(&mut m.entries))
+        .unwrap_or_default();
 
     let mut cursor = root.walk();
     for stmt in root.named_children(&mut cursor) {
-        match stmt.kind() {
-            "export_statement" => {
-                has_module_syntax = true;
-                collect_export(stmt, src, &mut exported, &mut export_names);
-            }
-            "import_statement" => has_module_syntax = true,
-            _ => {
-                if let Some(decl) = declaration_of(stmt, stmt, src) {
-                    local.entry(decl.name.clone()).or_default().push(decl);
-                }
-            }
+        let st = match memo.as_deref_mut() {
+            Some(memo) => memoised(stmt, src, &mut previous, memo),
+            None => statement(stmt, src),
+        };
+        has_module_syntax |= st.module_syntax;
+        exported.extend(st.exported);
+        if let Some(decl) = st.local {
+            local.entry(decl.name.clone()).or_default().push(decl);
         }
+        export_names.extend(st.names);
     }
 
     for (local_name, exported_name) in export_names {
@@ -58,6 +80,102 @@ pub fn declarations(
         exported.extend(local.into_values().flatten());
     }
     merge(exported)
+}
+
+fn statement(stmt: Node<'_>, src: &str) -> Statement {
+    let mut out = Statement::default();
+    match stmt.kind() {
+        "export_statement" => {
+            out.module_syntax = true;
+            collect_export(stmt, src, &mut out.exported, &mut out.names);
+        }
+        "import_statement" => out.module_syntax = true,
+        _ => out.local = declaration_of(stmt, stmt, src),
+    }
+    out
+}
+
+/// [`statement`], from `previous` when a statement of the same kind and text was extracted
+/// before. What a statement gives depends only on its own text and its leading comments (its
+/// outer span starts there): both are in the key. Statements with syntax errors, or whose types
+/// hit the nesting bound (a diagnostic of its own), are always extracted again.
+fn memoised(
+    stmt: Node<'_>,
+    src: &str,
+    previous: &mut HashMap<Box<str>, (u16, Statement)>,
+    memo: &mut StatementMemo,
+) -> Statement {
+    if stmt.kind() == "comment" || stmt.has_error() {
+        return statement(stmt, src);
+    }
+    let start = leading_comment_start(stmt, src)
+        .unwrap_or(stmt.start_byte())
+        .min(stmt.start_byte());
+    let Some(text) = src.get(start..stmt.end_byte()) else {
+        return statement(stmt, src);
+    };
+    let kind = stmt.kind_id();
+    let relative = match previous.remove_entry(text) {
+        Some((key, (k, st))) if k == kind => (key, st),
+        _ => {
+            let st = statement(stmt, src);
+            if super::depth::is_too_deep() {
+                return st;
+            }
+            (Box::from(text), shifted(st, |x| x.wrapping_sub(start)))
+        }
+    };
+    let st = shifted(relative.1.clone(), |x| x.wrapping_add(start));
+    memo.entries.insert(relative.0, (kind, relative.1));
+    st
+}
+
+/// `st` with every span moved by `by` (wrapping: relative and back is exact).
+fn shifted(mut st: Statement, by: impl Fn(usize) -> usize + Copy) -> Statement {
+    for d in st.exported.iter_mut().chain(st.local.iter_mut()) {
+        shift_declaration(d, by);
+    }
+    st
+}
+
+fn shift_span(s: &mut Span, by: impl Fn(usize) -> usize) {
+    s.start = by(s.start);
+    s.end = by(s.end);
+}
+
+fn shift_declaration(d: &mut Declaration, by: impl Fn(usize) -> usize + Copy) {
+    shift_span(&mut d.span, by);
+    shift_span(&mut d.name_span, by);
+    for s in [
+        &mut d.type_params_span,
+        &mut d.heritage_span,
+        &mut d.body_span,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        shift_span(s, by);
+    }
+    let members = match &mut d.body {
+        Body::Members(m) | Body::Enum(m) => Some(m),
+        Body::Alias {
+            rhs_span, union, ..
+        } => {
+            shift_span(rhs_span, by);
+            union.as_mut()
+        }
+    };
+    for m in members.into_iter().flatten() {
+        shift_span(&mut m.span, by);
+        shift_span(&mut m.decl_span, by);
+        shift_span(&mut m.name_span, by);
+        for s in [&mut m.type_span, &mut m.question_span, &mut m.readonly_span]
+            .into_iter()
+            .flatten()
+        {
+            shift_span(s, by);
+        }
+    }
 }
 
 /// Merges declarations of the same name: interfaces (and an interface into a class) merge their

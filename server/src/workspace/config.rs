@@ -52,7 +52,14 @@ pub struct Config {
     /// `moment-sync reconcile` exit code per result: keys `APPLIED`, `DRIFT`, `BREAKING`,
     /// `NO_CHANGES` (defaults 0, 0, 1, 0).
     pub reconcile_exit_codes: Option<BTreeMap<String, i32>>,
+    /// Largest source file (bytes) that is read; a larger one is refused with an error that names
+    /// it, since analysing it would take many times its size in memory. Default 10 MiB.
+    pub max_file_bytes: Option<u64>,
 }
+
+/// The default of `maxFileBytes`: 10 MiB (analysis holds a few dozen times a file's size at peak,
+/// so this keeps one file well under a gigabyte; generated clients of several MB still pass).
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 
 impl Config {
     /// Reads `path`; a missing file is the empty config.
@@ -135,7 +142,8 @@ impl Config {
             code_lens,
             log_level,
             service_dirs,
-            reconcile_exit_codes
+            reconcile_exit_codes,
+            max_file_bytes
         );
         self
     }

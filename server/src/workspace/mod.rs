@@ -35,6 +35,15 @@ pub enum WorkspaceError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "`{}` is {size} bytes, above the {limit}-byte limit: not analysed (raise `maxFileBytes` in .moment/sync.json to read it)",
+        path.display()
+    )]
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
     #[error("`{}` is not valid UTF-8 (first bad byte at offset {offset})", path.display())]
     NotUtf8 { path: PathBuf, offset: usize },
     #[error(transparent)]
