@@ -264,7 +264,12 @@ fn lex(text: &str, start: usize, end: usize) -> Vec<Token> {
                 i += 1;
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
-                let close = text[i + 2..end].find("*/").map(|p| i + 2 + p + 2);
+                // The range may end between the `/` and the `*` (an error node's end): then the
+                // comment runs to the end of the range.
+                let close = text
+                    .get(i + 2..end)
+                    .and_then(|rest| rest.find("*/"))
+                    .map(|p| i + 2 + p + 2);
                 let stop = close.unwrap_or(end);
                 // A comment spanning lines separates like a line break.
                 if text[i..stop].contains('\n') {
@@ -558,6 +563,18 @@ mod tests {
             .map(|r| error_count(r.tree.root_node()))
             .unwrap_or(before);
         (before, after)
+    }
+
+    #[test]
+    fn a_range_ending_inside_a_comment_opener_lexes() {
+        // Found by the fuzz suite at 10,000 cases: the range ends between `/` and `*`.
+        let text = "type A = x /* c */";
+        let slash = text.find('/').unwrap_or(0);
+        let tokens = lex(text, 0, slash + 1);
+        assert_eq!(
+            tokens.last().map(|t| t.start),
+            Some(text.find('x').unwrap_or(0))
+        );
     }
 
     #[test]
