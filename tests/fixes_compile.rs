@@ -2,7 +2,7 @@
 //! carries the follow-up edits that keep the implementation type-checking — imports added and
 //! dropped, renamed types and members renamed where the implementation uses them, union members
 //! removed without a dangling line. `tests/differential/compiles.mjs` (suite 70) runs `tsc` on
-//! the same fixture before and after.
+//! the same fixture before and after (its `tsconfig.json` includes the consumer `src/app/`).
 
 use std::path::{Path, PathBuf};
 
@@ -43,6 +43,14 @@ fn spec_moved_on() -> tempfile::TempDir {
     dir
 }
 
+/// A build output copy of the consumer, in a `.gitignore`d folder.
+fn with_ignored_dist(root: &Path) -> String {
+    let consumer = read(root, "src/app/checkout.ts");
+    std::fs::create_dir_all(root.join("dist/app")).unwrap();
+    std::fs::write(root.join("dist/app/checkout.ts"), &consumer).unwrap();
+    consumer
+}
+
 fn read(root: &Path, rel: &str) -> String {
     std::fs::read_to_string(root.join(rel)).unwrap()
 }
@@ -52,6 +60,7 @@ fn the_dry_run_shows_the_follow_up_edits_in_every_file_and_writes_nothing() {
     let dir = spec_moved_on();
     let root = dir.path();
     let before = read(root, "src/domain/sales/checkout.ts");
+    with_ignored_dist(root);
     let out = bin()
         .args(["fix", "--max-category", "3", "--dry-run"])
         .arg(root)
@@ -64,11 +73,15 @@ fn the_dry_run_shows_the_follow_up_edits_in_every_file_and_writes_nothing() {
         "+++ b/src/domain/sales/checkout.ts",
         "+++ b/src/domain/sales/index.ts",
         "+++ b/src/domain/sales/order.aggregate.ts",
+        "+++ b/src/app/checkout.ts",
     ] {
         assert!(stdout.contains(header), "{header} in\n{stdout}");
     }
     assert!(stdout.contains("+import type { Customer, Order } from './index.js';"));
     assert!(stdout.contains("+import type { Money } from './common.types.js';"));
+    assert!(stdout
+        .contains("+import type { Customer as Buyer } from '../domain/sales/customer.types.js';"));
+    assert!(!stdout.contains("dist/"), "{stdout}");
     assert_eq!(read(root, "src/domain/sales/checkout.ts"), before);
     assert!(!root.join("src/domain/sales/refund.types.ts").exists());
 }
@@ -127,4 +140,41 @@ fn after_fix_max_category_3_the_imports_and_uses_follow_the_spec() {
     let out = bin().arg("check").arg(root).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("no drift"), "{stdout}");
+}
+
+#[test]
+fn a_rename_reaches_the_consumers_outside_the_side_but_not_ignored_build_output() {
+    let dir = spec_moved_on();
+    let root = dir.path();
+    let dist = with_ignored_dist(root);
+    let out = bin()
+        .args(["fix", "--max-category", "3"])
+        .arg(root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("src/app/checkout.ts"), "{stdout}");
+    // The renamed type through the barrel and its renamed member; the aliased import changes
+    // only the imported name, its local `Buyer` stays.
+    assert_eq!(
+        read(root, "src/app/checkout.ts"),
+        "// A consumer outside the implementation side: it imports the domain types through the barrel\n\
+         // and, aliased, from their file.\n\
+         import type { Customer, Order } from '../domain/sales/index.js';\n\
+         import type { Customer as Buyer } from '../domain/sales/customer.types.js';\n\
+         \n\
+         export function receipt(client: Customer, order: Order): string {\n\
+         \x20 return `${client.name}: ${order.totalAmount.amount}`;\n\
+         }\n\
+         \n\
+         export function contact(buyer: Buyer): string {\n\
+         \x20 return buyer.email;\n\
+         }\n"
+    );
+    assert_eq!(read(root, "dist/app/checkout.ts"), dist);
 }

@@ -16,6 +16,8 @@ from conftest import (
     IMPL_PATH,
     SPEC,
     SPEC_PATH,
+    CONSUMER,
+    CONSUMER_PATH,
     WAIT,
     Editor,
     codes,
@@ -432,15 +434,29 @@ export const sum = (all: Invoice[]): number => all.reduce((n, i: Invoice) => n +
 """
 
 
+# The consumer outside both sides as the editor holds it, unsaved: a line more than on disk and
+# an aliased import, whose local name stays.
+CONSUMER_BUFFER = (
+    "// not saved yet\n"
+    + CONSUMER
+    + "import type { Invoice as Receipt } from '../domain/billing/invoice.types';\n"
+    + "export const key = (r: Receipt) => r.id;\n"
+)
+
+
 async def test_the_rename_fix_renames_the_declaration_imports_and_uses(tmp_path, request, client_name):
     # A pure rename: the implementation is the old spec word for word; another implementation
-    # file imports the type and uses it.
+    # file and a consumer outside the side import the type and use it. A `.gitignore`d build
+    # output copy of the consumer is never edited.
     ws = make_workspace(tmp_path, impl=SPEC, spec=BILL_SPEC)
     ws.write(USER_PATH, USER)
+    ws.write(".gitignore", "dist/\n")
+    ws.write("dist/app/checkout.ts", CONSUMER)
     e = watch(await start_editor(ws, client_name), request.node)
     try:
         uri = e.open(IMPL_PATH)
         user = e.open(USER_PATH)
+        consumer = e.open(CONSUMER_PATH, CONSUMER_BUFFER)
         diags = await e.diagnostics(uri, has("renamed-type"))
         assert codes(diags) == ["renamed-type"]
         renamed = the(diags, "renamed-type")
@@ -455,11 +471,15 @@ async def test_the_rename_fix_renames_the_declaration_imports_and_uses(tmp_path,
         if fix.edit is None:  # a client without literals resolves it
             fix = await e.client.code_action_resolve_async(fix)
         by_uri, _ = edits_by_uri(fix.edit)
-        assert set(by_uri) == {uri, user}, list(by_uri)
+        # One workspace edit over three files.
+        assert set(by_uri) == {uri, user, consumer}, list(by_uri)
         e.apply(fix.edit)
         assert e.texts[uri] == BILL_SPEC
-        # The other file's import specifier and its uses follow the new name.
+        # The other files' import specifiers and their uses follow the new name; in the
+        # consumer, on its unsaved text.
         assert e.texts[user] == USER.replace("Invoice", "Bill")
+        assert e.texts[consumer] == CONSUMER_BUFFER.replace("Invoice", "Bill")
+        assert "Receipt" in e.texts[consumer]
         await e.diagnostics(uri, lambda d: codes(d) == [])
     finally:
         await stop_editor(e, request.node)

@@ -5,7 +5,10 @@
 //!   is imported (`import type`) from the implementation file that exports it; an import whose
 //!   last use the fix removed is dropped (the statement too when it is left empty);
 //! - renames: uses of a renamed type or member elsewhere in the implementation side are renamed
-//!   ([`super::refs`]), in the declaring file and in every file importing the type from it;
+//!   ([`super::refs`]), in the declaring file and in every file importing the type from it —
+//!   also in the files outside the side that import it ([`ImplSide::with_outside`]: a consumer
+//!   such as `src/app/checkout.ts` keeps compiling); `{ Old as X }` changes only the imported
+//!   name;
 //! - removals: an import of a removed type from its file is dropped where nothing else uses it.
 //!
 //! The follow-ups become part of the point's fix (multi-file edits), so `fix --dry-run` and the
@@ -39,6 +42,9 @@ const CANDIDATES: &[&str] = &[
 /// editor builds one of these per code action request).
 pub struct ImplSide {
     files: BTreeMap<String, Arc<FileModel>>,
+    /// Files outside the side that may import from it (consumers), by path: only the uses of a
+    /// renamed name in them change; they never export anything to the side.
+    outside: BTreeMap<String, Arc<str>>,
     /// Exported name → files declaring it (by path order).
     exporters: BTreeMap<String, Vec<String>>,
     style: OnceLock<Style>,
@@ -78,13 +84,32 @@ impl ImplSide {
         }
         ImplSide {
             files,
+            outside: BTreeMap::new(),
             exporters,
             style: OnceLock::new(),
             facts,
         }
     }
 
-    /// The import facts of an implementation file (parsed once, on first use).
+    /// This side with the files outside it that may import from it (root-relative path, text):
+    /// renames reach their uses too. Paths of the side itself are ignored.
+    pub fn with_outside(mut self, files: impl IntoIterator<Item = (String, Arc<str>)>) -> ImplSide {
+        for (path, text) in files {
+            if self.files.contains_key(&path) {
+                continue;
+            }
+            self.facts.insert(path.clone(), OnceLock::new());
+            self.outside.insert(path, text);
+        }
+        self
+    }
+
+    /// The text of a file outside the side given to [`ImplSide::with_outside`].
+    pub fn outside_text(&self, path: &str) -> Option<&str> {
+        self.outside.get(path).map(|t| &**t)
+    }
+
+    /// The import facts of an implementation or outside file (parsed once, on first use).
     fn facts(&self, path: &str) -> Option<&Facts> {
         let cell = self.facts.get(path)?;
         let text = self.text_of(path)?;
@@ -98,7 +123,10 @@ impl ImplSide {
     }
 
     fn text_of(&self, path: &str) -> Option<&str> {
-        self.files.get(path).map(|f| &*f.text)
+        self.files
+            .get(path)
+            .map(|f| &*f.text)
+            .or_else(|| self.outside.get(path).map(|t| &**t))
     }
 
     /// The implementation file a relative `specifier` of `importer` names.
@@ -200,9 +228,14 @@ impl ImplSide {
     /// through re-exports: (path, the specifiers naming it).
     fn importers(&self, decl_file: &str, name: &str) -> Vec<(&str, Vec<&imports::Specifier>)> {
         let mut out = Vec::new();
-        for (path, file) in &self.files {
+        let texts = self
+            .files
+            .iter()
+            .map(|(p, f)| (p, &*f.text))
+            .chain(self.outside.iter().map(|(p, t)| (p, &**t)));
+        for (path, text) in texts {
             // Only a file that mentions the name can import it: most are never parsed.
-            if path == decl_file || !file.text.contains(name) {
+            if path == decl_file || !text.contains(name) {
                 continue;
             }
             let Some(facts) = self.facts(path) else {
@@ -227,6 +260,20 @@ impl ImplSide {
     fn style_of(&self, text: &str, facts: &Facts) -> Style {
         Style::of(text, facts, self.side_style())
     }
+}
+
+/// The names whose uses outside the implementation side the fixes of `points` may rename: the
+/// old name of a renamed type, the type of a renamed member. What a caller looks for in the
+/// files it passes to [`ImplSide::with_outside`].
+pub fn renamed_names<'a>(points: impl IntoIterator<Item = &'a DriftPoint>) -> BTreeSet<String> {
+    points
+        .into_iter()
+        .filter_map(|p| match p.kind {
+            DriftKind::RenamedType => p.actual.clone(),
+            DriftKind::RenamedMember => Some(p.symbol.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Lexically normalises `a/./b/../c` (root-relative; `None` above the root).

@@ -341,15 +341,20 @@ pub fn workspace_edit(
 ) -> Option<WorkspaceEdit> {
     // Each fix with its follow-ups (imports, uses of renamed names in other files), as the
     // `fix` command applies it.
-    let side = crate::fix::ImplSide::new(snap.analysis.files.values(), &snap.analysis.points);
+    let point_of = |f: &Fix| {
+        snap.analysis
+            .points
+            .iter()
+            .find(|p| p.fixes.iter().any(|g| g.id == f.id))
+    };
+    // A rename also reaches the files outside the side that import the renamed type.
+    let names = crate::fix::renamed_names(fixes.iter().filter_map(|f| point_of(f)));
+    let side = crate::fix::ImplSide::new(snap.analysis.files.values(), &snap.analysis.points)
+        .with_outside(snap.outside_files(&names));
     let completed: Vec<Fix> = fixes
         .iter()
         .map(|f| {
-            let point = snap
-                .analysis
-                .points
-                .iter()
-                .find(|p| p.fixes.iter().any(|g| g.id == f.id));
+            let point = point_of(f);
             match point {
                 Some(p) => crate::fix::complete(p, f, &side),
                 None => (*f).clone(),
@@ -370,7 +375,7 @@ pub fn workspace_edit(
     let mut operations = Vec::new();
     for (path, edits) in by_path {
         let uri = snap.uri_of(path)?;
-        let lsp_edits = lsp_edits(snap, path, edits, features);
+        let lsp_edits = lsp_edits(snap, side.outside_text(path), path, edits, features);
         if features.document_changes {
             let creates_file = creates.contains_key(path) && snap.model(path).is_none();
             if creates_file && features.can_create_files() {
@@ -413,6 +418,7 @@ pub fn workspace_edit(
 /// (two fixes touching the same text cannot both apply; the next check shows what is left).
 fn lsp_edits(
     snap: &Snapshot,
+    outside: Option<&str>,
     path: &str,
     mut edits: Vec<&DriftEdit>,
     features: &ClientFeatures,
@@ -428,14 +434,20 @@ fn lsp_edits(
             kept.push(edit);
         }
     }
-    let model = snap.model(path);
+    // The text the edits were computed on: the side's model, or a file outside it (a consumer
+    // that a rename reaches).
+    let outside_lines = outside.map(|t| (t, crate::text::LineIndex::new(t)));
+    let text_lines = match snap.model(path) {
+        Some(m) => Some((&*m.text, &m.lines)),
+        None => outside_lines.as_ref().map(|(t, l)| (*t, l)),
+    };
     kept.into_iter()
-        .map(|e| match model {
-            Some(m) => {
-                let (span, new_text) = before_last_line_break(&m.text, e.span, &e.new_text)
+        .map(|e| match text_lines {
+            Some((text, lines)) => {
+                let (span, new_text) = before_last_line_break(text, e.span, &e.new_text)
                     .unwrap_or_else(|| (e.span, e.new_text.clone()));
                 TextEdit {
-                    range: encoding::range(&m.text, &m.lines, span, features.encoding),
+                    range: encoding::range(text, lines, span, features.encoding),
                     new_text,
                 }
             }

@@ -41,6 +41,19 @@ pub struct Snapshot {
     by_path: HashMap<String, Uri>,
     /// The `.moment` spec and open `.moment` documents (see `lsp::moment`).
     pub moment: super::moment::MomentSide,
+    /// The workspace analysed (`None` without one).
+    pub ws: Option<crate::workspace::Workspace>,
+    /// Open TypeScript documents inside the root of neither side (consumers), by root-relative
+    /// path: a rename's quick fix edits them as the editor holds them.
+    pub outside_open: HashMap<String, OutsideFile>,
+}
+
+/// An open document outside both sides, as the analysis saw it.
+#[derive(Debug, Clone)]
+pub struct OutsideFile {
+    pub uri: Uri,
+    pub version: i32,
+    pub text: Arc<str>,
 }
 
 /// Parsed open documents by URI: a document is re-extracted only when its version changed, and
@@ -106,6 +119,9 @@ impl Snapshot {
         let mut overrides: HashMap<String, Arc<FileModel>> = HashMap::new();
         for doc in listed {
             let Some(file) = index.classify(&doc.path) else {
+                if let Some(outside) = outside_file(index, docs, &doc) {
+                    snap.outside_open.insert(outside.0, outside.1);
+                }
                 continue;
             };
             let model = match cache.get_mut(&doc.uri) {
@@ -220,7 +236,22 @@ impl Snapshot {
             &mut snap.by_path,
         );
         snap.moment = moment;
+        snap.ws = Some(index.ws.clone());
         snap
+    }
+
+    /// The files outside the implementation side that mention one of `names` (open documents as
+    /// the editor holds them, the rest from disk): where a rename's uses may also be.
+    pub fn outside_files(
+        &self,
+        names: &std::collections::BTreeSet<String>,
+    ) -> Vec<(String, Arc<str>)> {
+        let Some(ws) = &self.ws else {
+            return Vec::new();
+        };
+        let is_side = |rel: &str| self.analysis.files.contains_key(rel);
+        let open = |rel: &str| self.outside_open.get(rel).map(|o| o.text.clone());
+        crate::project::load::outside_texts(ws, &is_side, names, &open).unwrap_or_default()
     }
 
     /// `true` when this analysis saw the document at `version`.
@@ -233,6 +264,9 @@ impl Snapshot {
         if let Some(uri) = self.by_path.get(rel_path) {
             return Some(uri.clone());
         }
+        if let Some(o) = self.outside_open.get(rel_path) {
+            return Some(o.uri.clone());
+        }
         file_uri(&self.root.as_ref()?.join(rel_path))
     }
 
@@ -242,6 +276,7 @@ impl Snapshot {
             .get(rel_path)
             .and_then(|uri| self.open.get(uri))
             .map(|f| f.version)
+            .or_else(|| self.outside_open.get(rel_path).map(|o| o.version))
     }
 
     pub fn model(&self, rel_path: &str) -> Option<&Arc<FileModel>> {
@@ -288,6 +323,32 @@ fn current_files<'a>(
         .models()
         .filter(|m| !overlay.contains_key(&m.path))
         .chain(overlay.values())
+}
+
+/// An open TypeScript document inside the root that belongs to neither side, with its text.
+fn outside_file(
+    index: &Index,
+    docs: &DocumentStore,
+    doc: &super::documents::DocumentSnapshot,
+) -> Option<(String, OutsideFile)> {
+    if !crate::syntax::is_typescript(&doc.path) {
+        return None;
+    }
+    let rel = doc.path.strip_prefix(index.root()).ok()?;
+    let rel = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    let (text, _) = docs.text_at(&doc.uri, doc.version)?;
+    Some((
+        rel,
+        OutsideFile {
+            uri: doc.uri.clone(),
+            version: doc.version,
+            text: text.into(),
+        },
+    ))
 }
 
 /// What changed between two overlays of the same index revision: models that are new or not

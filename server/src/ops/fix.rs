@@ -6,7 +6,8 @@ use anyhow::Context;
 use std::collections::BTreeMap;
 
 use crate::fix::{
-    apply_edits, complete_points, gains_syntax_errors, plan_fixes, tidy_imports, FilePlan, ImplSide,
+    apply_edits, complete_points, gains_syntax_errors, plan_fixes, renamed_names, tidy_imports,
+    FilePlan, ImplSide,
 };
 use crate::model::{Category, DriftPoint, TextEdit};
 use crate::project::{self, policy, Mode};
@@ -105,7 +106,8 @@ pub fn execute(
     };
     // Each fix with the follow-ups that keep the implementation type-checking (imports, uses
     // of renamed names): part of the fix, so the dry run shows them.
-    let side = ImplSide::new(analysis.files.values(), &analysis.points);
+    let side = ImplSide::new(analysis.files.values(), &analysis.points)
+        .with_outside(outside_files(ws, analysis, &selected)?);
     let completed = complete_points(selected, &side);
     // A fix editing several files applies in all of them or in none: when a file is refused,
     // the fixes touching it are dropped and the rest planned again.
@@ -146,6 +148,20 @@ pub fn execute(
     })
 }
 
+/// The files outside the implementation side that the renames among `selected` may reach (a
+/// consumer importing the renamed type).
+fn outside_files(
+    ws: &crate::workspace::Workspace,
+    analysis: &crate::analysis::Analysis,
+    selected: &[&DriftPoint],
+) -> anyhow::Result<Vec<(String, std::sync::Arc<str>)>> {
+    let names = renamed_names(selected.iter().copied());
+    let is_side = |rel: &str| analysis.files.contains_key(rel);
+    Ok(project::load::outside_texts(ws, &is_side, &names, &|_| {
+        None
+    })?)
+}
+
 /// The planned changes of one round: new texts of the files the plans touch.
 struct Planned {
     changes: Vec<Change>,
@@ -171,15 +187,20 @@ fn file_changes(
         }
         // Every target is checked before anything is written: inside the root, not a link.
         let abs = ws.writable(path)?;
-        let (old, creates) = match analysis.file(path) {
+        // A file of the side, or one outside it that a rename reaches (a consumer).
+        let planned_on = analysis
+            .file(path)
+            .map(|f| &*f.text)
+            .or_else(|| side.outside_text(path));
+        let (old, creates) = match planned_on {
             // Planned on the text read at the start: if another writer changed the file since,
             // writing would drop its edit.
-            Some(f) if std::fs::read_to_string(&abs).ok().as_deref() != Some(&*f.text) => {
+            Some(t) if std::fs::read_to_string(&abs).ok().as_deref() != Some(t) => {
                 anyhow::bail!(
                     "`{path}` changed while its fixes were being planned; nothing was written (run `fix` again)"
                 )
             }
-            Some(f) => (f.text.to_string(), false),
+            Some(t) => (t.to_string(), false),
             None => match std::fs::read_to_string(&abs) {
                 Ok(t) => (t, false),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), true),

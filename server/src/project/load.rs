@@ -393,6 +393,37 @@ pub fn detect_consumers(
     Ok(consumers::index(&consumers::spec_types(spec), &refs))
 }
 
+/// The consumer candidates outside the implementation side (`is_side` says which paths belong
+/// to it) whose text mentions one of `names`: the files a rename fix must also rename the uses
+/// in. The same files consumption detection searches (`.gitignore`d build output such as
+/// `dist/` and `exclude` globs left out); the text `open` gives (an unsaved editor buffer) stands
+/// in for its file, files that cannot be read are skipped (nothing is renamed in them).
+pub fn outside_texts(
+    ws: &Workspace,
+    is_side: &(dyn Fn(&str) -> bool + Sync),
+    names: &std::collections::BTreeSet<String>,
+    open: &(dyn Fn(&str) -> Option<Arc<str>> + Sync),
+) -> Result<Vec<(String, Arc<str>)>, WorkspaceError> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let candidates = consumers::candidate_files(ws)?;
+    Ok(candidates
+        .par_iter()
+        .filter(|(rel, _)| !is_side(rel))
+        .filter_map(|(rel, abs)| {
+            let text: Arc<str> = match open(rel) {
+                Some(t) => t,
+                None => std::fs::read_to_string(abs).ok()?.into(),
+            };
+            names
+                .iter()
+                .any(|n| text.contains(n.as_str()))
+                .then(|| (rel.clone(), text))
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -92,7 +92,10 @@ pub fn apply_fixes(
     points: &[&DriftPoint],
 ) -> Result<Vec<String>, ReconcileError> {
     // The fixes with their follow-ups (imports, uses of renamed names), as `fix` applies them.
-    let side = crate::fix::ImplSide::new(files.files.values(), &files.points);
+    let names = crate::fix::renamed_names(points.iter().copied());
+    let is_side = |rel: &str| files.files.contains_key(rel);
+    let outside = crate::project::load::outside_texts(ws, &is_side, &names, &|_| None)?;
+    let side = crate::fix::ImplSide::new(files.files.values(), &files.points).with_outside(outside);
     let completed = crate::fix::complete_points(points.iter().copied(), &side);
     let plans = plan_fixes(&completed);
     let mut applied = Vec::new();
@@ -113,8 +116,12 @@ pub fn apply_fixes(
         };
         // The edits' byte ranges are into the analysed text: applied to anything else they
         // would write a mix of both (10 concurrent accepts once kept 1 fix of 10).
-        let old = match (files.file(path), on_disk) {
-            (Some(f), Some(disk)) if *f.text == *disk => disk,
+        let planned_on = files
+            .file(path)
+            .map(|f| &*f.text)
+            .or_else(|| side.outside_text(path));
+        let old = match (planned_on, on_disk) {
+            (Some(t), Some(disk)) if *t == *disk => disk,
             (Some(_), _) => return Err(ReconcileError::Changed { path: path.clone() }),
             (None, disk) => disk.unwrap_or_default(),
         };
