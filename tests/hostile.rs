@@ -968,7 +968,12 @@ fn closing_documents_gives_their_memory_back() {
         .collect();
     let open = cycle(&mut server, &large, 10);
     let grown = open.saturating_sub(before);
+    let settle_started = std::time::Instant::now();
     let closed = settled_after(before + grown / 3);
+    eprintln!(
+        "memory: {before} MB before, {open} MB open, {closed} MB after close ({:.1} s to settle)",
+        settle_started.elapsed().as_secs_f64()
+    );
     assert!(
         closed < before + grown / 3,
         "a 3.6 MB document: {before} MB before, {open} MB open, still {closed} MB after close"
