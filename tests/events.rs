@@ -1,5 +1,9 @@
 //! The upstream event stream reader: ordering, malformed lines, cursors, rotation, huge files.
 
+#[cfg(target_os = "linux")]
+#[path = "common/rss.rs"]
+mod rss;
+
 use std::io::Write;
 use std::path::Path;
 
@@ -607,15 +611,115 @@ fn events_on_a_million_line_stream_stays_under_100_mb() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: an all-zero `rusage` is valid; `wait4` fills it for our own, unwaited child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid);
-    assert_eq!(status, 0, "events failed");
-    let peak_mb = usage.ru_maxrss / 1024;
+    let (code, peak_mb) = rss::wait_with_peak_rss_mb(child);
+    assert_eq!(code, 0, "events failed");
     assert!(peak_mb < 100, "events peaked at {peak_mb} MB on 1M lines");
-    // Reaped by wait4 already; dropping the handle does not wait again.
-    std::mem::forget(child);
+
+    // `--new` remembers what it showed in a bounded cursor: a million delivered ids made it
+    // 23 MB, read and written again by every run.
+    let run_new = || {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("moment-sync"))
+            .args(["events", "--new"])
+            .arg(root)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let shown = std::io::BufRead::lines(std::io::BufReader::new(stdout)).count();
+        let (code, peak_mb) = rss::wait_with_peak_rss_mb(child);
+        assert_eq!(code, 0, "events --new failed");
+        (shown, peak_mb)
+    };
+    let (shown, peak_mb) = run_new();
+    assert_eq!(shown, 1_000_000);
+    assert!(peak_mb < 100, "events --new peaked at {peak_mb} MB");
+    let cursor = std::fs::metadata(root.join(".moment/events/cli.cursor.json"))
+        .unwrap()
+        .len();
+    assert!(cursor < 2_000_000, "the cursor file is {cursor} bytes");
+    let (shown, _) = run_new();
+    assert_eq!(shown, 0, "a second --new shows nothing new");
+}
+
+/// `events --new` streams (bounded memory) what `read_new` would collect: same events, same
+/// order, same duplicate count, and the same cursor afterwards.
+#[test]
+fn streamed_new_events_match_read_new_and_advance_the_same_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "a.jsonl",
+        &[
+            line("1", "CommandDefined", "2024-05-02T10:00:00Z"),
+            line("2", "Brand New", "2024-05-01T10:00:00Z"),
+        ],
+    );
+    write(
+        root,
+        "b.jsonl",
+        &[line("1", "CommandDefined", "2024-05-02T10:00:00Z")],
+    );
+    let mut collecting = EventStream::open(root, "collect").unwrap();
+    let collected = collecting.read_new().unwrap();
+    let mut streaming = EventStream::open(root, "stream").unwrap();
+    let mut streamed = Vec::new();
+    let counters = streaming
+        .for_each_new_in_order(|e| {
+            streamed.push(e.envelope.event_id);
+            true
+        })
+        .unwrap();
+    assert_eq!(ids(&collected), ["2", "1"]);
+    assert_eq!(streamed, ids(&collected));
+    assert_eq!(counters.duplicates, collected.duplicates);
+    assert_eq!(counters.unknown_types, collected.unknown_types);
+    assert_eq!(streaming.cursor(), collecting.cursor());
+
+    // A repeat of a delivered id is a duplicate for the next batch too.
+    append(
+        root,
+        "b.jsonl",
+        &[
+            line("2", "Brand New", "2024-05-01T10:00:00Z"),
+            line("3", "SagaDefined", "2024-05-03T10:00:00Z"),
+        ],
+    );
+    let mut next = Vec::new();
+    let counters = streaming
+        .for_each_new_in_order(|e| {
+            next.push(e.envelope.event_id);
+            true
+        })
+        .unwrap();
+    assert_eq!(next, ["3"]);
+    assert_eq!(counters.duplicates, 1);
+}
+
+/// A reader that stops early (`events --new | head`) leaves the cursor where it was: what it
+/// did not show is shown next time.
+#[test]
+fn a_stopped_stream_keeps_its_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "a.jsonl",
+        &[
+            line("1", "CommandDefined", "2024-05-01T10:00:00Z"),
+            line("2", "CommandDefined", "2024-05-02T10:00:00Z"),
+        ],
+    );
+    let mut stream = EventStream::open(root, "head").unwrap();
+    let mut first = 0;
+    stream
+        .for_each_new_in_order(|_| {
+            first += 1;
+            false
+        })
+        .unwrap();
+    assert_eq!(first, 1);
+    let again = stream.read_new().unwrap();
+    assert_eq!(ids(&again), ["1", "2"]);
 }

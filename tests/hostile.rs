@@ -3,6 +3,10 @@
 //! One section per numbered item of the audit; every test here failed on the code before the fix
 //! it guards.
 
+#[cfg(target_os = "linux")]
+#[path = "common/rss.rs"]
+mod rss;
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -968,7 +972,12 @@ fn closing_documents_gives_their_memory_back() {
         .collect();
     let open = cycle(&mut server, &large, 10);
     let grown = open.saturating_sub(before);
+    let settle_started = std::time::Instant::now();
     let closed = settled_after(before + grown / 3);
+    eprintln!(
+        "memory: {before} MB before, {open} MB open, {closed} MB after close ({:.1} s to settle)",
+        settle_started.elapsed().as_secs_f64()
+    );
     assert!(
         closed < before + grown / 3,
         "a 3.6 MB document: {before} MB before, {open} MB open, still {closed} MB after close"
@@ -1023,20 +1032,8 @@ fn check_peak(root: &Path) -> (i32, String, i64) {
         .unwrap()
         .read_to_string(&mut stderr)
         .unwrap();
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: an all-zero `rusage` is valid; `wait4` fills it for our own, unwaited child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid);
-    // Reaped by wait4 already; dropping the handle does not wait again.
-    std::mem::forget(child);
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
-    (code, stderr, usage.ru_maxrss / 1024)
+    let (code, peak_mb) = rss::wait_with_peak_rss_mb(child);
+    (code, stderr, peak_mb)
 }
 
 #[cfg(target_os = "linux")]

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod http;
+pub mod rss;
 
 use std::path::Path;
 use std::process::Command;

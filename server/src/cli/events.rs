@@ -71,18 +71,17 @@ fn list(args: &EventsArgs) -> anyhow::Result<i32> {
         stream.reset();
     }
     stream = stream.with_since(since);
-    let first = stream.read_new()?;
-    print_batch(&first, args.json)?;
+    // Streamed like the one-shot listing: a million new events never sit in memory at once.
+    let (first, shown) = print_streamed(args.json, |f| stream.for_each_new_in_order(f))?;
     stream.save()?;
     if !args.follow {
-        print_summary(&first);
+        print_summary_counted(&first, shown);
         return Ok(0);
     }
     // Runs until interrupted or until the reader of stdout goes away.
     loop {
         std::thread::sleep(Duration::from_millis(args.interval.max(10)));
-        let batch = stream.read_new()?;
-        print_batch(&batch, args.json)?;
+        print_streamed(args.json, |f| stream.for_each_new_in_order(f))?;
         stream.save()?;
     }
 }
@@ -98,10 +97,22 @@ fn list_once(
         since,
         ..Default::default()
     };
+    let (batch, shown) = print_streamed(json, |f| events::for_each_event(root, &options, f))?;
+    print_summary_counted(&batch, shown);
+    Ok(0)
+}
+
+/// Prints each event `visit` hands over as it comes (text or JSON lines), then the batch's
+/// warnings; returns the batch (its counters) and how many events were printed. A failed write
+/// (the reader went away) stops the visit and is the error, so a cursor is not saved past it.
+fn print_streamed(
+    json: bool,
+    visit: impl FnOnce(&mut dyn FnMut(Event) -> bool) -> Result<Batch, events::EventError>,
+) -> anyhow::Result<(Batch, usize)> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut failure = None;
     let mut printed = 0;
-    let batch = events::for_each_event(root, &options, |event| {
+    let batch = visit(&mut |event| {
         let written = if json {
             writeln!(out, "{}", event.to_json())
         } else {
@@ -121,13 +132,8 @@ fn list_once(
     }
     out.flush()?;
     drop(out);
-    let shown = Batch {
-        events: Vec::new(),
-        ..batch
-    };
-    print_batch(&shown, json)?;
-    print_summary_counted(&shown, printed);
-    Ok(0)
+    print_batch(&batch, json)?;
+    Ok((batch, printed))
 }
 
 fn print_batch(batch: &Batch, json: bool) -> anyhow::Result<()> {
@@ -147,10 +153,6 @@ fn print_batch(batch: &Batch, json: bool) -> anyhow::Result<()> {
         eprintln!("moment-sync: note: {file} was rewritten; read again from its start");
     }
     Ok(())
-}
-
-fn print_summary(batch: &Batch) {
-    print_summary_counted(batch, batch.events.len());
 }
 
 fn print_summary_counted(batch: &Batch, events: usize) {

@@ -8,7 +8,7 @@
 //! Two ways in:
 //! - [`read_all`]: a one-shot read of every event (what `moment-sync events` lists);
 //! - [`EventStream`]: an incremental reader with a persisted cursor per consumer (file, byte
-//!   offset, content fingerprint, and the ids already delivered), so each call of
+//!   offset, content fingerprint, and the ids most recently delivered), so each call of
 //!   [`EventStream::read_new`] returns only events that arrived since the last one, and a file that
 //!   was rewritten (or rotated under another name) is noticed rather than misread.
 //!
@@ -17,8 +17,9 @@
 
 mod envelope;
 mod reader;
+mod recent;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -31,6 +32,7 @@ pub use envelope::{
     PolicyDefined, SagaDefined, ValueObjectDefined, KNOWN_EVENT_TYPES,
 };
 pub use reader::DEFAULT_MAX_LINE_BYTES;
+pub use recent::RecentIds;
 
 use crate::workspace::{EVENTS_DIR, STATE_DIR};
 
@@ -147,11 +149,24 @@ pub fn read_all(root: &Path, options: &ReadOptions) -> Result<Batch, EventError>
 pub fn for_each_event(
     root: &Path,
     options: &ReadOptions,
-    mut f: impl FnMut(Event) -> bool,
+    f: impl FnMut(Event) -> bool,
 ) -> Result<Batch, EventError> {
     let mut stream = EventStream::in_memory(root);
     stream.options = options.clone();
     stream.hold_partial_tail = false;
+    // A one-shot listing knows every id of the stream: 8 bytes an event, exact.
+    let mut seen = std::collections::HashSet::new();
+    replay_in_order(&mut stream, |digest| seen.insert(digest), f)
+}
+
+/// The two passes of [`for_each_event`] over what `stream` has not read yet: `is_new` decides
+/// on duplicates (by the id's 64-bit digest, see [`id_digest_u64`]) in delivery order. Advances
+/// the stream's file positions (in memory).
+fn replay_in_order(
+    stream: &mut EventStream,
+    mut is_new: impl FnMut(u64) -> bool,
+    mut f: impl FnMut(Event) -> bool,
+) -> Result<Batch, EventError> {
     let mut batch = Batch::default();
     let mut files: Vec<String> = Vec::new();
     let mut keys: Vec<EventKey> = Vec::new();
@@ -171,14 +186,15 @@ pub fn for_each_event(
     // Equal instants keep (file, line) order, the reading order: with it the key is total, so
     // the in-place unstable sort (no scratch buffer as large as the keys) is deterministic.
     keys.sort_unstable_by_key(|k| (k.seconds, k.nanos, k.file, k.line));
-    let since = options
+    let since = stream
+        .options
         .since
         .map(|t| (t.as_second(), t.subsec_nanosecond()));
-    let mut seen = std::collections::HashSet::with_capacity(keys.len());
+    let max_line_bytes = stream.options.max_line_bytes;
     let mut readers: BTreeMap<u32, reader::LineReader> = BTreeMap::new();
     let mut buf = Vec::new();
     for key in keys {
-        if !seen.insert(key.digest) {
+        if !is_new(key.digest) {
             batch.duplicates += 1;
             continue;
         }
@@ -187,7 +203,8 @@ pub fn for_each_event(
             continue;
         }
         let file = &files[key.file as usize];
-        let path = root.join(file);
+        // `file` is root-relative (`.complai/events/moment/a.jsonl`); the folder is flat.
+        let path = stream.dir.join(file.rsplit('/').next().unwrap_or(file));
         let io = |source| EventError::Read {
             path: path.clone(),
             source,
@@ -195,7 +212,7 @@ pub fn for_each_event(
         let lines = match readers.entry(key.file) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(reader::LineReader::open(&path, 0, 0, options.max_line_bytes).map_err(io)?)
+                e.insert(reader::LineReader::open(&path, 0, 0, max_line_bytes).map_err(io)?)
             }
         };
         lines.seek(key.offset, key.line as usize - 1).map_err(io)?;
@@ -250,9 +267,10 @@ pub struct Cursor {
     pub version: u32,
     /// By file name inside the events folder.
     pub files: BTreeMap<String, FilePosition>,
-    /// Short digests (16 hex digits of SHA-256) of every `eventId` already delivered, so an event
-    /// repeated later (or in a rewritten file) is not delivered twice.
-    pub seen: BTreeSet<String>,
+    /// Short digests (16 hex digits of SHA-256) of the most recently delivered `eventId`s
+    /// (a bounded window, see [`RecentIds`]), so an event repeated later (or in a rewritten
+    /// file) is not delivered twice.
+    pub seen: RecentIds,
 }
 
 /// How far a file has been read.
@@ -429,6 +447,34 @@ impl EventStream {
         Ok(batch)
     }
 
+    /// What [`EventStream::read_new`] returns, handed to `f` in the same order without holding
+    /// the events (the two passes of [`for_each_event`]), so memory stays bounded on any stream;
+    /// duplicates are judged by the cursor's window of recent ids. `f` returns `false` to stop
+    /// (its reader went away): the cursor then stays where it was, so nothing is skipped.
+    pub fn for_each_new_in_order(
+        &mut self,
+        mut f: impl FnMut(Event) -> bool,
+    ) -> Result<Batch, EventError> {
+        let before = self.cursor.clone();
+        let mut seen = std::mem::take(&mut self.cursor.seen);
+        let mut stopped = false;
+        let result = replay_in_order(
+            self,
+            |digest| seen.insert(crate::support::digest::hex(&digest.to_le_bytes())),
+            |event| {
+                let go_on = f(event);
+                stopped |= !go_on;
+                go_on
+            },
+        );
+        if stopped || result.is_err() {
+            self.cursor = before;
+        } else {
+            self.cursor.seen = seen;
+        }
+        result
+    }
+
     /// Reads each file from its cursor position, handing every parsed event to `f`.
     fn visit_new(&mut self, batch: &mut Batch, mut f: impl FnMut(Event)) -> Result<(), EventError> {
         let names = self.list_files()?;
@@ -599,7 +645,7 @@ impl EventStream {
 
 /// Applies de-duplication and the `since` filter; records the id as delivered.
 fn deliverable(
-    seen: &mut BTreeSet<String>,
+    seen: &mut RecentIds,
     since: Option<Timestamp>,
     event: &Event,
     batch: &mut Batch,

@@ -41,6 +41,8 @@ pub fn run(_args: LspArgs) -> i32 {
     let (log_level, log_receiver) = logging::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        // A worker going idle gives back memory freed since a release was asked for.
+        .on_thread_park(crate::support::memory::collect_if_requested)
         .enable_all()
         .build()
     {

@@ -909,6 +909,13 @@ impl Session {
 
     /// The analysis worker: one analysis at a time, each on a snapshot of the documents.
     async fn worker(self: Arc<Self>) {
+        let analysis = match crate::support::serial::SerialThread::spawn("moment-analysis") {
+            Ok(thread) => thread,
+            Err(e) => {
+                tracing::error!("cannot start the analysis thread, no diagnostics: {e}");
+                return;
+            }
+        };
         loop {
             self.scheduler.wait(config::debounce(&self.config())).await;
             if self.is_shut_down() {
@@ -916,7 +923,7 @@ impl Session {
             }
             let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
             let session = self.clone();
-            let built = tokio::task::spawn_blocking(move || session.analyze(generation)).await;
+            let built = analysis.run(move || session.analyze(generation)).await;
             let snap = match built {
                 Ok(snap) => Arc::new(snap),
                 Err(e) => {
@@ -936,7 +943,12 @@ impl Session {
             }
             self.show(&snap).await;
             if self.closed.swap(false, Ordering::SeqCst) {
-                crate::support::memory::release_freed();
+                drop(snap);
+                // On the thread that allocated the analysis (see `support::memory`).
+                let released = analysis.run(crate::support::memory::release_freed).await;
+                if let Err(e) = released {
+                    tracing::warn!("giving memory back after a close failed: {e}");
+                }
             }
         }
     }

@@ -5,8 +5,10 @@
 //! - [`digest`]: the one hex encoder and the SHA-256 digests built on it.
 //! - [`paths`]: joining root-relative paths.
 //! - [`memory`]: giving freed memory back to the system (after a large document closes).
+//! - [`serial`]: one long-lived thread running jobs in order (the language server's analysis).
 
 pub mod atomic;
 pub mod digest;
 pub mod memory;
 pub mod paths;
+pub mod serial;
