@@ -178,3 +178,31 @@ fn a_rename_reaches_the_consumers_outside_the_side_but_not_ignored_build_output(
     );
     assert_eq!(read(root, "dist/app/checkout.ts"), dist);
 }
+
+#[test]
+fn fixes_left_out_for_an_overlap_name_both_points_the_place_and_what_to_do() {
+    let dir = spec_moved_on();
+    let root = dir.path();
+    let out = bin()
+        .args(["fix", "--max-category", "3", "--dry-run"])
+        .arg(root)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // The rename of `Client` edits the text the changed signature and the changed type would
+    // edit too: each left-out fix names itself, the fix it collides with and where.
+    assert!(
+        stdout.contains("2 overlapping fixes left for the next run\n"),
+        "{stdout}"
+    );
+    for line in [
+        "  left out: e2caac0dcb0e569c OrderAggregate.place (changed-signature) edits the same text \
+         as 906c47694caa42e9 Customer (renamed-type) at src/domain/sales/order.aggregate.ts:8\n",
+        "  left out: 033ec285abf57a5e Order.customer (changed-type) edits the same text as \
+         906c47694caa42e9 Customer (renamed-type) at src/domain/sales/order.types.ts:2\n",
+        "  run `moment-sync fix` again",
+        "`moment-sync decide accept <id>`",
+    ] {
+        assert!(stdout.contains(line), "{line} in\n{stdout}");
+    }
+}

@@ -57,7 +57,7 @@ const added = after.filter((d) => {
   return false;
 });
 const check = spawnSync(binary, ["check", root], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-const summary = fixed.trim().split("\n").pop();
+const summary = fixed.split("\n").find((l) => /^applied /.test(l));
 console.log(`compiles-after-fix: ${summary}`);
 console.log(`tsc errors before: ${before.length}, after: ${after.length}, new: ${added.length}`);
 let failed = false;

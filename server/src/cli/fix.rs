@@ -80,5 +80,22 @@ fn report(out: &mut impl Write, run: &FixRun, dry_run: bool, max: u8) -> std::io
             if left == 1 { "" } else { "es" }
         )?;
     }
-    writeln!(out)
+    writeln!(out)?;
+    // Which points collide, so the user can look at both (or pick one), and what to do.
+    for c in &run.collisions {
+        writeln!(
+            out,
+            "  left out: {} {} ({}) edits the same text as {} {} ({}) at {}:{}",
+            c.id, c.name, c.kind, c.with_id, c.with_name, c.with_kind, c.path, c.line
+        )?;
+    }
+    if !run.collisions.is_empty() {
+        writeln!(
+            out,
+            "  run `moment-sync fix` again to apply what is still open on the fixed text (`moment-sync \
+             check` shows whether the other fix already settled it), or `moment-sync decide accept \
+             <id>` to apply one of them alone"
+        )?;
+    }
+    Ok(())
 }

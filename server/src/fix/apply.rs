@@ -67,7 +67,20 @@ pub struct FilePlan<'a> {
     pub fixes: Vec<(&'a DriftPoint, &'a Fix)>,
     /// Fixes left out because their edits overlap an earlier fix in the same file (in the plan
     /// of their first file only).
-    pub skipped: Vec<(&'a DriftPoint, &'a Fix)>,
+    pub skipped: Vec<Collision<'a>>,
+}
+
+/// A fix left out of a plan, and the chosen fix it collides with: what a report names so the
+/// user knows which two points touch the same text.
+#[derive(Debug, Clone)]
+pub struct Collision<'a> {
+    pub point: &'a DriftPoint,
+    pub fix: &'a Fix,
+    /// The point whose fix, chosen earlier, edits the same text.
+    pub with: &'a DriftPoint,
+    /// Where: the file and the byte offset of the left-out fix's edit.
+    pub path: String,
+    pub at: usize,
 }
 
 /// Groups the preferred fix of each point by file, leaving out fixes any of whose edits overlap
@@ -76,7 +89,8 @@ pub fn plan_fixes<'a>(
     points: impl IntoIterator<Item = &'a DriftPoint>,
 ) -> BTreeMap<String, FilePlan<'a>> {
     let mut plans: BTreeMap<String, FilePlan<'a>> = BTreeMap::new();
-    let mut taken: BTreeMap<String, Vec<&'a TextEdit>> = BTreeMap::new();
+    // Every chosen edit, with the point whose fix it belongs to.
+    let mut taken: BTreeMap<String, Vec<(&'a TextEdit, &'a DriftPoint)>> = BTreeMap::new();
     for point in points {
         let Some(fix) = point.fixes.first() else {
             continue;
@@ -84,22 +98,28 @@ pub fn plan_fixes<'a>(
         let Some(first) = fix.edits.first() else {
             continue;
         };
-        let overlaps = fix.edits.iter().any(|e| {
-            taken
-                .get(&e.path)
-                .is_some_and(|chosen| chosen.iter().any(|c| overlap(c, e)))
+        let collision = fix.edits.iter().find_map(|e| {
+            let chosen = taken.get(&e.path)?;
+            let (_, with) = chosen.iter().find(|(c, _)| overlap(c, e))?;
+            Some(Collision {
+                point,
+                fix,
+                with,
+                path: e.path.clone(),
+                at: e.span.start,
+            })
         });
-        if overlaps {
+        if let Some(collision) = collision {
             plans
                 .entry(first.path.clone())
                 .or_default()
                 .skipped
-                .push((point, fix));
+                .push(collision);
             continue;
         }
         let mut paths: Vec<&str> = Vec::new();
         for e in &fix.edits {
-            taken.entry(e.path.clone()).or_default().push(e);
+            taken.entry(e.path.clone()).or_default().push((e, point));
             if !paths.contains(&e.path.as_str()) {
                 paths.push(&e.path);
             }
@@ -192,11 +212,15 @@ mod tests {
         let plans = plan_fixes([&both, &clash]);
         assert_eq!(plans["a.ts"].fixes.len(), 1);
         assert_eq!(plans["b.ts"].fixes.len(), 1, "the rename's use in b.ts");
+        let [skipped] = plans["a.ts"].skipped.as_slice() else {
+            panic!("one fix left out: {:?}", plans["a.ts"].skipped);
+        };
+        // Which two points collide, and where: in b.ts, not in a.ts.
         assert_eq!(
-            plans["a.ts"].skipped.len(),
-            1,
-            "clashes in b.ts, not in a.ts"
+            (skipped.point.id.as_str(), skipped.with.id.as_str()),
+            ("clash", "both")
         );
+        assert_eq!((skipped.path.as_str(), skipped.at), ("b.ts", 0));
     }
 
     #[test]

@@ -375,6 +375,17 @@ fn fix(root: PathBuf, p: FixParams) -> ToolOutcome {
         "diff": run.diff,
         "files": files,
         "skipped": run.skipped,
+        // Which fixes were left out and the applied fix each one collides with.
+        "collisions": run.collisions.iter().map(|c| json!({
+            "id": c.id,
+            "name": c.name,
+            "kind": c.kind.as_str(),
+            "withId": c.with_id,
+            "withName": c.with_name,
+            "withKind": c.with_kind.as_str(),
+            "path": c.path,
+            "line": c.line,
+        })).collect::<Vec<Value>>(),
         "refused": run.refused,
     }))
 }

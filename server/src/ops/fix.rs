@@ -9,7 +9,7 @@ use crate::fix::{
     apply_edits, complete_points, gains_syntax_errors, plan_fixes, renamed_names, tidy_imports,
     FilePlan, ImplSide,
 };
-use crate::model::{Category, DriftPoint, TextEdit};
+use crate::model::{Category, DriftKind, DriftPoint, TextEdit};
 use crate::project::{self, policy, Mode};
 use crate::support::atomic::write_atomic;
 
@@ -20,6 +20,22 @@ pub struct Change {
     pub new: String,
     pub titles: Vec<String>,
     pub creates: bool,
+}
+
+/// A fix left out of the run because it edits the same text as a fix that applies: both
+/// points, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overlap {
+    pub id: String,
+    /// `Symbol.member` or `Symbol`, and the drift kind.
+    pub name: String,
+    pub kind: DriftKind,
+    pub with_id: String,
+    pub with_name: String,
+    pub with_kind: DriftKind,
+    pub path: String,
+    /// 1-based line of the left-out fix's edit.
+    pub line: usize,
 }
 
 /// Which drift points' fixes to apply.
@@ -36,6 +52,8 @@ pub struct FixRun {
     /// How many fixes the changes hold (a fix may change several files).
     pub fixes: usize,
     pub skipped: usize,
+    /// The skipped fixes, each with the applied fix it collides with.
+    pub collisions: Vec<Overlap>,
     /// Files left untouched because the fixes would break their syntax.
     pub refused: Vec<String>,
     /// The unified diff of every change.
@@ -113,11 +131,11 @@ pub fn execute(
     // the fixes touching it are dropped and the rest planned again.
     let mut refused: Vec<String> = Vec::new();
     let mut kept: Vec<&DriftPoint> = completed.iter().collect();
-    let (changes, skipped, fixes) = loop {
+    let (changes, collisions, fixes) = loop {
         let plans = plan_fixes(kept.iter().copied());
         let planned = file_changes(ws, analysis, &side, &plans)?;
         if planned.refused.is_empty() {
-            break (planned.changes, planned.skipped, planned.fixes);
+            break (planned.changes, planned.collisions, planned.fixes);
         }
         kept.retain(|p| {
             p.fixes
@@ -139,7 +157,8 @@ pub fn execute(
     Ok(FixRun {
         changes,
         fixes,
-        skipped,
+        skipped: collisions.len(),
+        collisions,
         refused,
         diff,
         unknown,
@@ -165,7 +184,7 @@ fn outside_files(
 /// The planned changes of one round: new texts of the files the plans touch.
 struct Planned {
     changes: Vec<Change>,
-    skipped: usize,
+    collisions: Vec<Overlap>,
     refused: Vec<String>,
     fixes: usize,
 }
@@ -177,11 +196,11 @@ fn file_changes(
     plans: &BTreeMap<String, FilePlan<'_>>,
 ) -> anyhow::Result<Planned> {
     let mut changes = Vec::new();
-    let mut skipped = 0;
+    let mut collisions = Vec::new();
     let mut refused = Vec::new();
     let mut fix_ids = std::collections::BTreeSet::new();
     for (path, plan) in plans {
-        skipped += plan.skipped.len();
+        collisions.extend(plan.skipped.iter().map(|c| overlap_of(c, side, analysis)));
         if plan.fixes.is_empty() {
             continue;
         }
@@ -233,10 +252,34 @@ fn file_changes(
     }
     Ok(Planned {
         changes,
-        skipped,
+        collisions,
         refused,
         fixes: fix_ids.len(),
     })
+}
+
+/// What a report says about a left-out fix (the line from the text it was planned on).
+fn overlap_of(
+    c: &crate::fix::Collision<'_>,
+    side: &ImplSide,
+    analysis: &crate::analysis::Analysis,
+) -> Overlap {
+    let text = analysis
+        .file(&c.path)
+        .map(|f| &*f.text)
+        .or_else(|| side.outside_text(&c.path))
+        .unwrap_or("");
+    let line = crate::text::LineIndex::new(text).line_of(c.at.min(text.len())) + 1;
+    Overlap {
+        id: c.point.id.clone(),
+        name: c.point.qualified_name(),
+        kind: c.point.kind,
+        with_id: c.with.id.clone(),
+        with_name: c.with.qualified_name(),
+        with_kind: c.with.kind,
+        path: c.path.clone(),
+        line,
+    }
 }
 
 fn unified_diff(c: &Change) -> String {
