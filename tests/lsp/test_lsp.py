@@ -448,6 +448,24 @@ async def test_invalid_settings_are_reported_and_the_server_keeps_running(worksp
         await stop_editor(e, request.node)
 
 
+async def test_a_side_file_above_max_file_bytes_is_reported_once(workspace, request):
+    # Its declarations are missing from every comparison: the user is told why, once.
+    workspace.write(".moment/sync.json", '{"maxFileBytes": 2000}\n')
+    workspace.write("src/domain/billing/huge.types.ts", "export interface Huge { id: string }\n" * 100)
+    e = watch(await start_editor(workspace, "neovim"), request.node)
+    try:
+        uri, _ = await opened(e)
+        # Another analysis (an edit) does not repeat the message.
+        e.replace(uri, "/* 😀é */ string", "number")
+        await e.diagnostics(uri, lacks("changed-type"))
+        warnings = [m.message for m in e.client.messages if m.type == t.MessageType.Warning]
+        assert len(warnings) == 1, warnings
+        [warning] = warnings
+        assert "src/domain/billing/huge.types.ts" in warning and "maxFileBytes" in warning, warning
+    finally:
+        await stop_editor(e, request.node)
+
+
 async def test_editing_an_open_spec_file_refreshes_the_implementation(editor: Editor):
     impl_uri, _ = await opened(editor)
     spec_uri = editor.open(SPEC_PATH)

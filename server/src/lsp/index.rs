@@ -1,7 +1,7 @@
 //! The workspace index: every source file of both sides as read from disk, parsed once, and
 //! re-read when the file changes on disk. Open documents override these models (see `snapshot`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -52,6 +52,20 @@ pub struct Index {
     /// analysis that saw this revision need not look at the disk models again (the keystroke
     /// path compares only the open documents then).
     revision: u64,
+    /// Side files that could not be analysed (above `maxFileBytes`, unreadable, not UTF-8), by
+    /// root-relative path: the stamp they were refused at (a poll reads them again only when it
+    /// changes) and the one-line reason the user is shown.
+    refused: BTreeMap<String, (Option<Stamp>, String)>,
+}
+
+/// A side file read into its model: (root-relative path, stamp, model).
+type Loaded = (String, Stamp, Arc<FileModel>);
+
+/// A side file the index could not analyse, and why.
+struct Refusal {
+    rel: String,
+    stamp: Option<Stamp>,
+    message: String,
 }
 
 /// Revisions are unique across indexes (a re-opened workspace gets a new index).
@@ -109,9 +123,9 @@ impl Index {
         // Start-up reuses the on-disk cache (once state is recorded): unchanged files are not
         // parsed again. The index never writes it (the CLI's runs keep it current).
         let cache = cache_for(&ws);
-        let loaded: Vec<(String, Stamp, Arc<FileModel>)> = files
+        let loaded: Vec<Result<Option<Loaded>, Refusal>> = files
             .par_iter()
-            .filter_map(|f| {
+            .map(|f| {
                 let result = read_model(f, &cache);
                 on_parsed(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                 result
@@ -124,10 +138,17 @@ impl Index {
             models: HashMap::with_capacity(total),
             stamps: HashMap::with_capacity(total),
             revision: next_revision(),
+            refused: BTreeMap::new(),
         };
-        for (rel, st, model) in loaded {
-            index.stamps.insert(rel.clone(), st);
-            index.models.insert(rel, model);
+        for read in loaded {
+            match read {
+                Ok(Some((rel, st, model))) => {
+                    index.stamps.insert(rel.clone(), st);
+                    index.models.insert(rel, model);
+                }
+                Ok(None) => {}
+                Err(refusal) => index.refuse(refusal),
+            }
         }
         Ok(index)
     }
@@ -218,14 +239,22 @@ impl Index {
         };
         self.revision = next_revision();
         let changed = match read_model(&file, &Cache::disabled()) {
-            Some((rel, st, model)) => {
+            Ok(Some((rel, st, model))) => {
+                self.refused.remove(&rel);
                 self.stamps.insert(rel.clone(), st);
                 self.models.insert(rel, model);
                 true
             }
-            None => {
+            Ok(None) => {
+                self.refused.remove(&file.rel_path);
                 self.stamps.remove(&file.rel_path);
                 self.models.remove(&file.rel_path).is_some()
+            }
+            Err(refusal) => {
+                self.stamps.remove(&file.rel_path);
+                let had_model = self.models.remove(&file.rel_path).is_some();
+                self.refuse(refusal);
+                had_model
             }
         };
         DiskChanges {
@@ -254,7 +283,11 @@ impl Index {
         let mut seen = std::collections::HashSet::with_capacity(files.len());
         for file in &files {
             seen.insert(file.rel_path.as_str());
-            if stamp(&file.abs_path) != self.stamps.get(&file.rel_path).copied() {
+            let known = match self.refused.get(&file.rel_path) {
+                Some((refused_at, _)) => *refused_at,
+                None => self.stamps.get(&file.rel_path).copied(),
+            };
+            if stamp(&file.abs_path) != known {
                 changes.files += self.refresh(&file.abs_path).files;
             }
         }
@@ -264,6 +297,7 @@ impl Index {
             .filter(|k| !seen.contains(k.as_str()))
             .cloned()
             .collect();
+        self.refused.retain(|rel, _| seen.contains(rel.as_str()));
         for rel in gone {
             self.revision = next_revision();
             self.models.remove(&rel);
@@ -276,22 +310,96 @@ impl Index {
     pub fn root(&self) -> &Path {
         &self.ws.root
     }
+
+    /// Why each side file that is not analysed was refused, by root-relative path.
+    pub fn refused(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.refused
+            .iter()
+            .map(|(rel, (_, message))| (rel.as_str(), message.as_str()))
+    }
+
+    fn refuse(&mut self, refusal: Refusal) {
+        // Logged once per refusal, not at every poll (`scan` skips an unchanged refused file).
+        tracing::warn!("skipping {}: {}", refusal.rel, refusal.message);
+        self.refused
+            .insert(refusal.rel, (refusal.stamp, refusal.message));
+    }
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {
     a == b || std::fs::canonicalize(a).is_ok_and(|a| a == b)
 }
 
-fn read_model(file: &SourceFile, cache: &Cache) -> Option<(String, Stamp, Arc<FileModel>)> {
-    let st = stamp(&file.abs_path)?;
+/// The model of a side file; `Ok(None)` when it vanished since it was listed.
+fn read_model(file: &SourceFile, cache: &Cache) -> Result<Option<Loaded>, Refusal> {
+    let Some(st) = stamp(&file.abs_path) else {
+        return Ok(None);
+    };
     match file.read() {
         Ok(text) => {
             let model = model_of(file, text.into(), cache);
-            Some((file.rel_path.clone(), st, model))
+            Ok(Some((file.rel_path.clone(), st, model)))
         }
-        Err(e) => {
-            tracing::warn!("skipping {}: {e}", file.rel_path);
-            None
-        }
+        Err(e) => Err(Refusal {
+            rel: file.rel_path.clone(),
+            stamp: Some(st),
+            message: e.to_string(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::Config;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+
+    fn refused(index: &Index) -> Vec<(String, String)> {
+        index
+            .refused()
+            .map(|(rel, why)| (rel.to_string(), why.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_file_above_the_limit_is_refused_with_its_reason_until_it_fits() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        write(
+            root,
+            "generated/a.types.ts",
+            "export interface A { id: string }\n",
+        );
+        let big = "export interface B { id: string }\n".repeat(10);
+        write(root, "src/domain/b.types.ts", &big);
+        let config = Config {
+            max_file_bytes: Some(100),
+            ..Config::default()
+        };
+        let ws = Workspace::open(root, &config).expect("workspace");
+        let mut index = Index::load(ws, &|_, _| ()).expect("index");
+        let listed = refused(&index);
+        assert_eq!(listed.len(), 1, "{listed:?}");
+        assert_eq!(listed[0].0, "src/domain/b.types.ts");
+        assert!(listed[0].1.contains("maxFileBytes"), "{}", listed[0].1);
+        assert!(index.model("src/domain/b.types.ts").is_none());
+        // An unchanged refused file is not read again at every poll.
+        assert_eq!(index.scan().expect("scan").files, 0);
+        assert_eq!(refused(&index), listed);
+        // Once it fits, it is analysed and no longer refused.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write(
+            root,
+            "src/domain/b.types.ts",
+            "export interface B { id: string }\n",
+        );
+        assert_eq!(index.scan().expect("scan").files, 1);
+        assert!(refused(&index).is_empty());
+        assert!(index.model("src/domain/b.types.ts").is_some());
     }
 }

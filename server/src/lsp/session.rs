@@ -5,7 +5,7 @@
 //! analyses one at a time off the async runtime and publishes results only for documents still
 //! at the version it analysed.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -113,6 +113,9 @@ pub struct Session {
     /// A document was closed since the last analysis: once the analysis without it is shown,
     /// the memory it held is given back (see `worker`).
     closed: AtomicBool,
+    /// The refused side files the user was last told about (path → reason), so each refusal is
+    /// shown once and again only when its reason changes.
+    refused_told: Mutex<BTreeMap<String, String>>,
 }
 
 /// Who tells the server that files changed on disk.
@@ -172,6 +175,7 @@ impl Session {
             watching: Mutex::default(),
             watch_tx: std::sync::OnceLock::new(),
             closed: AtomicBool::new(false),
+            refused_told: Mutex::default(),
         }
     }
 
@@ -921,6 +925,7 @@ impl Session {
             if self.is_shut_down() {
                 return;
             }
+            self.report_refused().await;
             let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
             let session = self.clone();
             let built = analysis.run(move || session.analyze(generation)).await;
@@ -950,6 +955,36 @@ impl Session {
                     tracing::warn!("giving memory back after a close failed: {e}");
                 }
             }
+        }
+    }
+
+    /// Tells the user about side files that are not analysed, once each: their declarations are
+    /// missing from every comparison, and without this the drift they cause elsewhere (a type
+    /// "missing" although the file declares it) would have no explanation in the editor.
+    async fn report_refused(&self) {
+        let now: BTreeMap<String, String> = read(&self.index)
+            .as_ref()
+            .map(|index| {
+                index
+                    .refused()
+                    .map(|(rel, why)| (rel.to_string(), why.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let fresh: Vec<String> = {
+            let mut told = lock(&self.refused_told);
+            let fresh = now
+                .iter()
+                .filter(|(rel, why)| told.get(*rel) != Some(*why))
+                .map(|(_, why)| why.clone())
+                .collect();
+            *told = now;
+            fresh
+        };
+        if let Some(message) = refused_message(&fresh) {
+            self.client
+                .show_message(MessageType::WARNING, message)
+                .await;
         }
     }
 
@@ -1237,6 +1272,19 @@ fn spec_side_words(ws: &Workspace) -> String {
     match &ws.spec {
         Some(spec) => format!("spec `{spec}`"),
         None => format!("spec side `{}`", ws.generated_dir),
+    }
+}
+
+/// One message for newly refused side files (`None` when there are none).
+fn refused_message(reasons: &[String]) -> Option<String> {
+    match reasons {
+        [] => None,
+        [one] => Some(format!("moment-sync: {one}")),
+        [first, rest @ ..] => Some(format!(
+            "moment-sync: {} side files are not analysed: {first}; and {} more (see the log)",
+            reasons.len(),
+            rest.len()
+        )),
     }
 }
 
