@@ -5,7 +5,8 @@
 //! line, the Prettier `--no-semi` style), a parenthesised tuple type (`([string?]) | number`), and
 //! variance or `const` modifiers of type parameters (`<in out T>`), and a parenthesised generic type
 //! whose first type argument is a generic function type (`(ReadonlyArray<<T>(x: T) => T>)`, where
-//! the lexer reads `<<` as a shift). When a file has syntax errors,
+//! the lexer reads `<<` as a shift), and a global augmentation inside an ambient module
+//! (`declare module "m" { global { … } }`, all over `@types/node`). When a file has syntax errors,
 //! the erroneous statements are rewritten *with the same length* (a line break that ends a member
 //! becomes `;`, redundant parentheses around a tuple and the modifiers become spaces) and parsed
 //! again. The new tree is kept only when it has fewer errors. Byte offsets are unchanged, so the
@@ -210,6 +211,7 @@ fn rewrite(text: &str, start: usize, end: usize) -> Option<String> {
     changed |= type_param_modifiers(&tokens, text, &mut bytes);
     changed |= template_escapes(&tokens, text, &mut bytes);
     changed |= import_type_arguments(&tokens, text, &mut bytes);
+    changed |= global_augmentations(&tokens, text, &mut bytes);
     if !changed {
         return None;
     }
@@ -599,6 +601,36 @@ fn import_type_arguments(tokens: &[Token], text: &str, bytes: &mut [u8]) -> bool
     changed
 }
 
+/// `global { … }` inside an ambient module is a global augmentation; the grammar has it only as
+/// `declare global { … }`, so `global` reads as an expression missing its `;` and the recovery
+/// can spill the module's declarations to the top level. `global` becomes spaces: the block stays
+/// a block inside the module (whose declarations are not compared either way).
+fn global_augmentations(tokens: &[Token], text: &str, bytes: &mut [u8]) -> bool {
+    let mut changed = false;
+    let significant: Vec<&Token> = tokens.iter().filter(|t| t.kind != Tok::Newline).collect();
+    let word = |t: &Token| (t.kind == Tok::Word).then(|| &text[t.start..t.end]);
+    for (i, t) in significant.iter().enumerate() {
+        if word(t) != Some("global") {
+            continue;
+        }
+        let opens_block = significant
+            .get(i + 1)
+            .is_some_and(|n| n.kind == Tok::Punct(b'{'));
+        // A statement start inside a body: after `{`, `}` or `;` (never after `declare`, which
+        // the grammar reads, nor at the top level of the range, where it is no augmentation).
+        let at_statement =
+            i > 0 && matches!(significant[i - 1].kind, Tok::Punct(b'{' | b'}' | b';'));
+        if !(opens_block && at_statement) {
+            continue;
+        }
+        for b in &mut bytes[t.start..t.end] {
+            *b = b' ';
+        }
+        changed = true;
+    }
+    changed
+}
+
 /// `in`, `out` and `const` right after `<` or `,` and before a type parameter name become
 /// spaces.
 fn type_param_modifiers(tokens: &[Token], text: &str, bytes: &mut [u8]) -> bool {
@@ -706,6 +738,39 @@ mod tests {
         let tokens = lex(src, 0, src.len());
         let mut bytes = src.as_bytes().to_vec();
         assert!(!generic_shift_parens(&tokens, src, &mut bytes));
+    }
+
+    #[test]
+    fn a_global_augmentation_in_an_ambient_module_parses() {
+        // @types/node: `global { … }` inside `declare module "m" { … }`, after a declaration
+        // and at the start of the body.
+        for src in [
+            "declare module \"m\" {\n    const D: {\n        new(f: \"a\"): D;\n    };\n\n    global {\n        interface A {}\n        var A: typeof globalThis extends { A: infer T } ? T : 1;\n    }\n}\n",
+            "declare module \"m\" {\n    global {\n        interface A {}\n    }\n    export interface B {}\n}\n",
+        ] {
+            let (before, after) = repaired_errors(src);
+            assert!(before > 0, "{src}: the grammar gap is still there");
+            assert_eq!(after, 0, "{src}");
+        }
+        // The declarations of the module do not spill to the top level.
+        let src = "declare module \"m\" {\n    interface D {}\n    global {\n        interface A {}\n    }\n    export interface B {}\n}\n";
+        let model = super::super::parse_file(
+            "a.d.ts",
+            "a.d.ts",
+            crate::model::Side::Spec,
+            std::sync::Arc::from(src),
+        );
+        assert!(model.syntax_errors.is_empty(), "{:?}", model.syntax_errors);
+        assert!(
+            model.declarations.is_empty(),
+            "{:?}",
+            model.declarations.keys()
+        );
+        // `declare global` is the grammar's own: left alone.
+        let src = "declare global {\n    interface A {}\n}\n";
+        let tokens = lex(src, 0, src.len());
+        let mut bytes = src.as_bytes().to_vec();
+        assert!(!global_augmentations(&tokens, src, &mut bytes));
     }
 
     #[test]
