@@ -31,10 +31,7 @@ function dtsFiles(dir, filter = () => true) {
 
 const sets = [
   ["typescript-lib", path.join(pkgDir("typescript"), "lib"), (n) => n.startsWith("lib.")],
-  // stream/web.d.ts writes `import("stream/web").QueuingStrategy<T>`, which tree-sitter-typescript
-  // 0.23 cannot parse; the original and the reformatted file then recover differently
-  // (docs/drift-kinds.md, "Known gaps").
-  ["types-node", pkgDir("@types/node"), (n) => n !== "web.d.ts"],
+  ["types-node", pkgDir("@types/node")],
   ["types-react", pkgDir("@types/react")],
   ["csstype", pkgDir("csstype")],
 ];

@@ -3,7 +3,10 @@
 //! The grammar lacks a few rules of the language: automatic semicolon insertion between type
 //! members that would read on (`a: string` then `(x: number): void` or `in: number` on the next
 //! line, the Prettier `--no-semi` style), a parenthesised tuple type (`([string?]) | number`), and
-//! variance or `const` modifiers of type parameters (`<in out T>`). When a file has syntax errors,
+//! variance or `const` modifiers of type parameters (`<in out T>`), and a parenthesised generic type
+//! whose first type argument is a generic function type (`(ReadonlyArray<<T>(x: T) => T>)`, where
+//! the lexer reads `<<` as a shift), and a global augmentation inside an ambient module
+//! (`declare module "m" { global { … } }`, all over `@types/node`). When a file has syntax errors,
 //! the erroneous statements are rewritten *with the same length* (a line break that ends a member
 //! becomes `;`, redundant parentheses around a tuple and the modifiers become spaces) and parsed
 //! again. The new tree is kept only when it has fewer errors. Byte offsets are unchanged, so the
@@ -204,9 +207,11 @@ fn rewrite(text: &str, start: usize, end: usize) -> Option<String> {
     let mut changed = false;
     changed |= semicolons(&tokens, text, &mut bytes);
     changed |= tuple_parens(&tokens, text, &mut bytes);
+    changed |= generic_shift_parens(&tokens, text, &mut bytes);
     changed |= type_param_modifiers(&tokens, text, &mut bytes);
     changed |= template_escapes(&tokens, text, &mut bytes);
     changed |= import_type_arguments(&tokens, text, &mut bytes);
+    changed |= global_augmentations(&tokens, text, &mut bytes);
     if !changed {
         return None;
     }
@@ -426,6 +431,86 @@ fn tuple_parens(tokens: &[Token], text: &str, bytes: &mut [u8]) -> bool {
     changed
 }
 
+/// `( Name<<T>(…) => …> )`: right after a `(` in a type, tree-sitter's lexer reads the `<<` of a
+/// type argument list that starts with a generic function type as a shift operator (the `(` could
+/// still open an expression), so the type does not parse. When the parentheses hold only that
+/// generic type (and `[]` or `[K]` after it) they are redundant: they become spaces.
+fn generic_shift_parens(tokens: &[Token], text: &str, bytes: &mut [u8]) -> bool {
+    let mut changed = false;
+    let significant: Vec<&Token> = tokens.iter().filter(|t| t.kind != Tok::Newline).collect();
+    for (i, open) in significant.iter().enumerate() {
+        // The outermost `(` of a run only: the run is handled at once (and not again per `(`).
+        let after_paren = i > 0 && significant[i - 1].kind == Tok::Punct(b'(');
+        if open.kind != Tok::Punct(b'(') || after_paren {
+            continue;
+        }
+        let Some(parens) = redundant_generic_parens(&significant, text, i) else {
+            continue;
+        };
+        for p in parens {
+            bytes[significant[p].start] = b' ';
+        }
+        changed = true;
+    }
+    changed
+}
+
+/// The indices of the parentheses of the run opened at `open` when what they hold is
+/// `Name<<…>` followed only by `[…]` suffixes (at every level).
+fn redundant_generic_parens(tokens: &[&Token], text: &str, open: usize) -> Option<Vec<usize>> {
+    let is = |i: usize, kind: Tok| tokens.get(i).is_some_and(|t| t.kind == kind);
+    let mut parens: Vec<usize> = vec![open];
+    let mut j = open + 1;
+    while is(j, Tok::Punct(b'(')) {
+        parens.push(j);
+        j += 1;
+    }
+    if !is(j, Tok::Word) {
+        return None;
+    }
+    while is(j + 1, Tok::Punct(b'.')) && is(j + 2, Tok::Word) {
+        j += 2;
+    }
+    let (lt, second) = (tokens.get(j + 1)?, tokens.get(j + 2)?);
+    // Only the `<<` the lexer misreads: two adjacent `<`.
+    let shift =
+        lt.kind == Tok::Punct(b'<') && second.kind == Tok::Punct(b'<') && second.start == lt.end;
+    if !shift {
+        return None;
+    }
+    let mut k = matching_angle(tokens, text, j + 1)? + 1;
+    for _ in 0..parens.len() {
+        while is(k, Tok::Punct(b'[')) {
+            k = matching(tokens, k)? + 1;
+        }
+        if !is(k, Tok::Punct(b')')) {
+            return None;
+        }
+        parens.push(k);
+        k += 1;
+    }
+    Some(parens)
+}
+
+/// The index of the `>` closing the `<` at `open`; the `>` of `=>` is not a bracket.
+fn matching_angle(tokens: &[&Token], text: &str, open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate().skip(open) {
+        match t.kind {
+            Tok::Punct(b'<') => depth += 1,
+            Tok::Punct(b'>') if t.start > 0 && text.as_bytes()[t.start - 1] == b'=' => {}
+            Tok::Punct(b'>') => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The index of the bracket closing the one at `open`.
 fn matching(tokens: &[&Token], open: usize) -> Option<usize> {
     let mut depth = 0usize;
@@ -510,6 +595,36 @@ fn import_type_arguments(tokens: &[Token], text: &str, bytes: &mut [u8]) -> bool
             if !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$') {
                 *b = b'_';
             }
+        }
+        changed = true;
+    }
+    changed
+}
+
+/// `global { … }` inside an ambient module is a global augmentation; the grammar has it only as
+/// `declare global { … }`, so `global` reads as an expression missing its `;` and the recovery
+/// can spill the module's declarations to the top level. `global` becomes spaces: the block stays
+/// a block inside the module (whose declarations are not compared either way).
+fn global_augmentations(tokens: &[Token], text: &str, bytes: &mut [u8]) -> bool {
+    let mut changed = false;
+    let significant: Vec<&Token> = tokens.iter().filter(|t| t.kind != Tok::Newline).collect();
+    let word = |t: &Token| (t.kind == Tok::Word).then(|| &text[t.start..t.end]);
+    for (i, t) in significant.iter().enumerate() {
+        if word(t) != Some("global") {
+            continue;
+        }
+        let opens_block = significant
+            .get(i + 1)
+            .is_some_and(|n| n.kind == Tok::Punct(b'{'));
+        // A statement start inside a body: after `{`, `}` or `;` (never after `declare`, which
+        // the grammar reads, nor at the top level of the range, where it is no augmentation).
+        let at_statement =
+            i > 0 && matches!(significant[i - 1].kind, Tok::Punct(b'{' | b'}' | b';'));
+        if !(opens_block && at_statement) {
+            continue;
+        }
+        for b in &mut bytes[t.start..t.end] {
+            *b = b' ';
         }
         changed = true;
     }
@@ -604,6 +719,58 @@ mod tests {
             assert!(before > 0, "{src}: the grammar gap is still there");
             assert_eq!(after, 0, "{src}");
         }
+    }
+
+    #[test]
+    fn a_parenthesised_generic_of_a_generic_function_parses() {
+        // Differential seed 2, T2636: `<<` right after `(` lexed as a shift operator.
+        for src in [
+            "export type T = (ReadonlyArray<<T>(p: T) => T>);\n",
+            "type T = (A<<T>() => 1, C>[][number]);\n",
+            "type T = ((Array<<T>(x: Map<T, 1>) => T>)[]);\n",
+        ] {
+            let (before, after) = repaired_errors(src);
+            assert!(before > 0, "{src}: the grammar gap is still there");
+            assert_eq!(after, 0, "{src}");
+        }
+        // Needed parentheses stay.
+        let src = "type T = (A<<T>() => 1> | B)[];\n";
+        let tokens = lex(src, 0, src.len());
+        let mut bytes = src.as_bytes().to_vec();
+        assert!(!generic_shift_parens(&tokens, src, &mut bytes));
+    }
+
+    #[test]
+    fn a_global_augmentation_in_an_ambient_module_parses() {
+        // @types/node: `global { … }` inside `declare module "m" { … }`, after a declaration
+        // and at the start of the body.
+        for src in [
+            "declare module \"m\" {\n    const D: {\n        new(f: \"a\"): D;\n    };\n\n    global {\n        interface A {}\n        var A: typeof globalThis extends { A: infer T } ? T : 1;\n    }\n}\n",
+            "declare module \"m\" {\n    global {\n        interface A {}\n    }\n    export interface B {}\n}\n",
+        ] {
+            let (before, after) = repaired_errors(src);
+            assert!(before > 0, "{src}: the grammar gap is still there");
+            assert_eq!(after, 0, "{src}");
+        }
+        // The declarations of the module do not spill to the top level.
+        let src = "declare module \"m\" {\n    interface D {}\n    global {\n        interface A {}\n    }\n    export interface B {}\n}\n";
+        let model = super::super::parse_file(
+            "a.d.ts",
+            "a.d.ts",
+            crate::model::Side::Spec,
+            std::sync::Arc::from(src),
+        );
+        assert!(model.syntax_errors.is_empty(), "{:?}", model.syntax_errors);
+        assert!(
+            model.declarations.is_empty(),
+            "{:?}",
+            model.declarations.keys()
+        );
+        // `declare global` is the grammar's own: left alone.
+        let src = "declare global {\n    interface A {}\n}\n";
+        let tokens = lex(src, 0, src.len());
+        let mut bytes = src.as_bytes().to_vec();
+        assert!(!global_augmentations(&tokens, src, &mut bytes));
     }
 
     #[test]
