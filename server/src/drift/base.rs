@@ -44,6 +44,19 @@ pub struct ShapeBase {
 /// parallel (hashing every member of 8,000 files on one thread was a sixth of a warm check);
 /// the first file by path still wins.
 pub fn side_shapes(files: &[Arc<FileModel>]) -> SideShapes {
+    shapes_where(files, &|_| true)
+}
+
+/// [`side_shapes`] of the declarations named in `names` only (what deciding the directions of
+/// a check's drift points needs).
+pub fn side_shapes_of(files: &[Arc<FileModel>], names: &BTreeSet<&str>) -> SideShapes {
+    if names.is_empty() {
+        return SideShapes::new();
+    }
+    shapes_where(files, &|name| names.contains(name))
+}
+
+fn shapes_where(files: &[Arc<FileModel>], wanted: &(dyn Fn(&str) -> bool + Sync)) -> SideShapes {
     use rayon::prelude::*;
     let mut sorted: Vec<&Arc<FileModel>> = files.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
@@ -52,6 +65,7 @@ pub fn side_shapes(files: &[Arc<FileModel>]) -> SideShapes {
         .map(|file| {
             file.declarations
                 .iter()
+                .filter(|(name, _)| wanted(name))
                 .map(|(name, decl)| (name, decl_shape(decl)))
                 .collect()
         })

@@ -3,10 +3,11 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use super::base::{side_shapes, PointKeys, ShapeBase, ThreeWay};
+use super::base::{side_shapes_of, PointKeys, ShapeBase, ThreeWay};
 use super::drift_id;
 use super::matching::{greedy_pairs, pair_files, type_similarity, Located, SideIndex};
 use super::members::diff_members;
+use super::same::same_declaration;
 use crate::cascade::{categorize, CategoryFacts, Consumers};
 use crate::fix::{self, Layout};
 use crate::model::{
@@ -63,6 +64,16 @@ impl Draft {
         }
     }
 
+    /// The item the draft is about, on each side (what its direction is decided by).
+    fn keys(&self) -> PointKeys<'_> {
+        PointKeys::of(
+            self.kind,
+            &self.symbol,
+            self.member.as_deref(),
+            self.actual.as_deref(),
+        )
+    }
+
     /// Locates the point at both declarations' names.
     pub fn locate_declarations(&mut self, s: Located<'_>, i: Located<'_>) {
         self.spec = Some(loc(s.file, s.decl.name_span));
@@ -77,12 +88,11 @@ impl Draft {
     }
 }
 
-/// Collects drift points, deciding direction (no base: drift-model §5 defaults), category and ids.
+/// Collects drafts; [`Emitter::finish`] decides their direction (no base: drift-model §5
+/// defaults), category and ids.
 pub(super) struct Emitter<'c> {
     consumers: &'c Consumers,
-    /// With a recorded base, direction is decided three-way (drift-model §5).
-    three_way: Option<ThreeWay<'c>>,
-    pub points: Vec<DriftPoint>,
+    drafts: Vec<Draft>,
     /// Layout facts per file (by address: the files outlive the comparison).
     layouts: HashMap<*const FileModel, fix::LayoutFacts>,
 }
@@ -98,59 +108,101 @@ impl<'c> Emitter<'c> {
     }
 
     pub fn emit(&mut self, d: Draft) {
-        let default = match d.kind {
-            DriftKind::ExtraType | DriftKind::ExtraMember => Direction::ImplAhead,
-            _ => Direction::SpecAhead,
-        };
-        let direction = match &self.three_way {
-            Some(tw) => tw.direction(
-                &PointKeys::of(d.kind, &d.symbol, d.member.as_deref(), d.actual.as_deref()),
-                default,
-            ),
-            None => default,
-        };
-        let category = categorize(
-            CategoryFacts {
-                kind: d.kind,
-                direction,
-                symbol: &d.symbol,
-                additive_member: d.additive_member,
-            },
-            self.consumers,
-        );
-        let id = drift_id(
-            d.kind.as_str(),
-            d.spec.as_ref().map(|l| l.path.as_str()),
-            d.implementation.as_ref().map(|l| l.path.as_str()),
-            &d.symbol,
-            d.member.as_deref(),
-            d.expected.as_deref(),
-            d.actual.as_deref(),
-        );
-        let fixes = d
-            .fixes
+        self.drafts.push(d);
+    }
+
+    /// The drift points of the drafts. With a base, directions are decided three-way; the
+    /// current shapes are computed only for the declarations a draft is about (hashing every
+    /// member of both sides was a sixth of a warm check, for the few that drifted).
+    fn finish(
+        self,
+        spec: &[Arc<FileModel>],
+        implementation: &[Arc<FileModel>],
+        base: Option<&ShapeBase>,
+    ) -> Vec<DriftPoint> {
+        let now = base.map(|_| {
+            let (mut spec_names, mut impl_names) = (BTreeSet::new(), BTreeSet::new());
+            for d in &self.drafts {
+                let k = d.keys();
+                spec_names.insert(k.spec.0);
+                impl_names.insert(k.implementation.0);
+            }
+            (
+                side_shapes_of(spec, &spec_names),
+                side_shapes_of(implementation, &impl_names),
+            )
+        });
+        let three_way = base
+            .zip(now.as_ref())
+            .map(|(base, (spec_now, impl_now))| ThreeWay {
+                base,
+                spec_now,
+                impl_now,
+            });
+        let consumers = self.consumers;
+        self.drafts
             .into_iter()
-            .map(|(action, title, edits, creates_file)| Fix {
-                id: format!("{id}:{action}"),
-                title,
-                edits,
-                creates_file,
+            .map(|d| {
+                let direction = draft_direction(&d, three_way.as_ref());
+                point_of(d, direction, consumers)
             })
-            .collect();
-        self.points.push(DriftPoint {
-            id,
+            .collect()
+    }
+}
+
+fn draft_direction(d: &Draft, three_way: Option<&ThreeWay<'_>>) -> Direction {
+    let default = match d.kind {
+        DriftKind::ExtraType | DriftKind::ExtraMember => Direction::ImplAhead,
+        _ => Direction::SpecAhead,
+    };
+    match three_way {
+        Some(tw) => tw.direction(&d.keys(), default),
+        None => default,
+    }
+}
+
+fn point_of(d: Draft, direction: Direction, consumers: &Consumers) -> DriftPoint {
+    let category = categorize(
+        CategoryFacts {
             kind: d.kind,
             direction,
-            category,
-            symbol: d.symbol,
-            member: d.member,
-            expected: d.expected,
-            actual: d.actual,
-            spec: d.spec,
-            implementation: d.implementation,
-            message: d.message,
-            fixes,
-        });
+            symbol: &d.symbol,
+            additive_member: d.additive_member,
+        },
+        consumers,
+    );
+    let id = drift_id(
+        d.kind.as_str(),
+        d.spec.as_ref().map(|l| l.path.as_str()),
+        d.implementation.as_ref().map(|l| l.path.as_str()),
+        &d.symbol,
+        d.member.as_deref(),
+        d.expected.as_deref(),
+        d.actual.as_deref(),
+    );
+    let fixes = d
+        .fixes
+        .into_iter()
+        .map(|(action, title, edits, creates_file)| Fix {
+            id: format!("{id}:{action}"),
+            title,
+            edits,
+            creates_file,
+        })
+        .collect();
+    DriftPoint {
+        id,
+        kind: d.kind,
+        direction,
+        category,
+        symbol: d.symbol,
+        member: d.member,
+        expected: d.expected,
+        actual: d.actual,
+        spec: d.spec,
+        implementation: d.implementation,
+        message: d.message,
+        fixes,
     }
 }
 
@@ -183,18 +235,9 @@ pub fn compare_with_base(
     let spec_index = SideIndex::build(spec);
     let impl_index = SideIndex::build(implementation);
     let pairing = pair_files(spec, implementation, &impl_index);
-    let now = base.map(|_| (side_shapes(spec), side_shapes(implementation)));
-    let three_way = base
-        .zip(now.as_ref())
-        .map(|(base, (spec_now, impl_now))| ThreeWay {
-            base,
-            spec_now,
-            impl_now,
-        });
     let mut emitter = Emitter {
         consumers,
-        three_way,
-        points: Vec::new(),
+        drafts: Vec::new(),
         layouts: HashMap::new(),
     };
     let mut moves = Vec::new();
@@ -267,7 +310,7 @@ pub fn compare_with_base(
         emit_extra_type(&mut emitter, i);
     }
 
-    let mut points = emitter.points;
+    let mut points = emitter.finish(spec, implementation, base);
     points.sort_by_key(sort_key);
     Comparison { points, moves }
 }
@@ -393,6 +436,10 @@ fn emit_extra_type(em: &mut Emitter<'_>, i: Located<'_>) {
 
 /// Type-level comparison of a matched pair, then its members.
 fn diff_pair(em: &mut Emitter<'_>, s: Located<'_>, i: Located<'_>, symbol: &str) {
+    // Most pairs agree: nothing to diff (and no file layout to learn).
+    if same_declaration(s.decl, i.decl) {
+        return;
+    }
     let (sc, ic) = (s.decl.kind.shape_class(), i.decl.kind.shape_class());
     if sc != ic {
         emit_changed_kind(em, s, i, symbol);

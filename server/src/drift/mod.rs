@@ -9,6 +9,7 @@ mod compare;
 mod ids;
 mod matching;
 mod members;
+mod same;
 
 pub use base::ShapeBase;
 pub use compare::{compare, compare_with_base, sort_points, Comparison, Move};

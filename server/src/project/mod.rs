@@ -112,29 +112,21 @@ fn run(
     sd.guard()?;
     let stateful = mode == Mode::Always || sd.recorded()?;
     let format = load::cache_format();
-    let cache = if stateful && use_cache {
-        Cache::open(&sd.cache_dir(), format)
-    } else {
-        Cache::disabled()
-    };
-    let loaded = load::load(ws, overlay, &cache, on_parsed)?;
-    let mut warnings = Vec::new();
-    let (state, base) = if stateful {
-        let state = sd.load()?;
-        let base = match sd.base(&state) {
-            Ok(base) => base,
-            Err(e) => {
-                warnings.push(format!(
-                    "{e}: directions are decided without the last sync's base until \
-                     `moment-sync reconcile` records a new one"
-                ));
-                None
-            }
-        };
-        (state, base)
-    } else {
-        (SyncState::default(), None)
-    };
+    // The recorded state (a 14 MB base at 8,000 files) is read while the sources load: the
+    // cache is opened and the folders walked on one thread meanwhile.
+    let (loaded, recorded) = rayon::join(
+        || {
+            let cache = if stateful && use_cache {
+                Cache::open(&sd.cache_dir(), format)
+            } else {
+                Cache::disabled()
+            };
+            load::load(ws, overlay, &cache, on_parsed).map(|loaded| (loaded, cache))
+        },
+        || stateful.then(|| recorded_state(&sd)).transpose(),
+    );
+    let (loaded, cache) = loaded?;
+    let (state, base, warnings) = recorded?.unwrap_or_default();
     if stateful {
         cache.save(format);
     }
@@ -162,6 +154,24 @@ fn run(
         cache: cache.stats(),
         warnings,
     })
+}
+
+/// The recorded state and its base; a base that cannot be read is a warning (directions are
+/// then decided without it).
+fn recorded_state(sd: &StateDir) -> Result<(SyncState, Option<BaseFile>, Vec<String>), StateError> {
+    let state = sd.load()?;
+    let mut warnings = Vec::new();
+    let base = match sd.base(&state) {
+        Ok(base) => base,
+        Err(e) => {
+            warnings.push(format!(
+                "{e}: directions are decided without the last sync's base until \
+                 `moment-sync reconcile` records a new one"
+            ));
+            None
+        }
+    };
+    Ok((state, base, warnings))
 }
 
 /// Moves the rejected points of `analysis` out and returns them.
