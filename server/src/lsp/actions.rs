@@ -270,18 +270,6 @@ fn show_command(
     })
 }
 
-/// The clean (category 1) fixes of the points shown in a file: the preferred fix of each.
-/// The one fix policy (`project::policy`): what `fix` and `reconcile` would apply here —
-/// spec-ahead, open, category-1 points.
-pub fn clean_fixes<'a>(snap: &Snapshot, points: &[&'a DriftPoint]) -> Vec<&'a Fix> {
-    let empty = crate::state::SyncState::default();
-    let state = snap.state.as_ref().map_or(&empty, |v| &v.state);
-    policy::automatic(points.iter().copied(), state, Category::CleanApply)
-        .into_iter()
-        .filter_map(|p| p.fixes.first())
-        .collect()
-}
-
 /// The title of the fix-all action and command.
 pub fn fix_all_title(count: usize) -> String {
     format!(
@@ -290,7 +278,8 @@ pub fn fix_all_title(count: usize) -> String {
     )
 }
 
-/// Every category-1 fix shown in this file, as one action.
+/// Every category-1 fix shown in this file, as one action. Fixes left out for an overlap are
+/// named in the title (the client applies the edit itself: the title is all the user sees).
 fn fix_all(
     snap: &Snapshot,
     file: &OpenFile,
@@ -298,29 +287,135 @@ fn fix_all(
     kind: CodeActionKind,
     features: &ClientFeatures,
 ) -> Option<CodeActionOrCommand> {
-    let empty = crate::state::SyncState::default();
-    let state = snap.state.as_ref().map_or(&empty, |v| &v.state);
-    // The one fix policy (`project::policy`): what `fix` and `reconcile` would apply.
-    let fixes: Vec<&Fix> = policy::automatic(points.iter().copied(), state, Category::CleanApply)
-        .into_iter()
-        .filter_map(|p| p.fixes.first())
-        .collect();
-    if fixes.is_empty() {
+    let clean = clean_points(snap, points);
+    if clean.is_empty() {
         return None;
     }
     if !features.code_action_literals {
+        // The command plans (and says what it leaves out) when it runs.
         let uri = snap.uri_of(&file.rel_path)?;
         return Some(CodeActionOrCommand::Command(apply_all_command(
-            &fix_all_title(fixes.len()),
+            &fix_all_title(clean.len()),
             &uri,
         )));
     }
+    let all = fix_all_edit(snap, &clean, features)?;
     Some(CodeActionOrCommand::CodeAction(CodeAction {
-        title: fix_all_title(fixes.len()),
+        title: fix_all_title_with(all.applied, &all.left_out),
         kind: Some(kind),
-        edit: Some(workspace_edit(snap, &fixes, features)?),
+        edit: Some(all.edit),
         ..Default::default()
     }))
+}
+
+/// The points whose clean fix a fix-all applies: the one fix policy (`project::policy`), what
+/// `fix` and `reconcile` would apply here — spec-ahead, open, category-1 points.
+pub fn clean_points<'a>(snap: &Snapshot, points: &[&'a DriftPoint]) -> Vec<&'a DriftPoint> {
+    let empty = crate::state::SyncState::default();
+    let state = snap.state.as_ref().map_or(&empty, |v| &v.state);
+    policy::automatic(points.iter().copied(), state, Category::CleanApply)
+        .into_iter()
+        .filter(|p| !p.fixes.is_empty())
+        .collect()
+}
+
+/// A fix left out of a fix-all because it edits the same text as a fix that applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    pub id: String,
+    pub name: String,
+    pub with_id: String,
+    pub with_name: String,
+    pub path: String,
+}
+
+/// What a fix-all applies: one edit, how many fixes it holds, and the fixes left out.
+pub struct FixAll {
+    pub edit: WorkspaceEdit,
+    pub applied: usize,
+    pub left_out: Vec<LeftOut>,
+}
+
+/// The fix-all of `points` (clean, with a fix): each fix completed with its follow-ups, then
+/// planned as `fix` plans them, so a fix overlapping an earlier one is left out whole (never
+/// half applied) and named.
+pub fn fix_all_edit(
+    snap: &Snapshot,
+    points: &[&DriftPoint],
+    features: &ClientFeatures,
+) -> Option<FixAll> {
+    let side = side_for(snap, points.iter().copied());
+    let completed = crate::fix::complete_points(points.iter().copied(), &side);
+    let (fixes, left_out) = plan_all(&completed);
+    Some(FixAll {
+        edit: edit_of(snap, &side, &fixes, features)?,
+        applied: fixes.len(),
+        left_out,
+    })
+}
+
+/// The fixes `fix` would apply together from `completed` (each point's first fix, completed),
+/// and those it leaves out for an overlap.
+fn plan_all(completed: &[DriftPoint]) -> (Vec<&Fix>, Vec<LeftOut>) {
+    let plans = crate::fix::plan_fixes(completed);
+    let mut fixes: Vec<&Fix> = Vec::new();
+    let mut left_out = Vec::new();
+    for plan in plans.values() {
+        for (_, fix) in &plan.fixes {
+            // A fix editing several files is in the plan of each.
+            if !fixes.iter().any(|f| f.id == fix.id) {
+                fixes.push(fix);
+            }
+        }
+        left_out.extend(plan.skipped.iter().map(|c| LeftOut {
+            id: c.point.id.clone(),
+            name: c.point.qualified_name(),
+            with_id: c.with.id.clone(),
+            with_name: c.with.qualified_name(),
+            path: c.path.clone(),
+        }));
+    }
+    (fixes, left_out)
+}
+
+/// The fix-all title, naming the fixes left out (at most three) and what to do about them.
+pub fn fix_all_title_with(applied: usize, left_out: &[LeftOut]) -> String {
+    let title = fix_all_title(applied);
+    if left_out.is_empty() {
+        return title;
+    }
+    let mut named: Vec<String> = left_out
+        .iter()
+        .take(3)
+        .map(|l| format!("{} (overlaps {})", l.name, l.with_name))
+        .collect();
+    if left_out.len() > 3 {
+        named.push(format!("{} more", left_out.len() - 3));
+    }
+    format!(
+        "{title}; left out: {} — apply fix-all again afterwards",
+        named.join(", ")
+    )
+}
+
+/// The message after a fix-all that left fixes out: each one with the fix it collides with,
+/// where, and what to do.
+pub fn left_out_message(left_out: &[LeftOut]) -> String {
+    let lines: Vec<String> = left_out
+        .iter()
+        .map(|l| {
+            format!(
+                "{} {} edits the same text as {} {} in {}",
+                l.id, l.name, l.with_id, l.with_name, l.path
+            )
+        })
+        .collect();
+    format!(
+        "moment-sync left out {} overlapping fix{}: {}. Apply fix-all again to apply what is still open on the fixed text, or apply one of them alone with its quick fix.",
+        left_out.len(),
+        if left_out.len() == 1 { "" } else { "es" },
+        lines.join("; ")
+    )
 }
 
 /// `moment-sync.applyAllFixes` for one document.
@@ -347,23 +442,39 @@ pub fn workspace_edit(
             .iter()
             .find(|p| p.fixes.iter().any(|g| g.id == f.id))
     };
-    // A rename also reaches the files outside the side that import the renamed type.
-    let names = crate::fix::renamed_names(fixes.iter().filter_map(|f| point_of(f)));
-    let side = crate::fix::ImplSide::new(snap.analysis.files.values(), &snap.analysis.points)
-        .with_outside(snap.outside_files(&names));
+    let side = side_for(snap, fixes.iter().filter_map(|f| point_of(f)));
     let completed: Vec<Fix> = fixes
         .iter()
-        .map(|f| {
-            let point = point_of(f);
-            match point {
-                Some(p) => crate::fix::complete(p, f, &side),
-                None => (*f).clone(),
-            }
+        .map(|f| match point_of(f) {
+            Some(p) => crate::fix::complete(p, f, &side),
+            None => (*f).clone(),
         })
         .collect();
+    let completed: Vec<&Fix> = completed.iter().collect();
+    edit_of(snap, &side, &completed, features)
+}
+
+/// The implementation side the fixes of `points` are completed on; a rename also reaches the
+/// files outside the side that import the renamed type.
+fn side_for<'a>(
+    snap: &'a Snapshot,
+    points: impl IntoIterator<Item = &'a DriftPoint>,
+) -> crate::fix::ImplSide {
+    let names = crate::fix::renamed_names(points);
+    crate::fix::ImplSide::new(snap.analysis.files.values(), &snap.analysis.points)
+        .with_outside(snap.outside_files(&names))
+}
+
+/// Completed fixes as one workspace edit.
+fn edit_of(
+    snap: &Snapshot,
+    side: &crate::fix::ImplSide,
+    completed: &[&Fix],
+    features: &ClientFeatures,
+) -> Option<WorkspaceEdit> {
     let mut by_path: BTreeMap<&str, Vec<&DriftEdit>> = BTreeMap::new();
     let mut creates: HashMap<&str, bool> = HashMap::new();
-    for fix in &completed {
+    for fix in completed {
         for edit in &fix.edits {
             by_path.entry(edit.path.as_str()).or_default().push(edit);
         }
@@ -483,6 +594,71 @@ mod tests {
     /// Applies one insertion to `text`.
     fn insert(text: &str, at: usize, new: &str) -> String {
         format!("{}{new}{}", &text[..at], &text[at..])
+    }
+
+    fn point(id: &str, symbol: &str, edits: &[(&str, usize, usize, &str)]) -> DriftPoint {
+        DriftPoint {
+            id: id.into(),
+            kind: crate::model::DriftKind::MissingMember,
+            direction: Direction::SpecAhead,
+            category: Category::CleanApply,
+            symbol: symbol.into(),
+            member: None,
+            expected: None,
+            actual: None,
+            spec: None,
+            implementation: None,
+            message: String::new(),
+            fixes: vec![Fix {
+                id: format!("{id}:fix"),
+                title: id.into(),
+                edits: edits
+                    .iter()
+                    .map(|&(path, start, end, new_text)| DriftEdit {
+                        path: path.into(),
+                        span: Span::new(start, end),
+                        new_text: new_text.into(),
+                    })
+                    .collect(),
+                creates_file: false,
+            }],
+        }
+    }
+
+    #[test]
+    fn fix_all_leaves_an_overlapping_fix_out_whole_and_names_it() {
+        // `late` overlaps `early` in a.ts; its edit in b.ts overlaps nothing. The old fix-all
+        // dropped edits one by one: it applied `late`'s b.ts edit alone (half a fix) and said
+        // nothing.
+        let early = point("e1", "A", &[("a.ts", 0, 4, "x")]);
+        let late = point("l1", "B", &[("a.ts", 2, 6, "y"), ("b.ts", 0, 0, "z")]);
+        let fine = point("f1", "C", &[("a.ts", 9, 9, "w")]);
+        let completed = [early, late, fine];
+        let (fixes, left_out) = plan_all(&completed);
+        let ids: Vec<&str> = fixes.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["e1:fix", "f1:fix"]);
+        assert_eq!(
+            left_out,
+            [LeftOut {
+                id: "l1".into(),
+                name: "B".into(),
+                with_id: "e1".into(),
+                with_name: "A".into(),
+                path: "a.ts".into(),
+            }]
+        );
+        let title = fix_all_title_with(fixes.len(), &left_out);
+        assert_eq!(
+            title,
+            "Apply 2 clean spec changes; left out: B (overlaps A) — apply fix-all again afterwards"
+        );
+        let message = left_out_message(&left_out);
+        assert!(
+            message.contains("l1 B edits the same text as e1 A in a.ts"),
+            "{message}"
+        );
+        assert!(message.contains("Apply fix-all again"), "{message}");
+        assert_eq!(fix_all_title_with(2, &[]), "Apply 2 clean spec changes");
     }
 
     #[test]

@@ -446,17 +446,35 @@ impl Backend {
         };
         let features = self.features();
         let points: Vec<_> = snap.points_in(&file.rel_path, file.side).collect();
-        let fixes = actions::clean_fixes(&snap, &points);
-        if fixes.is_empty() {
+        let clean = actions::clean_points(&snap, &points);
+        if clean.is_empty() {
             tracing::info!("no clean fixes to apply in {}", file.rel_path);
             return Ok(Some(serde_json::json!({ "applied": 0 })));
         }
-        let edit = actions::workspace_edit(&snap, &fixes, &features).ok_or_else(no_edit)?;
+        let all = actions::fix_all_edit(&snap, &clean, &features).ok_or_else(no_edit)?;
         let applied = self
-            .apply_edit(&actions::fix_all_title(fixes.len()), edit)
+            .apply_edit(&actions::fix_all_title(all.applied), all.edit)
             .await?;
-        let count = if applied { fixes.len() } else { 0 };
-        Ok(Some(serde_json::json!({ "applied": count })))
+        let count = if applied { all.applied } else { 0 };
+        if all.left_out.is_empty() {
+            return Ok(Some(serde_json::json!({ "applied": count })));
+        }
+        // Never silently: the user learns which fixes were left out and what to do.
+        self.folders
+            .client
+            .show_message(
+                MessageType::WARNING,
+                actions::left_out_message(&all.left_out),
+            )
+            .await;
+        let left_out: Vec<_> = all
+            .left_out
+            .iter()
+            .map(|l| serde_json::json!({ "driftId": l.id, "name": l.name, "with": l.with_id, "path": l.path }))
+            .collect();
+        Ok(Some(
+            serde_json::json!({ "applied": count, "leftOut": left_out }),
+        ))
     }
 
     /// `moment-sync.applyFix`: applies one fix through `workspace/applyEdit` and records the
