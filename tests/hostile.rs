@@ -1079,3 +1079,153 @@ fn max_file_bytes_in_sync_json_moves_the_limit() {
     assert_ne!(code, 2, "{stderr}");
     assert!(!points(&v).is_empty(), "the file is analysed again");
 }
+
+// ---------------------------------------------------------------------------------------------
+// 4b. The live race: `reconcile --apply` and `decide reject` as real concurrent processes.
+
+/// Waits for `child`, killing it (and failing) past `limit`: a run that never finishes is the
+/// defect this guards against.
+fn finish_within(
+    mut child: std::process::Child,
+    limit: std::time::Duration,
+    what: &str,
+) -> std::process::Output {
+    let start = std::time::Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => return child.wait_with_output().unwrap(),
+            Ok(None) if start.elapsed() > limit => {
+                let _ = child.kill();
+                panic!("{what} did not finish within {limit:?}");
+            }
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(5)),
+            Err(e) => panic!("{what}: {e}"),
+        }
+    }
+}
+
+/// `moment-sync <args> <root>`; `root_flag` is how the command takes the workspace (`decide`
+/// takes `--root`, `reconcile` a positional root).
+fn spawn_cli(root: &Path, args: &[&str], root_flag: Option<&str>) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("moment-sync"))
+        .args(args)
+        .args(root_flag)
+        .arg(root)
+        .env("USER", "tester")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn reconcile_and_reject_racing_as_processes_always_finish_and_the_reject_wins_or_is_reported() {
+    let limit = std::time::Duration::from_secs(60);
+    let types = 12;
+    let spec: String = (0..types)
+        .map(|k| format!("export interface T{k} {{ readonly f{k}: string }}\n"))
+        .collect();
+    let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
+    let rounds = 20;
+    for round in 0..rounds {
+        let ws = workspace(&spec, "export {};\n");
+        let root = ws.path();
+        assert!(bin()
+            .arg("reconcile")
+            .arg(root)
+            .env("USER", "tester")
+            .output()
+            .unwrap()
+            .status
+            .success());
+        let (state, _) = status_json(root);
+        let pending: Vec<(String, String)> = state["open"]
+            .as_array()
+            .map(|ps| {
+                ps.iter()
+                    .filter_map(|p| {
+                        Some((
+                            p["id"].as_str()?.to_string(),
+                            p["symbol"].as_str()?.to_string(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(pending.len(), types, "{state:#}");
+        // Reject a different type each round, started a little later each time so that the
+        // reject lands at different steps of the run.
+        let (target, symbol) = pending[round % types].clone();
+        let run = spawn_cli(root, &["reconcile", "--apply", "--json"], None);
+        std::thread::sleep(std::time::Duration::from_micros(1500 * round as u64));
+        let reject = spawn_cli(root, &["decide", "reject", &target], Some("--root"));
+        let run = finish_within(run, limit, "reconcile --apply");
+        let reject = finish_within(reject, limit, "decide reject");
+        let report = String::from_utf8_lossy(&run.stdout).to_string();
+        // The racing run ends on its own: done, or refused because the state was busy.
+        assert!(
+            matches!(run.status.code(), Some(0) | Some(1) | Some(2)),
+            "round {round}: {}",
+            stderr_of(&run)
+        );
+        let reject_said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&reject.stdout),
+            String::from_utf8_lossy(&reject.stderr)
+        );
+        // Whatever the interleaving, the next run finishes and leaves no interrupted saga.
+        let next = bin()
+            .args(["reconcile", "--apply", "--json"])
+            .arg(root)
+            .env("USER", "tester")
+            .output()
+            .unwrap();
+        assert_eq!(
+            next.status.code(),
+            Some(0),
+            "round {round}: {}",
+            stderr_of(&next)
+        );
+        let (state, _) = status_json(root);
+        assert!(state["interrupted"].is_null(), "round {round}: {state:#}");
+        let text = std::fs::read_to_string(root.join("src/domain/a.ts")).unwrap();
+        let applied = text.contains(&format!("interface {symbol} "));
+        let next_report = String::from_utf8_lossy(&next.stdout).to_string();
+        let outcome = if !reject.status.success() {
+            // Refused: it must say why (the point was gone, or the state was busy).
+            assert!(
+                !reject_said.trim().is_empty(),
+                "round {round}: a refused reject says nothing"
+            );
+            assert!(
+                applied,
+                "round {round}: refused, so the accepted fix is in the file:\n{text}"
+            );
+            "reject refused with a message"
+        } else if !applied {
+            "reject won"
+        } else {
+            // Recorded, yet the fix is in the file: a report must say the decision was overridden.
+            assert!(
+                report.contains(&target) && report.contains("rejected")
+                    || next_report.contains(&target) && next_report.contains("rejected")
+                    || reject_said.contains("applied"),
+                "round {round}: {target} rejected (exit 0) but applied silently.\nrun: {report}\nnext: {next_report}\ndecide: {reject_said}"
+            );
+            "applied, and reported"
+        };
+        *outcomes.entry(outcome.to_string()).or_default() += 1;
+        // Every other type was applied.
+        for k in 0..types {
+            let s = format!("T{k}");
+            if s != symbol {
+                assert!(
+                    text.contains(&format!("interface {s} ")),
+                    "round {round}: {s} missing:\n{text}"
+                );
+            }
+        }
+    }
+    eprintln!("race outcomes over {rounds} rounds: {outcomes:?}");
+}
