@@ -7,7 +7,7 @@
 //! Printed next to the bare tree-sitter reparse of the same edits, measured in the same run.
 //!
 //! Run: `cargo bench --bench lsp_latency` (`LSP_BENCH_EDITS=n` changes the number of edits,
-//! `LSP_BENCH_SIZES=500,8000` the workspaces).
+//! `LSP_BENCH_SIZES=500,8000` the workspaces, `LSP_BENCH_BINARY=path` the server measured).
 
 /// The binary's allocator, so that figures are those of `moment-sync`.
 #[global_allocator]
@@ -182,7 +182,10 @@ struct Server {
 
 impl Server {
     fn start(root: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_moment-sync"))
+        // `LSP_BENCH_BINARY` measures another build (e.g. the previous release) in the same way.
+        let binary = std::env::var("LSP_BENCH_BINARY")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_moment-sync").to_string());
+        let mut child = Command::new(binary)
             .args(["lsp", "--stdio"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
