@@ -206,3 +206,37 @@ fn fixes_left_out_for_an_overlap_name_both_points_the_place_and_what_to_do() {
         assert!(stdout.contains(line), "{line} in\n{stdout}");
     }
 }
+
+#[test]
+fn a_rename_reaches_the_consumers_importing_through_tsconfig_paths() {
+    let dir = spec_moved_on();
+    let root = dir.path();
+    // The fixture's tsconfig with an alias for the implementation side (no baseUrl: targets
+    // are relative to the tsconfig's folder).
+    let tsconfig = read(root, "tsconfig.json").replace(
+        "\"compilerOptions\": {",
+        "\"compilerOptions\": {\n    \"paths\": { \"@domain/*\": [\"./src/domain/*\"] },",
+    );
+    std::fs::write(root.join("tsconfig.json"), tsconfig).unwrap();
+    std::fs::write(
+        root.join("src/app/alias.ts"),
+        "import type { Client } from '@domain/sales/customer.types.js';\n\
+         export const nameOf = (c: Client): string => c.name;\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["fix", "--max-category", "3"])
+        .arg(root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        read(root, "src/app/alias.ts"),
+        "import type { Customer } from '@domain/sales/customer.types.js';\n\
+         export const nameOf = (c: Customer): string => c.name;\n"
+    );
+}

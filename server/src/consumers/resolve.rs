@@ -31,6 +31,8 @@ pub struct ImportResolver {
     base_url: Option<PathBuf>,
     /// `paths` patterns (`@domain/*`), in file order.
     patterns: Vec<String>,
+    /// What the fixes need: patterns with their targets, root-relative.
+    path_map: crate::fix::PathMap,
 }
 
 #[derive(Deserialize, Default)]
@@ -62,6 +64,7 @@ impl ImportResolver {
         match serde_json::from_str::<TsConfig>(&strip_jsonc(&text)) {
             Ok(config) => {
                 let options = config.compiler_options;
+                out.path_map = path_map(options.base_url.as_deref(), &options.paths);
                 out.base_url = options.base_url.map(|b| root.join(b));
                 out.patterns = options.paths.keys().cloned().collect();
             }
@@ -72,6 +75,11 @@ impl ImportResolver {
             ),
         }
         out
+    }
+
+    /// The tsconfig's `paths` and `baseUrl` as the fixes resolve them (root-relative).
+    pub fn path_map(&self) -> crate::fix::PathMap {
+        self.path_map.clone()
     }
 
     /// Whether `specifier`, imported by the root-relative file `importer`, points into the
@@ -99,6 +107,39 @@ impl ImportResolver {
             }
             None => false,
         }
+    }
+}
+
+/// `paths` targets are relative to `baseUrl` when it is set, else to the tsconfig's folder (the
+/// root); targets that are not strings are ignored.
+fn path_map(
+    base_url: Option<&str>,
+    paths: &serde_json::Map<String, serde_json::Value>,
+) -> crate::fix::PathMap {
+    let base = base_url.map(|b| b.trim_start_matches("./").trim_end_matches('/'));
+    let base = base.map(|b| if b == "." { "" } else { b });
+    let under = |t: &str| {
+        let t = t.trim_start_matches("./");
+        match base {
+            Some(b) if !b.is_empty() => format!("{b}/{t}"),
+            _ => t.to_string(),
+        }
+    };
+    crate::fix::PathMap {
+        base_url: base.map(str::to_string),
+        paths: paths
+            .iter()
+            .map(|(pattern, targets)| {
+                let targets = targets
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|t| t.as_str())
+                    .map(under)
+                    .collect();
+                (pattern.clone(), targets)
+            })
+            .collect(),
     }
 }
 

@@ -37,6 +37,55 @@ const CANDIDATES: &[&str] = &[
     "/index.d.ts",
 ];
 
+/// The workspace `tsconfig.json`'s `compilerOptions.paths` and `baseUrl`, root-relative: how a
+/// bare specifier (`@domain/sales/customer.types.js`) names a file of the side, so that a rename
+/// reaches the consumers importing through an alias too.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathMap {
+    /// Root-relative `baseUrl` (`""` for the root itself), when set.
+    pub base_url: Option<String>,
+    /// `paths` patterns (one `*` at most) and their root-relative target patterns, in file order.
+    pub paths: Vec<(String, Vec<String>)>,
+}
+
+impl PathMap {
+    /// Root-relative module paths a bare `specifier` may name (without an extension tried yet):
+    /// every `paths` target of the first pattern that matches (as TypeScript), else `baseUrl`.
+    fn candidates(&self, specifier: &str) -> Vec<String> {
+        for (pattern, targets) in &self.paths {
+            let Some(star) = wildcard_match(pattern, specifier) else {
+                continue;
+            };
+            return targets
+                .iter()
+                .filter_map(|t| normalize(&t.replacen('*', star, 1)))
+                .collect();
+        }
+        let base = self.base_url.as_deref().map(|b| {
+            if b.is_empty() {
+                specifier.to_string()
+            } else {
+                format!("{b}/{specifier}")
+            }
+        });
+        base.and_then(|b| normalize(&b)).into_iter().collect()
+    }
+}
+
+/// What the `*` of `pattern` matches in `specifier` (`""` for an exact pattern), if it matches.
+fn wildcard_match<'s>(pattern: &str, specifier: &'s str) -> Option<&'s str> {
+    match pattern.split_once('*') {
+        None => (pattern == specifier).then_some(""),
+        Some((prefix, suffix)) => {
+            let rest = specifier.strip_prefix(prefix)?;
+            rest.len()
+                .checked_sub(suffix.len())
+                .filter(|_| rest.ends_with(suffix))
+                .map(|n| &rest[..n])
+        }
+    }
+}
+
 /// The implementation side as fixes see it: its files, which of them export each name, and the
 /// side's import style. Files are parsed for their imports only when a fix needs them (the
 /// editor builds one of these per code action request).
@@ -45,6 +94,8 @@ pub struct ImplSide {
     /// Files outside the side that may import from it (consumers), by path: only the uses of a
     /// renamed name in them change; they never export anything to the side.
     outside: BTreeMap<String, Arc<str>>,
+    /// The workspace tsconfig's aliases, for bare specifiers.
+    path_map: PathMap,
     /// Exported name → files declaring it (by path order).
     exporters: BTreeMap<String, Vec<String>>,
     style: OnceLock<Style>,
@@ -85,6 +136,7 @@ impl ImplSide {
         ImplSide {
             files,
             outside: BTreeMap::new(),
+            path_map: PathMap::default(),
             exporters,
             style: OnceLock::new(),
             facts,
@@ -101,6 +153,13 @@ impl ImplSide {
             self.facts.insert(path.clone(), OnceLock::new());
             self.outside.insert(path, text);
         }
+        self
+    }
+
+    /// This side with the workspace tsconfig's `paths` and `baseUrl`: bare specifiers that map
+    /// to its files resolve like relative ones.
+    pub fn with_paths(mut self, path_map: PathMap) -> ImplSide {
+        self.path_map = path_map;
         self
     }
 
@@ -129,13 +188,24 @@ impl ImplSide {
             .or_else(|| self.outside.get(path).map(|t| &**t))
     }
 
-    /// The implementation file a relative `specifier` of `importer` names.
+    /// The implementation file a relative `specifier` of `importer` names, or a bare one that
+    /// the tsconfig's `paths` or `baseUrl` map to the side.
     fn resolve(&self, importer: &str, specifier: &str) -> Option<&str> {
         if !specifier.starts_with('.') {
-            return None;
+            return self
+                .path_map
+                .candidates(specifier)
+                .into_iter()
+                .find_map(|joined| self.module_file(joined));
         }
         let dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
         let joined = normalize(&format!("{dir}/{specifier}"))?;
+        self.module_file(joined)
+    }
+
+    /// The side's file for the root-relative module path `joined` (TypeScript's extensions and
+    /// `index` files; `.js` names the `.ts` source).
+    fn module_file(&self, joined: String) -> Option<&str> {
         // `./x.js` names `./x.ts` (TypeScript maps the output extension back to the source).
         let stem = [".js", ".jsx", ".mjs", ".cjs"]
             .iter()
@@ -571,6 +641,29 @@ mod tests {
             s.specifier("src/a/index.ts", "src/a/x.ts", &Style::default()),
             "./x"
         );
+    }
+
+    #[test]
+    fn bare_specifiers_resolve_through_tsconfig_paths_and_base_url() {
+        let (s, _) = side(&[("src/domain/a/x.ts", ""), ("src/domain/b/index.ts", "")]);
+        let s = s.with_paths(PathMap {
+            base_url: Some("src".into()),
+            paths: vec![
+                (
+                    "@domain/*".into(),
+                    vec!["src/nowhere/*".into(), "src/domain/*".into()],
+                ),
+                ("#b".into(), vec!["src/domain/b".into()]),
+            ],
+        });
+        let from = "app/main.ts";
+        assert_eq!(s.resolve(from, "@domain/a/x.js"), Some("src/domain/a/x.ts"));
+        assert_eq!(s.resolve(from, "@domain/a/x"), Some("src/domain/a/x.ts"));
+        assert_eq!(s.resolve(from, "#b"), Some("src/domain/b/index.ts"));
+        // Under `baseUrl`; and packages stay packages.
+        assert_eq!(s.resolve(from, "domain/a/x"), Some("src/domain/a/x.ts"));
+        assert_eq!(s.resolve(from, "zod"), None);
+        assert_eq!(s.resolve(from, "@domain/../../etc/x"), None);
     }
 
     #[test]

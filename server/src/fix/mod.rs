@@ -9,4 +9,4 @@ mod refs;
 
 pub use apply::{apply_edits, gains_syntax_errors, plan_fixes, ApplyError, Collision, FilePlan};
 pub use build::*;
-pub use complete::{complete, complete_points, renamed_names, tidy_imports, ImplSide};
+pub use complete::{complete, complete_points, renamed_names, tidy_imports, ImplSide, PathMap};

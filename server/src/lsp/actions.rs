@@ -463,6 +463,7 @@ fn side_for<'a>(
     let names = crate::fix::renamed_names(points);
     crate::fix::ImplSide::new(snap.analysis.files.values(), &snap.analysis.points)
         .with_outside(snap.outside_files(&names))
+        .with_paths(snap.path_map())
 }
 
 /// Completed fixes as one workspace edit.

@@ -242,6 +242,14 @@ impl Snapshot {
 
     /// The files outside the implementation side that mention one of `names` (open documents as
     /// the editor holds them, the rest from disk): where a rename's uses may also be.
+    /// The workspace tsconfig's `paths` and `baseUrl` (none without a workspace).
+    pub fn path_map(&self) -> crate::fix::PathMap {
+        self.ws
+            .as_ref()
+            .map(crate::project::load::path_map)
+            .unwrap_or_default()
+    }
+
     pub fn outside_files(
         &self,
         names: &std::collections::BTreeSet<String>,

@@ -125,7 +125,8 @@ pub fn execute(
     // Each fix with the follow-ups that keep the implementation type-checking (imports, uses
     // of renamed names): part of the fix, so the dry run shows them.
     let side = ImplSide::new(analysis.files.values(), &analysis.points)
-        .with_outside(outside_files(ws, analysis, &selected)?);
+        .with_outside(outside_files(ws, analysis, &selected)?)
+        .with_paths(project::load::path_map(ws));
     let completed = complete_points(selected, &side);
     // A fix editing several files applies in all of them or in none: when a file is refused,
     // the fixes touching it are dropped and the rest planned again.

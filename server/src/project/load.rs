@@ -393,6 +393,12 @@ pub fn detect_consumers(
     Ok(consumers::index(&consumers::spec_types(spec), &refs))
 }
 
+/// The workspace tsconfig's `paths` and `baseUrl`, for fixes that rename the uses of a type in
+/// files importing it through an alias.
+pub fn path_map(ws: &Workspace) -> crate::fix::PathMap {
+    consumers::ImportResolver::for_root(&ws.root).path_map()
+}
+
 /// The consumer candidates outside the implementation side (`is_side` says which paths belong
 /// to it) whose text mentions one of `names`: the files a rename fix must also rename the uses
 /// in. The same files consumption detection searches (`.gitignore`d build output such as

@@ -95,7 +95,9 @@ pub fn apply_fixes(
     let names = crate::fix::renamed_names(points.iter().copied());
     let is_side = |rel: &str| files.files.contains_key(rel);
     let outside = crate::project::load::outside_texts(ws, &is_side, &names, &|_| None)?;
-    let side = crate::fix::ImplSide::new(files.files.values(), &files.points).with_outside(outside);
+    let side = crate::fix::ImplSide::new(files.files.values(), &files.points)
+        .with_outside(outside)
+        .with_paths(crate::project::load::path_map(ws));
     let completed = crate::fix::complete_points(points.iter().copied(), &side);
     let plans = plan_fixes(&completed);
     let mut applied = Vec::new();
