@@ -7,13 +7,15 @@
 //! Run: `cargo bench --bench lsp_idle` (`LSP_IDLE_FILES=n`, `LSP_IDLE_SECONDS=s` change the size
 //! and the quiet period). Linux only (CPU time from `/proc/<pid>/stat`).
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::json;
+
+#[allow(dead_code)]
+#[path = "support/lsp_client.rs"]
+mod lsp_client;
+use lsp_client::Server;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -79,7 +81,23 @@ fn entity(k: usize, total: &str) -> String {
 /// (CPU time while idle, time from a spec file written on disk to the open document's new
 /// diagnostics).
 fn measure(root: &Path, open: &Path, poll: bool, quiet: Duration) -> (Duration, Duration) {
-    let mut server = Server::start(root, poll);
+    // Neovim 0.11 on Linux: no dynamic registration of watched files.
+    let capabilities = json!({
+        "textDocument": {"publishDiagnostics": {"versionSupport": true}},
+        "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": false}}
+    });
+    let mut server = Server::start(
+        root,
+        capabilities,
+        |command| {
+            if poll {
+                command.env("MOMENT_SYNC_POLL", "1");
+            } else {
+                command.env_remove("MOMENT_SYNC_POLL");
+            }
+        },
+        TIMEOUT,
+    );
     let uri = format!("file://{}", open.display());
     let text = std::fs::read_to_string(open).expect("the open file");
     server.send(
@@ -118,118 +136,4 @@ fn cpu_time(pid: u32) -> Duration {
     let ticks: u64 =
         fields[11].parse::<u64>().unwrap_or(0) + fields[12].parse::<u64>().unwrap_or(0);
     Duration::from_millis(ticks * 10)
-}
-
-struct Server {
-    child: Child,
-    stdin: ChildStdin,
-    messages: mpsc::Receiver<Value>,
-}
-
-impl Server {
-    fn start(root: &Path, poll: bool) -> Server {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_moment-sync"));
-        command
-            .args(["lsp", "--stdio"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        if poll {
-            command.env("MOMENT_SYNC_POLL", "1");
-        } else {
-            command.env_remove("MOMENT_SYNC_POLL");
-        }
-        let mut child = command.spawn().expect("start moment-sync lsp");
-        let stdin = child.stdin.take().expect("stdin");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, messages) = mpsc::channel();
-        std::thread::spawn(move || read_messages(BufReader::new(stdout), tx));
-        let mut server = Server {
-            child,
-            stdin,
-            messages,
-        };
-        let uri = format!("file://{}", root.display());
-        // Neovim 0.11 on Linux: no dynamic registration of watched files.
-        server.send(
-            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-                "processId": null,
-                "rootUri": uri,
-                "workspaceFolders": [{"uri": uri, "name": "bench"}],
-                "capabilities": {
-                    "textDocument": {"publishDiagnostics": {"versionSupport": true}},
-                    "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": false}}
-                },
-                "initializationOptions": {"debounceMs": 0, "logLevel": "warn"}
-            }}),
-        );
-        server.wait_for(|m| m.get("id") == Some(&json!(1)));
-        server.send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
-        server
-    }
-
-    fn send(&mut self, message: Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len())
-            .expect("write to the server");
-        self.stdin.flush().expect("flush");
-    }
-
-    fn wait_for(&self, mut pred: impl FnMut(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let message = self
-                .messages
-                .recv_timeout(left)
-                .expect("the server answers in time");
-            if pred(&message) {
-                return message;
-            }
-        }
-    }
-
-    /// Waits for diagnostics of `uri` that satisfy `pred`.
-    fn diagnostics(&self, uri: &str, mut pred: impl FnMut(&Vec<Value>) -> bool) {
-        self.wait_for(|m| {
-            m.get("method").and_then(Value::as_str) == Some("textDocument/publishDiagnostics")
-                && m["params"]["uri"] == uri
-                && m["params"]["diagnostics"].as_array().is_some_and(&mut pred)
-        });
-    }
-
-    fn stop(mut self) {
-        self.send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": null}));
-        self.wait_for(|m| m.get("id") == Some(&json!(2)));
-        self.send(json!({"jsonrpc": "2.0", "method": "exit", "params": null}));
-        let _ = self.child.wait();
-    }
-}
-
-fn read_messages(mut reader: BufReader<std::process::ChildStdout>, tx: mpsc::Sender<Value>) {
-    loop {
-        let mut length = 0usize;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some(n) = line.strip_prefix("Content-Length: ") {
-                length = n.parse().unwrap_or(0);
-            }
-        }
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        if let Ok(value) = serde_json::from_slice(&body) {
-            if tx.send(value).is_err() {
-                return;
-            }
-        }
-    }
 }

@@ -13,14 +13,16 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use moment_sync::syntax::{parse, Dialect};
 use serde_json::{json, Value};
+
+#[allow(dead_code)]
+#[path = "support/lsp_client.rs"]
+mod lsp_client;
+use lsp_client::Server;
 use tree_sitter::{InputEdit, Point};
 
 const BIG_LINES: usize = 5_000;
@@ -174,106 +176,6 @@ fn bare_reparse(text: &str, edits: usize) -> (Vec<Duration>, Vec<(usize, &'stati
     (times, all)
 }
 
-struct Server {
-    child: Child,
-    stdin: ChildStdin,
-    messages: mpsc::Receiver<Value>,
-}
-
-impl Server {
-    fn start(root: &Path) -> Server {
-        // `LSP_BENCH_BINARY` measures another build (e.g. the previous release) in the same way.
-        let binary = std::env::var("LSP_BENCH_BINARY")
-            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_moment-sync").to_string());
-        let mut child = Command::new(binary)
-            .args(["lsp", "--stdio"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start moment-sync lsp");
-        let stdin = child.stdin.take().expect("stdin");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, messages) = mpsc::channel();
-        std::thread::spawn(move || read_messages(BufReader::new(stdout), tx));
-        let mut server = Server {
-            child,
-            stdin,
-            messages,
-        };
-        let uri = format!("file://{}", root.display());
-        server.send(
-            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-                "processId": null,
-                "rootUri": uri,
-                "workspaceFolders": [{"uri": uri, "name": "bench"}],
-                "capabilities": {"textDocument": {"publishDiagnostics": {"versionSupport": true}}},
-                "initializationOptions": {"debounceMs": 0, "logLevel": "warn"}
-            }}),
-        );
-        server.wait_for(|m| m.get("id") == Some(&json!(1)));
-        server.send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
-        server
-    }
-
-    fn send(&mut self, message: Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len())
-            .expect("write to the server");
-        self.stdin.flush().expect("flush");
-    }
-
-    fn wait_for(&self, mut pred: impl FnMut(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let message = self
-                .messages
-                .recv_timeout(left)
-                .expect("the server answers in time");
-            if pred(&message) {
-                return message;
-            }
-        }
-    }
-
-    fn diagnostics_of(&self, uri: &str, version: i64) -> Value {
-        self.wait_for(|m| {
-            m.get("method").and_then(Value::as_str) == Some("textDocument/publishDiagnostics")
-                && m["params"]["uri"] == uri
-                && m["params"]["version"] == version
-        })
-    }
-}
-
-fn read_messages(mut reader: BufReader<std::process::ChildStdout>, tx: mpsc::Sender<Value>) {
-    loop {
-        let mut length = 0usize;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some(n) = line.strip_prefix("Content-Length: ") {
-                length = n.parse().unwrap_or(0);
-            }
-        }
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        if let Ok(value) = serde_json::from_slice(&body) {
-            if tx.send(value).is_err() {
-                return;
-            }
-        }
-    }
-}
-
 fn lsp_latency(
     root: &Path,
     big: &Path,
@@ -281,7 +183,8 @@ fn lsp_latency(
     edits: &[(usize, &str, usize)],
 ) -> Vec<Duration> {
     let started = Instant::now();
-    let mut server = Server::start(root);
+    let capabilities = json!({"textDocument": {"publishDiagnostics": {"versionSupport": true}}});
+    let mut server = Server::start(root, capabilities, |_| {}, TIMEOUT);
     let uri = format!("file://{}", big.display());
     server.send(
         json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
@@ -312,10 +215,7 @@ fn lsp_latency(
         server.diagnostics_of(&uri, version);
         times.push(t0.elapsed());
     }
-    server.send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": null}));
-    server.wait_for(|m| m.get("id") == Some(&json!(2)));
-    server.send(json!({"jsonrpc": "2.0", "method": "exit", "params": null}));
-    let _ = server.child.wait();
+    server.stop();
     times
 }
 
