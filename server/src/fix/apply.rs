@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{DriftPoint, Fix, TextEdit};
+use crate::model::{DriftKind, DriftPoint, Fix, TextEdit};
+use crate::text::LineIndex;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
@@ -81,6 +82,39 @@ pub struct Collision<'a> {
     /// Where: the file and the byte offset of the left-out fix's edit.
     pub path: String,
     pub at: usize,
+}
+
+/// A left-out fix as the reports name it (`fix`, MCP, the editor's fix-all): both points and
+/// where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overlap {
+    pub id: String,
+    /// `Symbol.member` or `Symbol`, and the drift kind.
+    pub name: String,
+    pub kind: DriftKind,
+    pub with_id: String,
+    pub with_name: String,
+    pub with_kind: DriftKind,
+    pub path: String,
+    /// 1-based line of the left-out fix's edit.
+    pub line: usize,
+}
+
+impl Collision<'_> {
+    /// The report of this collision; `text` is the file the left-out edit is in, as it was
+    /// planned on (empty when unknown: line 1).
+    pub fn describe(&self, text: &str) -> Overlap {
+        Overlap {
+            id: self.point.id.clone(),
+            name: self.point.qualified_name(),
+            kind: self.point.kind,
+            with_id: self.with.id.clone(),
+            with_name: self.with.qualified_name(),
+            with_kind: self.with.kind,
+            path: self.path.clone(),
+            line: LineIndex::new(text).line_of(self.at.min(text.len())) + 1,
+        }
+    }
 }
 
 /// Groups the preferred fix of each point by file, leaving out fixes any of whose edits overlap

@@ -7,6 +7,8 @@ mod complete;
 mod imports;
 mod refs;
 
-pub use apply::{apply_edits, gains_syntax_errors, plan_fixes, ApplyError, Collision, FilePlan};
+pub use apply::{
+    apply_edits, gains_syntax_errors, plan_fixes, ApplyError, Collision, FilePlan, Overlap,
+};
 pub use build::*;
 pub use complete::{complete, complete_points, renamed_names, tidy_imports, ImplSide, PathMap};

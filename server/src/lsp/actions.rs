@@ -16,6 +16,7 @@ use super::capabilities::{
 use super::diagnostics;
 use super::encoding;
 use super::snapshot::{OpenFile, Snapshot};
+use crate::fix::Overlap;
 use crate::model::{Category, Direction, DriftPoint, Fix, Side, Span, TextEdit as DriftEdit};
 use crate::project::policy;
 
@@ -319,21 +320,11 @@ pub fn clean_points<'a>(snap: &Snapshot, points: &[&'a DriftPoint]) -> Vec<&'a D
         .collect()
 }
 
-/// A fix left out of a fix-all because it edits the same text as a fix that applies.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LeftOut {
-    pub id: String,
-    pub name: String,
-    pub with_id: String,
-    pub with_name: String,
-    pub path: String,
-}
-
 /// What a fix-all applies: one edit, how many fixes it holds, and the fixes left out.
 pub struct FixAll {
     pub edit: WorkspaceEdit,
     pub applied: usize,
-    pub left_out: Vec<LeftOut>,
+    pub left_out: Vec<Overlap>,
 }
 
 /// The fix-all of `points` (clean, with a fix): each fix completed with its follow-ups, then
@@ -346,7 +337,13 @@ pub fn fix_all_edit(
 ) -> Option<FixAll> {
     let side = side_for(snap, points.iter().copied());
     let completed = crate::fix::complete_points(points.iter().copied(), &side);
-    let (fixes, left_out) = plan_all(&completed);
+    let text_of = |path: &str| {
+        snap.analysis
+            .file(path)
+            .map(|f| &*f.text)
+            .or_else(|| side.outside_text(path))
+    };
+    let (fixes, left_out) = plan_all(&completed, &text_of);
     Some(FixAll {
         edit: edit_of(snap, &side, &fixes, features)?,
         applied: fixes.len(),
@@ -355,8 +352,12 @@ pub fn fix_all_edit(
 }
 
 /// The fixes `fix` would apply together from `completed` (each point's first fix, completed),
-/// and those it leaves out for an overlap.
-fn plan_all(completed: &[DriftPoint]) -> (Vec<&Fix>, Vec<LeftOut>) {
+/// and those it leaves out for an overlap (`text_of` gives the planned text of a file, for the
+/// line).
+fn plan_all<'a>(
+    completed: &'a [DriftPoint],
+    text_of: &dyn Fn(&str) -> Option<&'a str>,
+) -> (Vec<&'a Fix>, Vec<Overlap>) {
     let plans = crate::fix::plan_fixes(completed);
     let mut fixes: Vec<&Fix> = Vec::new();
     let mut left_out = Vec::new();
@@ -367,19 +368,17 @@ fn plan_all(completed: &[DriftPoint]) -> (Vec<&Fix>, Vec<LeftOut>) {
                 fixes.push(fix);
             }
         }
-        left_out.extend(plan.skipped.iter().map(|c| LeftOut {
-            id: c.point.id.clone(),
-            name: c.point.qualified_name(),
-            with_id: c.with.id.clone(),
-            with_name: c.with.qualified_name(),
-            path: c.path.clone(),
-        }));
+        left_out.extend(
+            plan.skipped
+                .iter()
+                .map(|c| c.describe(text_of(&c.path).unwrap_or(""))),
+        );
     }
     (fixes, left_out)
 }
 
 /// The fix-all title, naming the fixes left out (at most three) and what to do about them.
-pub fn fix_all_title_with(applied: usize, left_out: &[LeftOut]) -> String {
+pub fn fix_all_title_with(applied: usize, left_out: &[Overlap]) -> String {
     let title = fix_all_title(applied);
     if left_out.is_empty() {
         return title;
@@ -400,7 +399,7 @@ pub fn fix_all_title_with(applied: usize, left_out: &[LeftOut]) -> String {
 
 /// The message after a fix-all that left fixes out: each one with the fix it collides with,
 /// where, and what to do.
-pub fn left_out_message(left_out: &[LeftOut]) -> String {
+pub fn left_out_message(left_out: &[Overlap]) -> String {
     let lines: Vec<String> = left_out
         .iter()
         .map(|l| {
@@ -635,17 +634,20 @@ mod tests {
         let late = point("l1", "B", &[("a.ts", 2, 6, "y"), ("b.ts", 0, 0, "z")]);
         let fine = point("f1", "C", &[("a.ts", 9, 9, "w")]);
         let completed = [early, late, fine];
-        let (fixes, left_out) = plan_all(&completed);
+        let (fixes, left_out) = plan_all(&completed, &|_| None);
         let ids: Vec<&str> = fixes.iter().map(|f| f.id.as_str()).collect();
         assert_eq!(ids, ["e1:fix", "f1:fix"]);
         assert_eq!(
             left_out,
-            [LeftOut {
+            [Overlap {
                 id: "l1".into(),
                 name: "B".into(),
+                kind: crate::model::DriftKind::MissingMember,
                 with_id: "e1".into(),
                 with_name: "A".into(),
+                with_kind: crate::model::DriftKind::MissingMember,
                 path: "a.ts".into(),
+                line: 1,
             }]
         );
         let title = fix_all_title_with(fixes.len(), &left_out);

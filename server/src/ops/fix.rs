@@ -9,7 +9,7 @@ use crate::fix::{
     apply_edits, complete_points, gains_syntax_errors, plan_fixes, renamed_names, tidy_imports,
     FilePlan, ImplSide,
 };
-use crate::model::{Category, DriftKind, DriftPoint, TextEdit};
+use crate::model::{Category, DriftPoint, TextEdit};
 use crate::project::{self, policy, Mode};
 use crate::support::atomic::write_atomic;
 
@@ -22,21 +22,8 @@ pub struct Change {
     pub creates: bool,
 }
 
-/// A fix left out of the run because it edits the same text as a fix that applies: both
-/// points, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Overlap {
-    pub id: String,
-    /// `Symbol.member` or `Symbol`, and the drift kind.
-    pub name: String,
-    pub kind: DriftKind,
-    pub with_id: String,
-    pub with_name: String,
-    pub with_kind: DriftKind,
-    pub path: String,
-    /// 1-based line of the left-out fix's edit.
-    pub line: usize,
-}
+/// A fix left out of the run because it edits the same text as a fix that applies.
+pub use crate::fix::Overlap;
 
 /// Which drift points' fixes to apply.
 pub enum Selection {
@@ -270,17 +257,7 @@ fn overlap_of(
         .map(|f| &*f.text)
         .or_else(|| side.outside_text(&c.path))
         .unwrap_or("");
-    let line = crate::text::LineIndex::new(text).line_of(c.at.min(text.len())) + 1;
-    Overlap {
-        id: c.point.id.clone(),
-        name: c.point.qualified_name(),
-        kind: c.point.kind,
-        with_id: c.with.id.clone(),
-        with_name: c.with.qualified_name(),
-        with_kind: c.with.kind,
-        path: c.path.clone(),
-        line,
-    }
+    c.describe(text)
 }
 
 fn unified_diff(c: &Change) -> String {
