@@ -2,14 +2,13 @@
 //! state, no clock — the `project` layer loads files and state and calls this; tests and
 //! snapshots call it on in-memory texts.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::cascade::Consumers;
 use crate::drift::{self, ShapeBase};
-use crate::model::{DriftPoint, FileModel, Side};
+use crate::model::{DriftPoint, FileMap, FileModel, Side};
 use crate::syntax;
 
 /// What the engine compares.
@@ -31,7 +30,7 @@ pub struct Analysis {
     pub spec_files: usize,
     pub spec_types: usize,
     /// Every file compared, by root-relative path.
-    pub files: BTreeMap<String, Arc<FileModel>>,
+    pub files: FileMap,
     /// Types found at another implementation path than their spec file's (information only).
     pub moves: Vec<drift::Move>,
 }
@@ -62,10 +61,12 @@ pub fn analyze_with_base(input: &AnalysisInput, base: Option<&ShapeBase>) -> Ana
         base,
         &input.implementation_dir,
     );
-    let mut files = BTreeMap::new();
-    for f in input.spec.iter().chain(input.implementation.iter()) {
-        files.insert(f.path.clone(), f.clone());
-    }
+    let files = input
+        .spec
+        .iter()
+        .chain(input.implementation.iter())
+        .map(|f| (f.path.clone(), f.clone()))
+        .collect();
     Analysis {
         points: comparison.points,
         moves: comparison.moves,

@@ -12,8 +12,10 @@ use std::sync::Arc;
 
 use crate::text::LineIndex;
 
+mod files;
 mod point;
 
+pub use files::FileMap;
 pub use point::*;
 
 /// A half-open byte range `start..end` into a file's text.

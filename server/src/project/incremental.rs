@@ -50,7 +50,16 @@ pub struct Incremental {
     by_name: HashMap<String, BTreeSet<String>>,
     /// (side, side-relative path) → root-relative path.
     by_place: HashMap<(Side, String), String>,
+    /// Spec files and their declarations in `files`, kept as files come and go (a keystroke
+    /// must not count all 8,000 files again).
+    spec_count: SpecCount,
     analysis: Analysis,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct SpecCount {
+    files: usize,
+    types: usize,
 }
 
 impl Incremental {
@@ -63,6 +72,7 @@ impl Incremental {
             files: HashMap::new(),
             by_name: HashMap::new(),
             by_place: HashMap::new(),
+            spec_count: SpecCount::default(),
             analysis: Analysis::default(),
         };
         for f in input.spec.into_iter().chain(input.implementation) {
@@ -144,12 +154,28 @@ impl Incremental {
     }
 
     fn insert(&mut self, f: Arc<FileModel>) {
-        self.remove(&f.path);
+        // An edit usually keeps the file's names: only those that come or go touch `by_name`.
+        let old_names = self.remove_keeping_names(&f.path);
         for name in f.declarations.keys() {
+            if old_names
+                .as_ref()
+                .is_some_and(|old| old.contains(name.as_str()))
+            {
+                continue;
+            }
             self.by_name
                 .entry(name.clone())
                 .or_default()
                 .insert(f.path.clone());
+        }
+        if let Some(old) = old_names {
+            for name in old.iter().filter(|n| !f.declarations.contains_key(*n)) {
+                self.forget_name(name, &f.path);
+            }
+        }
+        if f.side == Side::Spec {
+            self.spec_count.files += 1;
+            self.spec_count.types += f.declarations.len();
         }
         self.by_place
             .insert((f.side, f.side_path.clone()), f.path.clone());
@@ -157,20 +183,34 @@ impl Incremental {
     }
 
     fn remove(&mut self, path: &str) {
-        let Some(old) = self.files.remove(path) else {
-            return;
-        };
-        for name in old.declarations.keys() {
-            if let Some(paths) = self.by_name.get_mut(name) {
-                paths.remove(path);
-                if paths.is_empty() {
-                    self.by_name.remove(name);
-                }
+        if let Some(names) = self.remove_keeping_names(path) {
+            for name in names.iter() {
+                self.forget_name(name, path);
             }
         }
+    }
+
+    /// Drops `path`'s model but not its entries in `by_name`; returns its names (held by the
+    /// dropped model, which lives on in the returned set's `Arc`).
+    fn remove_keeping_names(&mut self, path: &str) -> Option<NameSet> {
+        let old = self.files.remove(path)?;
         let place = (old.side, old.side_path.clone());
         if self.by_place.get(&place).is_some_and(|p| p == path) {
             self.by_place.remove(&place);
+        }
+        if old.side == Side::Spec {
+            self.spec_count.files -= 1;
+            self.spec_count.types -= old.declarations.len();
+        }
+        Some(NameSet(old))
+    }
+
+    fn forget_name(&mut self, name: &str, path: &str) {
+        if let Some(paths) = self.by_name.get_mut(name) {
+            paths.remove(path);
+            if paths.is_empty() {
+                self.by_name.remove(name);
+            }
         }
     }
 
@@ -274,14 +314,21 @@ impl Incremental {
                 }
             }
         }
-        let spec = self.files.values().filter(|f| f.side == Side::Spec);
-        let (mut files, mut types) = (0, 0);
-        for f in spec {
-            files += 1;
-            types += f.declarations.len();
-        }
-        a.spec_files = files;
-        a.spec_types = types;
+        a.spec_files = self.spec_count.files;
+        a.spec_types = self.spec_count.types;
+    }
+}
+
+/// The declared names of a model just taken out of `files`.
+struct NameSet(Arc<FileModel>);
+
+impl NameSet {
+    fn contains(&self, name: &str) -> bool {
+        self.0.declarations.contains_key(name)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.0.declarations.keys().map(String::as_str)
     }
 }
 

@@ -33,6 +33,7 @@ macro_rules! format_sources {
 /// file of `model/`, `syntax/` or `consumers/` is missing).
 const FORMAT_SOURCES: (&[&str], &[&str]) = format_sources!(
     "model/mod.rs",
+    "model/files.rs",
     "model/point.rs",
     "syntax/mod.rs",
     "syntax/extract.rs",
