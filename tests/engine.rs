@@ -953,3 +953,29 @@ fn class_properties_named_get_or_set_can_be_optional() {
         );
     }
 }
+
+#[test]
+fn needed_parentheses_around_a_generic_of_a_generic_function_compare() {
+    // `(A<<T>…` : tree-sitter lexes `<<` after `(` as a shift; the parentheses group a union.
+    let spec = "export type T = (A<<T>(x: T) => T> | B)[];\nexport interface I {\n  f: (Array<<U>() => U> | null)[]\n}\n";
+    let a = run(
+        spec,
+        "export type T = (B | A< <T>(y: T) => T>)[];\nexport interface I {\n  f: Array<null | Array<<U>() => U>>\n}\n",
+    );
+    assert!(a.points.is_empty(), "{:#?}", a.points);
+    assert!(
+        a.files.values().all(|f| f.syntax_errors.is_empty()),
+        "{:?}",
+        a.files
+            .values()
+            .map(|f| &f.syntax_errors)
+            .collect::<Vec<_>>()
+    );
+    let a = run(
+        spec,
+        "export type T = (A<<T>(x: T) => T[]> | B)[];\nexport interface I {\n  f: (Array<<U>() => U> | undefined)[]\n}\n",
+    );
+    let members: Vec<Option<&str>> = a.points.iter().map(|p| p.member.as_deref()).collect();
+    assert_eq!(members, [None, Some("f")], "{:#?}", a.points);
+    assert!(a.points.iter().all(|p| p.kind == DriftKind::ChangedType));
+}

@@ -9,7 +9,9 @@
 //! (`declare module "m" { global { … } }`, all over `@types/node`). When a file has syntax errors,
 //! the erroneous statements are rewritten *with the same length* (a line break that ends a member
 //! becomes `;`, redundant parentheses around a tuple and the modifiers become spaces) and parsed
-//! again. The new tree is kept only when it has fewer errors. Byte offsets are unchanged, so the
+//! again; where the parentheses around such a generic type are needed (`(A<<T>() => 1> | B)[]`) a
+//! space goes between the two `<` and is taken out of the tree again with `Tree::edit`. The new
+//! tree is kept only when it has fewer errors. Byte offsets are unchanged, so the
 //! tree is read against the original text: names, spans and fixes all refer to what the user wrote
 //! (the modifiers are read back from that text).
 
@@ -53,10 +55,22 @@ fn rewritten_tree(text: &str, dialect: Dialect, tree: &Tree, before: usize) -> O
     let ranges = erroneous_statements(tree.root_node());
     let (first, last) = (ranges.first()?, ranges.last()?);
     let attempt = |start: usize, end: usize| -> Option<(Tree, usize)> {
-        let rewritten = rewrite(text, start, end)?;
-        let new_tree = super::parse(&rewritten, dialect, None);
-        let after = error_count(new_tree.root_node());
-        (after < before).then_some((new_tree, after))
+        let rewritten = rewrite(text, start, end);
+        let base = rewritten.as_deref().unwrap_or(text);
+        let splits = shift_splits(base, start, end);
+        // The split is tried next to the plain rewrite, never instead of it: in an expression
+        // `(a<<b)` is a real shift, and splitting it must not cost the other rewrites.
+        let plain = rewritten.as_deref().map(|r| super::parse(r, dialect, None));
+        let split = (!splits.is_empty()).then(|| split_parse(base, dialect, &splits));
+        plain
+            .into_iter()
+            .chain(split)
+            .map(|t| {
+                let after = error_count(t.root_node());
+                (t, after)
+            })
+            .filter(|(_, after)| *after < before)
+            .min_by_key(|(_, after)| *after)
     };
     if let Some((tree, _)) = attempt(first.0, last.1) {
         return Some(tree);
@@ -492,6 +506,84 @@ fn redundant_generic_parens(tokens: &[&Token], text: &str, open: usize) -> Optio
     Some(parens)
 }
 
+/// Offsets of the second `<` of each `( Name<<` in `text[start..end]`: right after a `(` the
+/// lexer reads the `<<` that opens a type argument list starting with a generic function type
+/// as a shift. Where the parentheses are needed (`(A<<T>() => 1> | B)[]`) no same-length
+/// rewrite helps: only a space between the two `<` does (see [`split_parse`]).
+fn shift_splits(text: &str, start: usize, end: usize) -> Vec<usize> {
+    let tokens = lex(text, start, end.min(text.len()));
+    let significant: Vec<&Token> = tokens.iter().filter(|t| t.kind != Tok::Newline).collect();
+    let is = |i: usize, kind: Tok| significant.get(i).is_some_and(|t| t.kind == kind);
+    let mut out = Vec::new();
+    for (i, open) in significant.iter().enumerate() {
+        if open.kind != Tok::Punct(b'(') || !is(i + 1, Tok::Word) {
+            continue;
+        }
+        let mut j = i + 1;
+        while is(j + 1, Tok::Punct(b'.')) && is(j + 2, Tok::Word) {
+            j += 2;
+        }
+        let (Some(lt), Some(second)) = (significant.get(j + 1), significant.get(j + 2)) else {
+            continue;
+        };
+        let adjacent = lt.kind == Tok::Punct(b'<')
+            && second.kind == Tok::Punct(b'<')
+            && second.start == lt.end
+            && lt.start == significant[j].end;
+        if adjacent {
+            out.push(second.start);
+        }
+    }
+    out
+}
+
+/// Parses `text` with a space inserted before each offset of `splits` (ascending), then edits the
+/// tree to take the spaces out again: every node then has its range in `text` itself, so the tree
+/// is read against the original like a same-length rewrite's.
+fn split_parse(text: &str, dialect: Dialect, splits: &[usize]) -> Tree {
+    let mut spaced = String::with_capacity(text.len() + splits.len());
+    let mut last = 0;
+    for &at in splits {
+        spaced.push_str(&text[last..at]);
+        spaced.push(' ');
+        last = at;
+    }
+    spaced.push_str(&text[last..]);
+    let mut tree = super::parse(&spaced, dialect, None);
+    // From the last space back: the offsets of the earlier ones stay valid in `spaced`.
+    for (n, &at) in splits.iter().enumerate().rev() {
+        let space = at + n;
+        let start_position = point_at(&spaced, space);
+        let old_end_position = tree_sitter::Point {
+            row: start_position.row,
+            column: start_position.column + 1,
+        };
+        tree.edit(&tree_sitter::InputEdit {
+            start_byte: space,
+            old_end_byte: space + 1,
+            new_end_byte: space,
+            start_position,
+            old_end_position,
+            new_end_position: start_position,
+        });
+    }
+    tree
+}
+
+/// tree-sitter's row and byte column of `offset` (needed by `Tree::edit`, never read back).
+fn point_at(text: &str, offset: usize) -> tree_sitter::Point {
+    let before = &text.as_bytes()[..offset];
+    let row = before.iter().filter(|&&b| b == b'\n').count();
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    tree_sitter::Point {
+        row,
+        column: offset - line_start,
+    }
+}
+
 /// The index of the `>` closing the `<` at `open`; the `>` of `=>` is not a bracket.
 fn matching_angle(tokens: &[&Token], text: &str, open: usize) -> Option<usize> {
     let mut depth = 0usize;
@@ -738,6 +830,48 @@ mod tests {
         let tokens = lex(src, 0, src.len());
         let mut bytes = src.as_bytes().to_vec();
         assert!(!generic_shift_parens(&tokens, src, &mut bytes));
+    }
+
+    #[test]
+    fn needed_parentheses_around_a_generic_of_a_generic_function_parse() {
+        // `<<` right after `(` where the parentheses group a union: a space is put between the
+        // two `<` for the parse and taken out of the tree again.
+        for src in [
+            "type T = (A<<T>() => 1> | B)[];\n",
+            "export interface I {\n  a: (A.B<<T>(x: T) => T, C> & D)[]\n  b: ((X<<U>() => U> | null))\n}\n",
+            "type T = (A<<T>() => 1> | B)[] | (C<<T>() => 2> | D);\n",
+        ] {
+            let (before, after) = repaired_errors(src);
+            assert!(before > 0, "{src}: the grammar gap is still there");
+            assert_eq!(after, 0, "{src}");
+        }
+        // The tree is read against the original text: names and ranges are the user's.
+        let src = "export type T = (Alpha<<T>(x: T) => T> | Beta)[];\nexport type U = Gamma;\n";
+        let model = super::super::parse_file(
+            "a.ts",
+            "a.ts",
+            crate::model::Side::Spec,
+            std::sync::Arc::from(src),
+        );
+        assert!(model.syntax_errors.is_empty(), "{:?}", model.syntax_errors);
+        let ty = |name: &str| match model.declarations.get(name).map(|d| &d.body) {
+            Some(crate::model::Body::Alias { ty, rhs_span, .. }) => {
+                (ty.clone(), src[rhs_span.start..rhs_span.end].to_string())
+            }
+            other => panic!("{name}: {other:?}"),
+        };
+        let (t, rhs) = ty("T");
+        assert_eq!(rhs, "(Alpha<<T>(x: T) => T> | Beta)[]");
+        assert!(t.contains("Alpha<") && t.contains("Beta"), "{t}");
+        assert_eq!(ty("U").1, "Gamma");
+        // A real shift in an expression is not split.
+        let src = "const x = (a<<b);\n";
+        assert_eq!(
+            shift_splits(src, 0, src.len()),
+            vec![src.find("<b").unwrap_or(0)]
+        );
+        let (before, after) = repaired_errors(src);
+        assert_eq!((before, after), (0, 0));
     }
 
     #[test]
