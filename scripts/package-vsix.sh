@@ -56,8 +56,10 @@ mkdir -p "$repo/dist"
 out="$repo/dist/moment-sync-$target-$version.vsix"
 rm -f "$out"
 npx vsce package --no-dependencies --allow-missing-repository --target "$target" --out "$out"
-# A package without its server would silently fall back to PATH: refuse it.
-unzip -l "$out" | grep -q "extension/server/$exe" || {
+# A package without its server would silently fall back to PATH: refuse it. The listing is read
+# whole first: under pipefail, `unzip -l | grep -q` fails when grep stops reading early (SIGPIPE).
+listing="$(unzip -l "$out")"
+grep -q "extension/server/$exe" <<<"$listing" || {
   echo "package-vsix: $out lacks server/$exe" >&2
   exit 1
 }
