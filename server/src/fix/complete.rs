@@ -21,7 +21,7 @@ use std::sync::{Arc, OnceLock};
 use super::imports::{self, Facts, Style};
 use super::refs;
 use super::{apply_edits, ApplyError};
-use crate::model::{DriftKind, DriftPoint, FileModel, Fix, Side, Span, TextEdit};
+use crate::model::{DeclKind, DriftKind, DriftPoint, FileModel, Fix, Side, Span, TextEdit};
 
 /// Extensions tried after an extension-less relative specifier (TypeScript's module resolution
 /// for the files the implementation side holds).
@@ -327,8 +327,29 @@ impl ImplSide {
         out
     }
 
-    fn style_of(&self, text: &str, facts: &Facts) -> Style {
-        Style::of(text, facts, self.side_style())
+    /// `path`'s import style (its `text` and `facts`): the side's where the file shows none.
+    fn style_of(&self, path: &str, text: &str, facts: &Facts) -> Style {
+        let mut style = Style::of(text, facts, self.side_style());
+        style.type_keyword = facts
+            .imports_types_with_type_keyword(&|source, name| self.only_a_type(path, source, name));
+        style
+    }
+
+    /// `true` when `source` imported from `importer` is a side file whose `name` is an
+    /// interface or type alias (no value of that name exists).
+    fn only_a_type(&self, importer: &str, source: &str, name: &str) -> bool {
+        let Some(file) = self
+            .resolve(importer, source)
+            .and_then(|p| self.files.get(p))
+        else {
+            return false;
+        };
+        file.declarations.get(name).is_some_and(|d| {
+            matches!(
+                d.kind,
+                DeclKind::Interface | DeclKind::ObjectTypeAlias | DeclKind::TypeAlias
+            )
+        })
     }
 }
 
@@ -375,7 +396,7 @@ fn import_follow_ups(
     let new = imports::facts(path, after);
     let needed_before = old.unresolved_types();
     let mut add = BTreeMap::new();
-    let style = side.style_of(after, &new);
+    let style = side.style_of(path, after, &new);
     for name in new.unresolved_types() {
         if needed_before.contains(name) {
             continue;
@@ -573,7 +594,7 @@ fn removal_follow_ups(point: &DriftPoint, side: &ImplSide) -> Vec<TextEdit> {
         if unused.is_empty() {
             continue;
         }
-        let style = side.style_of(text, facts);
+        let style = side.style_of(path, text, facts);
         out.extend(imports::import_edits(
             path,
             text,
@@ -619,6 +640,28 @@ mod tests {
             })
             .collect();
         (ImplSide::new(models.iter(), &[]), models)
+    }
+
+    #[test]
+    fn a_plain_import_of_a_side_interface_makes_new_imports_plain_one_of_an_enum_does_not() {
+        let (s, _) = side(&[(
+            "src/a/x.ts",
+            "export interface X { a: string }\nexport enum E { A = 'a' }\n",
+        )]);
+        let keyword = |text: &str| {
+            let facts = imports::facts("src/b/y.ts", text);
+            s.style_of("src/b/y.ts", text, &facts).type_keyword
+        };
+        assert!(!keyword(
+            "import { X } from '../a/x.js';\nexport interface Y { x: X }\n"
+        ));
+        assert!(keyword(
+            "import { E } from '../a/x.js';\nexport interface Y { e: E }\n"
+        ));
+        assert!(keyword(
+            "import { X } from 'elsewhere';\nexport interface Y { x: X }\n"
+        ));
+        assert!(keyword("export interface Y { x: string }\n"));
     }
 
     #[test]

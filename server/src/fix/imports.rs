@@ -76,6 +76,26 @@ impl Facts {
             .flat_map(|i| i.specifiers.iter().map(|s| s.local.as_str()))
     }
 
+    /// Whether the file imports its types with `import type` / `type X` (the default), or
+    /// with plain imports: plain only when no import of the file says `type` and one imports
+    /// plainly a name that `is_only_a_type(source, name)` (an interface or type alias, which
+    /// `verbatimModuleSyntax` would reject, so the project does not use it). A plain import of
+    /// a class or enum says nothing: those are values too.
+    pub fn imports_types_with_type_keyword(
+        &self,
+        is_only_a_type: &dyn Fn(&str, &str) -> bool,
+    ) -> bool {
+        let imports = || self.imports.iter().filter(|i| !i.reexport);
+        let says_type =
+            imports().any(|i| i.type_only || i.specifiers.iter().any(|s| s.inline_type));
+        says_type
+            || !imports().any(|i| {
+                i.specifiers
+                    .iter()
+                    .any(|s| is_only_a_type(&i.source, &s.name))
+            })
+    }
+
     /// Type names the file uses that nothing in it declares or imports (globals, or names an
     /// import is missing for).
     pub fn unresolved_types(&self) -> BTreeSet<&str> {
@@ -284,6 +304,9 @@ pub struct Style {
     /// Relative specifiers end in `.js` (the ESM / `NodeNext` convention).
     pub js_extension: bool,
     pub eol: &'static str,
+    /// New type imports say `type` (`import type { X }`, `import { a, type X }`); `false`
+    /// follows a file that imports its types with plain imports.
+    pub type_keyword: bool,
 }
 
 impl Default for Style {
@@ -293,6 +316,7 @@ impl Default for Style {
             semicolon: true,
             js_extension: false,
             eol: "\n",
+            type_keyword: true,
         }
     }
 }
@@ -314,6 +338,8 @@ impl Style {
                 relative.iter().any(|i| is_js_specifier(&i.source))
             },
             eol: if text.contains("\r\n") { "\r\n" } else { "\n" },
+            // Deciding plain imports needs to know what a name is: `ImplSide::style_of`.
+            type_keyword: true,
         }
     }
 
@@ -355,6 +381,8 @@ impl Style {
             semicolon: semi >= bare,
             js_extension: js > plain,
             eol: "\n",
+            // Plain lines cannot tell a type from a value without a parse: `type` is safe.
+            type_keyword: true,
         }
     }
 }
@@ -411,7 +439,7 @@ pub fn import_edits(
             continue;
         }
         edits.extend(
-            list_edits(text, stmt, &dropped, &added)
+            list_edits(text, stmt, &dropped, &added, style.type_keyword)
                 .into_iter()
                 .map(|(span, t)| edit(span, t)),
         );
@@ -420,10 +448,15 @@ pub fn import_edits(
         let q = style.quote;
         let semi = if style.semicolon { ";" } else { "" };
         let eol = style.eol;
+        let keyword = if style.type_keyword {
+            "import type"
+        } else {
+            "import"
+        };
         let mut block = String::new();
         for (specifier, names) in &new_statements {
             block.push_str(&format!(
-                "import type {{ {} }} from {q}{specifier}{q}{semi}{eol}",
+                "{keyword} {{ {} }} from {q}{specifier}{q}{semi}{eol}",
                 names.join(", ")
             ));
         }
@@ -441,13 +474,14 @@ pub fn import_edits(
 }
 
 /// Edits of one statement's `{ … }` list: drops `dropped`, appends `added` (as `type X` in a
-/// value import). Each drop takes its own comma, so drops of different specifiers do not
-/// overlap unless they are the last two.
+/// value import, with `type_keyword`). Each drop takes its own comma, so drops of different
+/// specifiers do not overlap unless they are the last two.
 fn list_edits(
     text: &str,
     stmt: &ImportStmt,
     dropped: &[&Specifier],
     added: &[&str],
+    type_keyword: bool,
 ) -> Vec<(Span, String)> {
     let mut out = Vec::new();
     let specs = &stmt.specifiers;
@@ -489,7 +523,11 @@ fn list_edits(
         out.push((span, String::new()));
     }
     if !added.is_empty() {
-        let prefix = if stmt.type_only { "" } else { "type " };
+        let prefix = if stmt.type_only || !type_keyword {
+            ""
+        } else {
+            "type "
+        };
         let names: Vec<String> = added.iter().map(|n| format!("{prefix}{n}")).collect();
         let inner = &text[list.start + 1..list.end - 1];
         match specs.last() {
@@ -596,6 +634,48 @@ mod tests {
         assert_eq!(unresolved, ["Money"]);
         let style = Style::of(text, &f, &Style::default());
         assert!(style.js_extension && style.semicolon && style.quote == '\'');
+    }
+
+    /// The edits that import `B` from './b' and `M` from './money' into `text`, with the
+    /// file's own style; `A` and `B0` are interfaces, everything else may be a value.
+    fn import_b_and_m(text: &str) -> String {
+        let f = facts("a.ts", text);
+        let mut style = Style::of(text, &f, &Style::default());
+        style.type_keyword =
+            f.imports_types_with_type_keyword(&|_, name| matches!(name, "A" | "B0"));
+        let e = import_edits(
+            "a.ts",
+            text,
+            &f,
+            &add(&[("B", "./b"), ("M", "./money")]),
+            &names(&[]),
+            false,
+            &style,
+        );
+        apply(text, &e)
+    }
+
+    #[test]
+    fn new_type_imports_follow_a_file_that_imports_its_types_plainly() {
+        // Interfaces imported plainly: the file's convention.
+        let plain = "import { A } from './a';\nimport { a, B0 } from './b';\n\nexport interface I { a: A; b: B0 }\nexport const x = a;\n";
+        assert_eq!(
+            import_b_and_m(plain),
+            "import { A } from './a';\nimport { a, B0, B } from './b';\nimport { M } from './money';\n\n\
+             export interface I { a: A; b: B0 }\nexport const x = a;\n"
+        );
+        // A class imported plainly says nothing (it is a value too): `type` stays.
+        let class = "import { Money, b } from './b';\n\nexport interface I { m: Money }\nexport const x = new Money(b);\n";
+        assert_eq!(
+            import_b_and_m(class),
+            "import { Money, b, type B } from './b';\nimport type { M } from './money';\n\n\
+             export interface I { m: Money }\nexport const x = new Money(b);\n"
+        );
+        // One `type` anywhere wins over plain imports of types.
+        let mixed = "import { A } from './a';\nimport { type C } from './c';\n\nexport interface I { a: A; c: C }\n";
+        let out = import_b_and_m(mixed);
+        assert!(out.contains("import type { B } from './b';"), "{out}");
+        assert!(out.contains("import type { M } from './money';"), "{out}");
     }
 
     #[test]
