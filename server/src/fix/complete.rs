@@ -329,10 +329,9 @@ impl ImplSide {
 
     /// `path`'s import style (its `text` and `facts`): the side's where the file shows none.
     fn style_of(&self, path: &str, text: &str, facts: &Facts) -> Style {
-        let mut style = Style::of(text, facts, self.side_style());
-        style.type_keyword = facts
-            .imports_types_with_type_keyword(&|source, name| self.only_a_type(path, source, name));
-        style
+        Style::of(text, facts, self.side_style(), &|source, name| {
+            self.only_a_type(path, source, name)
+        })
     }
 
     /// `true` when `source` imported from `importer` is a side file whose `name` is an

@@ -322,8 +322,15 @@ impl Default for Style {
 }
 
 impl Style {
-    /// The file's own style where its imports show it, else `fallback` (the side's).
-    pub fn of(text: &str, facts: &Facts, fallback: &Style) -> Style {
+    /// The file's own style where its imports show it, else `fallback` (the side's);
+    /// `is_only_a_type(source, name)` says what an import names (see
+    /// [`Facts::imports_types_with_type_keyword`]).
+    pub fn of(
+        text: &str,
+        facts: &Facts,
+        fallback: &Style,
+        is_only_a_type: &dyn Fn(&str, &str) -> bool,
+    ) -> Style {
         let imports: Vec<&ImportStmt> = facts.imports.iter().filter(|i| !i.reexport).collect();
         let relative: Vec<&&ImportStmt> = imports
             .iter()
@@ -338,8 +345,7 @@ impl Style {
                 relative.iter().any(|i| is_js_specifier(&i.source))
             },
             eol: if text.contains("\r\n") { "\r\n" } else { "\n" },
-            // Deciding plain imports needs to know what a name is: `ImplSide::style_of`.
-            type_keyword: true,
+            type_keyword: facts.imports_types_with_type_keyword(is_only_a_type),
         }
     }
 
@@ -632,7 +638,7 @@ mod tests {
         assert_eq!(f.uses("B"), 0);
         let unresolved: Vec<&str> = f.unresolved_types().into_iter().collect();
         assert_eq!(unresolved, ["Money"]);
-        let style = Style::of(text, &f, &Style::default());
+        let style = Style::of(text, &f, &Style::default(), &|_, _| false);
         assert!(style.js_extension && style.semicolon && style.quote == '\'');
     }
 
@@ -640,9 +646,8 @@ mod tests {
     /// file's own style; `A` and `B0` are interfaces, everything else may be a value.
     fn import_b_and_m(text: &str) -> String {
         let f = facts("a.ts", text);
-        let mut style = Style::of(text, &f, &Style::default());
-        style.type_keyword =
-            f.imports_types_with_type_keyword(&|_, name| matches!(name, "A" | "B0"));
+        let only_types = |_: &str, name: &str| matches!(name, "A" | "B0");
+        let style = Style::of(text, &f, &Style::default(), &only_types);
         let e = import_edits(
             "a.ts",
             text,
