@@ -155,11 +155,11 @@ impl Incremental {
 
     fn insert(&mut self, f: Arc<FileModel>) {
         // An edit usually keeps the file's names: only those that come or go touch `by_name`.
-        let old_names = self.remove_keeping_names(&f.path);
+        let old = self.remove_keeping_names(&f.path);
         for name in f.declarations.keys() {
-            if old_names
+            if old
                 .as_ref()
-                .is_some_and(|old| old.contains(name.as_str()))
+                .is_some_and(|o| o.declarations.contains_key(name))
             {
                 continue;
             }
@@ -168,8 +168,12 @@ impl Incremental {
                 .or_default()
                 .insert(f.path.clone());
         }
-        if let Some(old) = old_names {
-            for name in old.iter().filter(|n| !f.declarations.contains_key(*n)) {
+        if let Some(old) = old {
+            for name in old
+                .declarations
+                .keys()
+                .filter(|n| !f.declarations.contains_key(*n))
+            {
                 self.forget_name(name, &f.path);
             }
         }
@@ -183,16 +187,15 @@ impl Incremental {
     }
 
     fn remove(&mut self, path: &str) {
-        if let Some(names) = self.remove_keeping_names(path) {
-            for name in names.iter() {
+        if let Some(old) = self.remove_keeping_names(path) {
+            for name in old.declarations.keys() {
                 self.forget_name(name, path);
             }
         }
     }
 
-    /// Drops `path`'s model but not its entries in `by_name`; returns its names (held by the
-    /// dropped model, which lives on in the returned set's `Arc`).
-    fn remove_keeping_names(&mut self, path: &str) -> Option<NameSet> {
+    /// Drops `path`'s model but not its entries in `by_name`; returns the dropped model.
+    fn remove_keeping_names(&mut self, path: &str) -> Option<Arc<FileModel>> {
         let old = self.files.remove(path)?;
         let place = (old.side, old.side_path.clone());
         if self.by_place.get(&place).is_some_and(|p| p == path) {
@@ -202,7 +205,7 @@ impl Incremental {
             self.spec_count.files -= 1;
             self.spec_count.types -= old.declarations.len();
         }
-        Some(NameSet(old))
+        Some(old)
     }
 
     fn forget_name(&mut self, name: &str, path: &str) {
@@ -316,19 +319,6 @@ impl Incremental {
         }
         a.spec_files = self.spec_count.files;
         a.spec_types = self.spec_count.types;
-    }
-}
-
-/// The declared names of a model just taken out of `files`.
-struct NameSet(Arc<FileModel>);
-
-impl NameSet {
-    fn contains(&self, name: &str) -> bool {
-        self.0.declarations.contains_key(name)
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        self.0.declarations.keys().map(String::as_str)
     }
 }
 
