@@ -11,10 +11,11 @@ mod normalize;
 mod repair;
 
 use std::cell::RefCell;
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
 
-use tree_sitter::{Language, Node, Parser, Tree};
+use tree_sitter::{Language, Node, ParseOptions, ParseState, Parser, Tree};
 
 use crate::model::{FileModel, Side, Span, SyntaxError};
 use crate::text::LineIndex;
@@ -57,21 +58,74 @@ pub fn is_typescript(path: &Path) -> bool {
     Dialect::for_path(path).is_some()
 }
 
-/// Parses `text`, reusing `old` (already edited with `Tree::edit`) when given.
+/// Parser steps allowed per byte of text, on top of [`PARSE_STEPS_BASE`]. tree-sitter's error
+/// recovery on some ambiguous garbage (TSX: `<`, `>`, `(` and keywords mixed at random) forks
+/// without end: 486 bytes took 245 s, where real files need a tenth of the bound. A step count
+/// rather than a clock keeps the result the same on every machine.
+pub const PARSE_STEPS_PER_BYTE: usize = 200;
+/// Parser steps any text may take, however short.
+pub const PARSE_STEPS_BASE: usize = 2_000_000;
+/// tree-sitter asks the progress callback once per this many parser steps.
+const STEPS_PER_PROGRESS_CALL: usize = 100;
+
+/// Parses `text`, reusing `old` (already edited with `Tree::edit`) when given. A parse past the
+/// step bound is abandoned for a stand-in: the tree of the text blanked (see [`is_stand_in`]).
 pub fn parse(text: &str, dialect: Dialect, old: Option<&Tree>) -> Tree {
     PARSERS.with(|cell| {
         let mut parsers = cell.borrow_mut();
         let slot = &mut parsers[dialect as usize];
         let parser = slot.get_or_insert_with(|| new_parser(dialect));
-        match parser.parse(text, old) {
-            Some(tree) => tree,
-            // Only a cancelled or timed-out parse returns None; we set neither, but a fresh
-            // parser is the safe answer if it ever happens.
-            None => new_parser(dialect)
-                .parse(text, None)
-                .unwrap_or_else(|| unreachable_parse(dialect)),
-        }
+        bounded_parse(parser, text, old).unwrap_or_else(|| {
+            // A cancelled parse resumes on the parser's next call unless it is reset.
+            parser.reset();
+            stand_in(parser, text, dialect)
+        })
     })
+}
+
+/// The parse, or `None` when it needed more than its steps.
+fn bounded_parse(parser: &mut Parser, text: &str, old: Option<&Tree>) -> Option<Tree> {
+    let steps = PARSE_STEPS_BASE.saturating_add(text.len().saturating_mul(PARSE_STEPS_PER_BYTE));
+    let mut calls_left = steps / STEPS_PER_PROGRESS_CALL;
+    let mut progress = |_: &ParseState| {
+        if calls_left == 0 {
+            return ControlFlow::Break(());
+        }
+        calls_left -= 1;
+        ControlFlow::Continue(())
+    };
+    let bytes = text.as_bytes();
+    let options = ParseOptions::new().progress_callback(&mut progress);
+    parser.parse_with_options(
+        &mut |i, _| bytes.get(i..).unwrap_or_default(),
+        old,
+        Some(options),
+    )
+}
+
+/// The tree of `text` with every byte but line breaks made a space: same length, so every span
+/// stays inside the text, and no declaration (a whitespace program parses at once).
+fn stand_in(parser: &mut Parser, text: &str, dialect: Dialect) -> Tree {
+    let blank: String = text
+        .bytes()
+        .map(|b| {
+            if matches!(b, b'\n' | b'\r') {
+                b as char
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    parser
+        .parse(&blank, None)
+        .unwrap_or_else(|| unreachable_parse(dialect))
+}
+
+/// `true` when `tree` is the stand-in for a parse of `text` abandoned at the step bound: an
+/// empty program over a text that holds more than what the grammar skips (whitespace).
+fn is_stand_in(tree: &Tree, text: &str) -> bool {
+    let skipped = |c: char| c.is_whitespace() || matches!(c, '\u{feff}' | '\u{2060}' | '\u{200b}');
+    tree.root_node().child_count() == 0 && !text.chars().all(skipped)
 }
 
 fn new_parser(dialect: Dialect) -> Parser {
@@ -85,7 +139,7 @@ fn new_parser(dialect: Dialect) -> Parser {
 }
 
 fn unreachable_parse(dialect: Dialect) -> Tree {
-    panic!("tree-sitter returned no tree for a {dialect:?} parse without timeout or cancellation")
+    panic!("tree-sitter returned no tree for an uncancelled {dialect:?} parse of blank text")
 }
 
 /// Parses and extracts one file (the dialect comes from the path; unknown extensions parse as
@@ -143,6 +197,12 @@ fn extract_with(
     let declarations =
         extract::declarations_reusing(tree.root_node(), &text, is_declaration_file, memo);
     let mut syntax_errors = syntax_errors(tree.root_node(), &text);
+    if is_stand_in(tree, &text) {
+        syntax_errors.push(SyntaxError {
+            span: Span::new(0, text.len()),
+            message: too_ambiguous_message(),
+        });
+    }
     if let Some(span) = depth::take_too_deep() {
         syntax_errors.push(SyntaxError {
             span,
@@ -162,6 +222,13 @@ fn extract_with(
         declarations,
         syntax_errors,
     }
+}
+
+/// The warning for a file whose parse was abandoned at the step bound.
+fn too_ambiguous_message() -> String {
+    format!(
+        "syntax error: the file is too ambiguous to parse within {PARSE_STEPS_PER_BYTE} parser steps per byte (its declarations are skipped)"
+    )
 }
 
 /// The warning for a statement left out so that the rest of its file parses.
@@ -318,6 +385,110 @@ mod memo_tests {
                 prop_assert_eq!(&kept.declarations, &fresh.declarations, "{}", text);
                 prop_assert_eq!(&kept.syntax_errors, &fresh.syntax_errors);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use super::*;
+
+    /// 486 bytes the fuzz target generated: tree-sitter's TSX error recovery took 245 s on them
+    /// (release build) before the step bound.
+    const AMBIGUOUS_TSX: &str = concat!(
+        " &  =  = get x()B<T>/** @deprecated use B */\n",
+        "\rkeyof \u{f3}e | .\u{1f804}\u{1cd6f}\u{108fd}>\u{115dd}=enum keyof { >'x'// c\n",
+        "export // c\n",
+        "typeof \r// c\n",
+        ": \\Y\r\u{119dd}\u{1a0a}?: /** @deprecated use B */\n",
+        "/** @deprecated use B */\n",
+        "/** @deprecated use B */\n",
+        "A>({stringg/\u{ec1}]];  = <, keyof ,  }\u{e9}\u{1fa73}<\u{dd6}enum  | <]interface  = \u{e9}; \n",
+        "\" = ; typeof declare \u{d4c}typeof B<T>type get x() extends  | {  | [interface class A?: \r`a${B<T>declare typeof 42> extends get x()declare 4242 extends >[\r)class enum \u{e9} ? /** @deprecated use B */\n",
+        "\u{fbe3}:>",
+    );
+
+    /// Progress calls of an unbounded parse (steps / 100).
+    fn progress_calls(text: &str, dialect: Dialect) -> usize {
+        let mut parser = new_parser(dialect);
+        let mut calls = 0usize;
+        let mut progress = |_: &ParseState| {
+            calls += 1;
+            ControlFlow::Continue(())
+        };
+        let bytes = text.as_bytes();
+        let options = ParseOptions::new().progress_callback(&mut progress);
+        let tree = parser.parse_with_options(
+            &mut |i, _| bytes.get(i..).unwrap_or_default(),
+            None,
+            Some(options),
+        );
+        assert!(tree.is_some());
+        calls
+    }
+
+    #[test]
+    fn a_parse_past_the_step_bound_is_abandoned_with_one_error_over_the_file() {
+        assert_eq!(AMBIGUOUS_TSX.len(), 486);
+        let model = parse_file("a.tsx", "a.tsx", Side::Spec, Arc::from(AMBIGUOUS_TSX));
+        assert!(model.declarations.is_empty());
+        let bound: Vec<_> = model
+            .syntax_errors
+            .iter()
+            .filter(|e| e.message == too_ambiguous_message())
+            .collect();
+        assert_eq!(bound.len(), 1, "{:?}", model.syntax_errors);
+        assert_eq!(bound[0].span, Span::new(0, AMBIGUOUS_TSX.len()));
+        // The parser is reset: the next parse on this thread is a fresh, complete one.
+        let next = parse_file(
+            "b.tsx",
+            "b.tsx",
+            Side::Spec,
+            Arc::from("export interface A { x: number }\n"),
+        );
+        assert!(next.syntax_errors.is_empty(), "{:?}", next.syntax_errors);
+        assert_eq!(next.declarations.len(), 1);
+    }
+
+    #[test]
+    fn whitespace_and_comments_are_no_stand_in() {
+        for text in ["", " \n\r\n\u{feff}", "// only a comment\n"] {
+            let tree = parse(text, Dialect::TypeScript, None);
+            assert!(!is_stand_in(&tree, text), "{text:?}");
+        }
+    }
+
+    /// The bound is far from what real code needs: every TypeScript file of the fixtures (and a
+    /// generated file of a thousand declarations) takes under a tenth of it.
+    #[test]
+    fn real_files_parse_far_below_the_step_bound() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut texts = Vec::new();
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if is_typescript(&path) {
+                    if let Ok(text) = std::fs::read_to_string(&path) {
+                        texts.push(text);
+                    }
+                }
+            }
+        }
+        texts.push((0..1000).map(|i| format!("export interface T{i}<A> {{ a{i}?: A[]; b: (x: string) => Promise<Map<string, A>> }}\n")).collect());
+        for text in &texts {
+            let steps = progress_calls(text, Dialect::TypeScript) * STEPS_PER_PROGRESS_CALL;
+            let bound = PARSE_STEPS_BASE + text.len() * PARSE_STEPS_PER_BYTE;
+            assert!(
+                steps * 10 < bound,
+                "{steps} steps of {bound} for {} bytes",
+                text.len()
+            );
         }
     }
 }
