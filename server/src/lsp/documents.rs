@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use dashmap::DashMap;
 use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
-use tree_sitter::{InputEdit, Parser, Point, Tree};
+use tree_sitter::{InputEdit, ParseOptions, Parser, Point, Tree};
 
 use super::encoding::{rope_offset, PositionEncoding};
 use crate::syntax::Dialect;
@@ -148,7 +148,16 @@ pub fn parse(dialect: Dialect, rope: &Rope, old: Option<&Tree>) -> Option<Tree> 
             let (chunk, chunk_start, _, _) = rope.chunk_at_byte(byte);
             &chunk.as_bytes()[byte - chunk_start..]
         };
-        parser.parse_with_options(&mut read, old, None)
+        // Some ambiguous garbage sends tree-sitter's error recovery into minutes of work: the
+        // document then has no tree, and the analysis parses its text (bounded too, reported).
+        let mut progress = crate::syntax::step_bound(len);
+        let options = ParseOptions::new().progress_callback(&mut progress);
+        let tree = parser.parse_with_options(&mut read, old, Some(options));
+        if tree.is_none() {
+            // A stopped parse would resume on the next call.
+            parser.reset();
+        }
+        tree
     })
 }
 

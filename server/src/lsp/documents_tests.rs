@@ -146,3 +146,17 @@ fn saving_an_erroneous_document_gives_it_a_fresh_tree() {
     let fresh = parse(Dialect::TypeScript, &doc.rope, None).map(|t| t.root_node().to_sexp());
     assert_eq!(doc.tree().map(|t| t.root_node().to_sexp()), fresh);
 }
+
+#[test]
+fn a_document_too_ambiguous_to_parse_has_no_tree_and_the_next_parse_is_whole() {
+    let doc = Document::new(Some("a.tsx".into()), crate::syntax::AMBIGUOUS_TSX, 0);
+    assert!(doc.tree().is_none());
+    let next = Document::new(
+        Some("b.tsx".into()),
+        "export interface B { b: string }\n",
+        0,
+    );
+    let tree = next.tree().expect("a tree");
+    assert!(!tree.root_node().has_error());
+    assert_eq!(tree.root_node().child_count(), 1);
+}

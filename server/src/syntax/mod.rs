@@ -83,17 +83,23 @@ pub fn parse(text: &str, dialect: Dialect, old: Option<&Tree>) -> Tree {
     })
 }
 
-/// The parse, or `None` when it needed more than its steps.
-fn bounded_parse(parser: &mut Parser, text: &str, old: Option<&Tree>) -> Option<Tree> {
-    let steps = PARSE_STEPS_BASE.saturating_add(text.len().saturating_mul(PARSE_STEPS_PER_BYTE));
+/// The progress callback that stops a parse of `len` bytes at the step bound (for
+/// `Parser::parse_with_options`; a parser it stopped must be reset before its next parse).
+pub fn step_bound(len: usize) -> impl FnMut(&ParseState) -> ControlFlow<()> {
+    let steps = PARSE_STEPS_BASE.saturating_add(len.saturating_mul(PARSE_STEPS_PER_BYTE));
     let mut calls_left = steps / STEPS_PER_PROGRESS_CALL;
-    let mut progress = |_: &ParseState| {
+    move |_| {
         if calls_left == 0 {
             return ControlFlow::Break(());
         }
         calls_left -= 1;
         ControlFlow::Continue(())
-    };
+    }
+}
+
+/// The parse, or `None` when it needed more than its steps.
+fn bounded_parse(parser: &mut Parser, text: &str, old: Option<&Tree>) -> Option<Tree> {
+    let mut progress = step_bound(text.len());
     let bytes = text.as_bytes();
     let options = ParseOptions::new().progress_callback(&mut progress);
     parser.parse_with_options(
@@ -389,24 +395,25 @@ mod memo_tests {
     }
 }
 
+/// 486 bytes the fuzz target generated: tree-sitter's TSX error recovery took 245 s on them
+/// (release build) before the step bound.
+#[cfg(test)]
+pub(crate) const AMBIGUOUS_TSX: &str = concat!(
+    " &  =  = get x()B<T>/** @deprecated use B */\n",
+    "\rkeyof \u{f3}e | .\u{1f804}\u{1cd6f}\u{108fd}>\u{115dd}=enum keyof { >'x'// c\n",
+    "export // c\n",
+    "typeof \r// c\n",
+    ": \\Y\r\u{119dd}\u{1a0a}?: /** @deprecated use B */\n",
+    "/** @deprecated use B */\n",
+    "/** @deprecated use B */\n",
+    "A>({stringg/\u{ec1}]];  = <, keyof ,  }\u{e9}\u{1fa73}<\u{dd6}enum  | <]interface  = \u{e9}; \n",
+    "\" = ; typeof declare \u{d4c}typeof B<T>type get x() extends  | {  | [interface class A?: \r`a${B<T>declare typeof 42> extends get x()declare 4242 extends >[\r)class enum \u{e9} ? /** @deprecated use B */\n",
+    "\u{fbe3}:>",
+);
+
 #[cfg(test)]
 mod bound_tests {
     use super::*;
-
-    /// 486 bytes the fuzz target generated: tree-sitter's TSX error recovery took 245 s on them
-    /// (release build) before the step bound.
-    const AMBIGUOUS_TSX: &str = concat!(
-        " &  =  = get x()B<T>/** @deprecated use B */\n",
-        "\rkeyof \u{f3}e | .\u{1f804}\u{1cd6f}\u{108fd}>\u{115dd}=enum keyof { >'x'// c\n",
-        "export // c\n",
-        "typeof \r// c\n",
-        ": \\Y\r\u{119dd}\u{1a0a}?: /** @deprecated use B */\n",
-        "/** @deprecated use B */\n",
-        "/** @deprecated use B */\n",
-        "A>({stringg/\u{ec1}]];  = <, keyof ,  }\u{e9}\u{1fa73}<\u{dd6}enum  | <]interface  = \u{e9}; \n",
-        "\" = ; typeof declare \u{d4c}typeof B<T>type get x() extends  | {  | [interface class A?: \r`a${B<T>declare typeof 42> extends get x()declare 4242 extends >[\r)class enum \u{e9} ? /** @deprecated use B */\n",
-        "\u{fbe3}:>",
-    );
 
     /// Progress calls of an unbounded parse (steps / 100).
     fn progress_calls(text: &str, dialect: Dialect) -> usize {
