@@ -504,8 +504,8 @@ pub fn complete(point: &DriftPoint, fix: &Fix, side: &ImplSide) -> Fix {
     complete_with(point, fix, side, &BTreeMap::new())
 }
 
-/// [`complete`], with the import follow-ups of some files given: those computed over the
-/// combined result of several fixes ([`complete_points`]).
+/// [`complete`], where the new import statements of some files are shared by several fixes
+/// (`shared_new_statements`, by path: see [`complete_points`]).
 fn complete_with(
     point: &DriftPoint,
     fix: &Fix,
