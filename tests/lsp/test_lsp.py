@@ -15,6 +15,7 @@ from conftest import (
     SPEC,
     SPEC_PATH,
     Editor,
+    apply_edits,
     codes,
     edits_by_uri,
     make_workspace,
@@ -436,6 +437,41 @@ async def test_missing_file_is_created_by_its_fix(editor: Editor):
         assert isinstance(preferred.edit.document_changes[0], t.CreateFile)
     else:  # no documentChanges: a plain edit of the new file's URI
         assert created == []
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+async def test_fix_all_writes_a_new_file_with_each_import_once_and_blank_lines(workspace, request, client):
+    """Two missing types going into one new file, both using `Money` and one also `Currency`:
+    fixed one by one each would bring its own import statement (`{ Money }` and
+    `{ Currency, Money }`, a duplicate `Money`), and each declaration was written right after the
+    previous one's closing brace."""
+    money = "export interface Money {\n  readonly amount: number;\n}\n\nexport type Currency = 'EUR' | 'USD';\n"
+    workspace.write("generated/billing/money.types.ts", money)
+    workspace.write("src/domain/billing/money.types.ts", money)
+    payment = "generated/billing/payment.types.ts"
+    workspace.write(
+        payment,
+        "export interface Payment {\n  readonly amount: Money;\n}\n\n"
+        "export interface Refund {\n  readonly amount: Money;\n  readonly currency: Currency;\n}\n",
+    )
+    e = watch(await start_editor(workspace, client), request.node)
+    try:
+        uri = e.open(payment)
+        await e.diagnostics(uri, lambda ds: codes(ds).count("missing-type") == 2)
+        whole = t.Range(start=t.Position(0, 0), end=t.Position(99, 0))
+        actions = await e.actions(uri, whole, only=["source.fixAll"])
+        [fix_all] = [a for a in actions if a.kind == "source.fixAll.moment-sync"]
+        by_uri, _ = edits_by_uri(fix_all.edit)
+        [(target, edits)] = [(u, es) for u, es in by_uri.items() if u.endswith("payment.types.ts")]
+        assert same_file(target, workspace.root / "src/domain/billing/payment.types.ts")
+        text, _ = apply_edits("", edits, e.encoding)
+        assert text == (
+            "import type { Currency, Money } from './money.types';\n\n"
+            "export interface Payment {\n  readonly amount: Money;\n}\n\n"
+            "export interface Refund {\n  readonly amount: Money;\n  readonly currency: Currency;\n}\n"
+        ), text
+    finally:
+        await stop_editor(e, request.node)
 
 
 async def test_invalid_settings_are_reported_and_the_server_keeps_running(workspace, request):

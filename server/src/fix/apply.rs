@@ -1,6 +1,6 @@
 //! Applying edits to texts and writing files without ever losing a user's file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::model::{DriftKind, DriftPoint, Fix, TextEdit};
 use crate::text::LineIndex;
@@ -21,15 +21,7 @@ pub enum ApplyError {
 /// Applies `edits` (all of one file, byte ranges of `text`). Identical edits count once; edits
 /// at the same offset apply in the order given.
 pub fn apply_edits(path: &str, text: &str, edits: &[&TextEdit]) -> Result<String, ApplyError> {
-    let mut unique: Vec<&TextEdit> = Vec::new();
-    for e in edits {
-        if !unique
-            .iter()
-            .any(|u| u.span == e.span && u.new_text == e.new_text)
-        {
-            unique.push(e);
-        }
-    }
+    let mut unique = unique_edits(edits.iter().copied());
     // Stable sort keeps the given order of insertions at the same offset.
     unique.sort_by_key(|e| (e.span.start, e.span.end));
     let mut out = String::with_capacity(text.len());
@@ -59,6 +51,16 @@ pub fn apply_edits(path: &str, text: &str, edits: &[&TextEdit]) -> Result<String
     }
     out.push_str(&text[cursor..]);
     Ok(out)
+}
+
+/// `edits` without repeats (the same range and text), first occurrences in their order: fixes
+/// applied together may carry the same follow-up edit (an import both need).
+pub fn unique_edits<'e>(edits: impl IntoIterator<Item = &'e TextEdit>) -> Vec<&'e TextEdit> {
+    let mut seen: HashSet<(&str, usize, usize, &str)> = HashSet::new();
+    edits
+        .into_iter()
+        .filter(|e| seen.insert((&e.path, e.span.start, e.span.end, &e.new_text)))
+        .collect()
 }
 
 /// The fixes chosen for one file, in drift-point order. A fix editing several files (a rename

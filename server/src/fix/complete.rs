@@ -381,16 +381,16 @@ fn normalize(path: &str) -> Option<String> {
     Some(out.join("/"))
 }
 
-/// The import follow-ups of changing `before` into `after` (one file): imports of types `after`
-/// needs and `before` did not, drops of imports `after` no longer uses. The edits apply to
-/// `target`, which must hold the same import statements as `after` (either text).
-fn import_follow_ups(
-    side: &ImplSide,
-    path: &str,
-    before: &str,
-    after: &str,
-    target: &str,
-) -> Vec<TextEdit> {
+/// What changing `before` into `after` (one file) asks of its imports: the types `after` needs
+/// and `before` did not (name → specifier), and the imported names `after` no longer uses.
+struct ImportNeeds {
+    add: BTreeMap<String, String>,
+    remove: BTreeSet<String>,
+    style: Style,
+    after: Facts,
+}
+
+fn import_needs(side: &ImplSide, path: &str, before: &str, after: &str) -> ImportNeeds {
     let old = imports::facts(path, before);
     let new = imports::facts(path, after);
     let needed_before = old.unresolved_types();
@@ -409,11 +409,30 @@ fn import_follow_ups(
         .filter(|l| new.uses(l) == 0 && old.uses(l) > 0)
         .map(str::to_string)
         .collect();
-    if add.is_empty() && remove.is_empty() {
+    ImportNeeds {
+        add,
+        remove,
+        style,
+        after: new,
+    }
+}
+
+/// The import follow-ups of changing `before` into `after` (one file): imports of types `after`
+/// needs and `before` did not, drops of imports `after` no longer uses. The edits apply to
+/// `target`, which must hold the same import statements as `after` (either text).
+fn import_follow_ups(
+    side: &ImplSide,
+    path: &str,
+    before: &str,
+    after: &str,
+    target: &str,
+) -> Vec<TextEdit> {
+    let needs = import_needs(side, path, before, after);
+    if needs.add.is_empty() && needs.remove.is_empty() {
         return Vec::new();
     }
     let target_facts = if target == after {
-        new
+        needs.after
     } else {
         imports::facts(path, target)
     };
@@ -421,25 +440,90 @@ fn import_follow_ups(
     if target_facts.imports.len() != imports::facts(path, after).imports.len() {
         return Vec::new();
     }
-    imports::import_edits(path, target, &target_facts, &add, &remove, false, &style)
+    imports::import_edits(
+        path,
+        target,
+        &target_facts,
+        &needs.add,
+        &needs.remove,
+        false,
+        &needs.style,
+    )
+}
+
+/// The import follow-ups on the original text of a file that several fixes edit together
+/// (`new_statements`: the names, from all those fixes, that need an import statement the file
+/// does not have): this fix's own imports, except that its new statements, if it needs any, are
+/// the shared ones.
+fn import_follow_ups_sharing(
+    side: &ImplSide,
+    path: &str,
+    before: &str,
+    after: &str,
+    new_statements: &BTreeMap<String, String>,
+) -> Vec<TextEdit> {
+    let mut needs = import_needs(side, path, before, after);
+    let facts = imports::facts(path, before);
+    if facts.imports.len() != needs.after.imports.len() {
+        return Vec::new();
+    }
+    let needs_new_statements = needs
+        .add
+        .values()
+        .any(|specifier| facts.statement_to_merge_into(specifier).is_none());
+    needs
+        .add
+        .retain(|_, specifier| facts.statement_to_merge_into(specifier).is_some());
+    let mut edits = Vec::new();
+    if needs_new_statements {
+        edits = imports::import_edits(
+            path,
+            before,
+            &facts,
+            new_statements,
+            &BTreeSet::new(),
+            false,
+            &needs.style,
+        );
+    }
+    edits.extend(imports::import_edits(
+        path,
+        before,
+        &facts,
+        &needs.add,
+        &needs.remove,
+        false,
+        &needs.style,
+    ));
+    edits
 }
 
 /// The fix with its follow-up edits (see the module docs). Follow-ups that would overlap the
 /// fix's own edits are left out: the fix stays what it was.
 pub fn complete(point: &DriftPoint, fix: &Fix, side: &ImplSide) -> Fix {
+    complete_with(point, fix, side, &BTreeMap::new())
+}
+
+/// [`complete`], where the new import statements of some files are shared by several fixes
+/// (`shared_new_statements`, by path: see [`complete_points`]).
+fn complete_with(
+    point: &DriftPoint,
+    fix: &Fix,
+    side: &ImplSide,
+    shared_new_statements: &BTreeMap<String, BTreeMap<String, String>>,
+) -> Fix {
     let mut extra: Vec<TextEdit> = Vec::new();
     let mut first: Vec<TextEdit> = Vec::new();
     // Imports, per file the fix edits.
-    let mut by_file: BTreeMap<&str, Vec<&TextEdit>> = BTreeMap::new();
-    for e in &fix.edits {
-        by_file.entry(e.path.as_str()).or_default().push(e);
-    }
-    for (path, edits) in &by_file {
+    for (path, edits) in edits_by_file(fix) {
         let before = side.text_of(path).unwrap_or("");
-        let Ok(after) = apply_edits(path, before, edits) else {
+        let Ok(after) = apply_edits(path, before, &edits) else {
             continue;
         };
-        let follow = import_follow_ups(side, path, before, &after, before);
+        let follow = match shared_new_statements.get(path) {
+            Some(shared) => import_follow_ups_sharing(side, path, before, &after, shared),
+            None => import_follow_ups(side, path, before, &after, before),
+        };
         // New imports come before the fix's own text at the same offset (a new file's first
         // line is its import).
         for e in follow {
@@ -472,21 +556,113 @@ pub fn complete(point: &DriftPoint, fix: &Fix, side: &ImplSide) -> Fix {
     }
 }
 
+/// The edits of `fix`, by the file they edit.
+fn edits_by_file(fix: &Fix) -> BTreeMap<&str, Vec<&TextEdit>> {
+    let mut by_file: BTreeMap<&str, Vec<&TextEdit>> = BTreeMap::new();
+    for e in &fix.edits {
+        by_file.entry(e.path.as_str()).or_default().push(e);
+    }
+    by_file
+}
+
 /// Clones of `points` whose preferred fix is [`complete`]d: what writers plan and apply.
+///
+/// Fixes applied together combine in the files they share: where the fixes of several points
+/// each need a new import statement in one file, they share one block of new statements that
+/// imports what all of them need (identical edits apply once), where each alone would write its
+/// own: two added types that both use `Money` would import it twice (TS2300). Declarations added
+/// at one place (a new file, the end of a file) are separated by one blank line.
 pub fn complete_points<'a>(
     points: impl IntoIterator<Item = &'a DriftPoint>,
     side: &ImplSide,
 ) -> Vec<DriftPoint> {
-    points
-        .into_iter()
+    let points: Vec<&DriftPoint> = points.into_iter().collect();
+    let shared = shared_new_statements(&points, side);
+    let mut out: Vec<DriftPoint> = points
+        .iter()
         .map(|p| {
-            let mut out = p.clone();
+            let mut out = (*p).clone();
             if let Some(f) = out.fixes.first_mut() {
-                *f = complete(p, f, side);
+                *f = complete_with(p, f, side, &shared);
             }
             out
         })
+        .collect();
+    separate_added_declarations(&points, &mut out);
+    out
+}
+
+/// Per file: the names (→ specifier) that the preferred fixes of `points` import through new
+/// statements there, where two or more of those fixes each need one.
+fn shared_new_statements(
+    points: &[&DriftPoint],
+    side: &ImplSide,
+) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut needed: BTreeMap<&str, (usize, BTreeMap<String, String>)> = BTreeMap::new();
+    for fix in points.iter().filter_map(|p| p.fixes.first()) {
+        for (path, edits) in edits_by_file(fix) {
+            let before = side.text_of(path).unwrap_or("");
+            let Ok(after) = apply_edits(path, before, &edits) else {
+                continue;
+            };
+            let facts = imports::facts(path, before);
+            let mut new: BTreeMap<String, String> = import_needs(side, path, before, &after).add;
+            new.retain(|_, specifier| facts.statement_to_merge_into(specifier).is_none());
+            if new.is_empty() {
+                continue;
+            }
+            let (fixes, names) = needed.entry(path).or_default();
+            *fixes += 1;
+            names.extend(new);
+        }
+    }
+    needed
+        .into_iter()
+        .filter(|(_, (fixes, _))| *fixes >= 2)
+        .map(|(path, (_, names))| (path.to_string(), names))
         .collect()
+}
+
+/// Declarations added at the same offset of a file (missing types going into a new file, or
+/// appended to one) are each written to follow the text before them, not each other: the
+/// second and later ones start with exactly one line break, so one blank line separates them.
+/// `original[i]` is the point `completed[i]` was completed from (its own edit identifies the
+/// declaration among the follow-ups).
+fn separate_added_declarations(original: &[&DriftPoint], completed: &mut [DriftPoint]) {
+    let mut line_break_at: BTreeMap<(String, usize), String> = BTreeMap::new();
+    for (point, out) in original.iter().zip(completed.iter_mut()) {
+        if point.kind != DriftKind::MissingType {
+            continue;
+        }
+        let Some(own) = point.fixes.first().and_then(|f| f.edits.first()) else {
+            continue;
+        };
+        let Some(edit) = out
+            .fixes
+            .first_mut()
+            .and_then(|f| f.edits.iter_mut().find(|e| *e == own))
+        else {
+            continue;
+        };
+        if !edit.span.is_empty() {
+            continue;
+        }
+        let key = (edit.path.clone(), edit.span.start);
+        match line_break_at.get(&key) {
+            Some(eol) => {
+                let body = edit.new_text.trim_start_matches(['\r', '\n']);
+                edit.new_text = format!("{eol}{body}");
+            }
+            None => {
+                let eol = if edit.new_text.ends_with("\r\n") {
+                    "\r\n"
+                } else {
+                    "\n"
+                };
+                line_break_at.insert(key, eol.to_string());
+            }
+        }
+    }
 }
 
 /// Every file's edits apply (no overlap, in range).

@@ -68,6 +68,14 @@ impl Facts {
         self.uses.get(name).copied().unwrap_or(0)
     }
 
+    /// The import of `specifier` that new names from it go into (one with a `{ … }` list), if
+    /// the file has one; else they need a new statement.
+    pub fn statement_to_merge_into(&self, specifier: &str) -> Option<usize> {
+        self.imports
+            .iter()
+            .position(|i| !i.reexport && i.source == specifier && i.named_span.is_some() && !i.star)
+    }
+
     /// Local names bound by imports (`import`s only, not re-exports).
     pub fn imported_locals(&self) -> impl Iterator<Item = &str> {
         self.imports
@@ -422,11 +430,8 @@ pub fn import_edits(
     let mut new_statements: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     let mut merged: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
     for (name, specifier) in add {
-        let target = facts.imports.iter().enumerate().find(|(_, i)| {
-            !i.reexport && i.source == *specifier && i.named_span.is_some() && !i.star
-        });
-        match target {
-            Some((idx, _)) => merged.entry(idx).or_default().push(name),
+        match facts.statement_to_merge_into(specifier) {
+            Some(idx) => merged.entry(idx).or_default().push(name),
             None => new_statements.entry(specifier).or_default().push(name),
         }
     }

@@ -8,7 +8,8 @@ mod imports;
 mod refs;
 
 pub use apply::{
-    apply_edits, gains_syntax_errors, plan_fixes, ApplyError, Collision, FilePlan, Overlap,
+    apply_edits, gains_syntax_errors, plan_fixes, unique_edits, ApplyError, Collision, FilePlan,
+    Overlap,
 };
 pub use build::*;
 pub use complete::{complete, complete_points, renamed_names, tidy_imports, ImplSide, PathMap};

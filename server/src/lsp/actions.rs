@@ -531,11 +531,13 @@ fn lsp_edits(
     snap: &Snapshot,
     outside: Option<&str>,
     path: &str,
-    mut edits: Vec<&DriftEdit>,
+    edits: Vec<&DriftEdit>,
     features: &ClientFeatures,
 ) -> Vec<TextEdit> {
+    // Fixes applied together may carry the same follow-up (an import both need): once, where
+    // it first comes, so a new file's imports stay before its declarations.
+    let mut edits = crate::fix::unique_edits(edits);
     edits.sort_by_key(|e| (e.span.start, e.span.end));
-    edits.dedup();
     let mut kept: Vec<&DriftEdit> = Vec::with_capacity(edits.len());
     for edit in edits {
         let overlaps = kept
