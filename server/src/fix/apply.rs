@@ -184,15 +184,18 @@ fn overlap(a: &TextEdit, b: &TextEdit) -> bool {
     a.span.start < b.span.end && b.span.start < a.span.end
 }
 
-/// `true` when `new` parses with more syntax errors than `old`: fixed text like that is never
-/// written (the one guard every writer of fixes uses).
+/// `true` when `new` parses with more syntax errors than `old`, or either parse was abandoned at
+/// the parser's step bound (a file we cannot read, whose declarations all looked missing): fixed
+/// text like that is never written (the one guard every writer of fixes uses).
 pub fn gains_syntax_errors(path: &str, old: &str, new: &str) -> bool {
-    let count = |text: &str| {
+    let parse = |text: &str| {
         crate::syntax::parse_file(path, path, crate::model::Side::Implementation, text.into())
-            .syntax_errors
-            .len()
     };
-    count(new) > count(old)
+    let (old, new) = (parse(old), parse(new));
+    if crate::syntax::parse_was_abandoned(&old) || crate::syntax::parse_was_abandoned(&new) {
+        return true;
+    }
+    new.syntax_errors.len() > old.syntax_errors.len()
 }
 
 #[cfg(test)]
@@ -257,6 +260,15 @@ mod tests {
             ("clash", "both")
         );
         assert_eq!((skipped.path.as_str(), skipped.at), ("b.ts", 0));
+    }
+
+    #[test]
+    fn nothing_is_written_into_a_file_whose_parse_was_abandoned() {
+        let text = crate::syntax::AMBIGUOUS_TSX;
+        let appended = format!("{text}\nexport interface A {{ x: number }}\n");
+        assert!(gains_syntax_errors("a.tsx", text, &appended));
+        let fine = "export interface A { x: number }\n";
+        assert!(!gains_syntax_errors("a.tsx", fine, fine));
     }
 
     #[test]

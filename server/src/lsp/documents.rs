@@ -5,13 +5,12 @@
 //! synchronously inside the notification handler, before any `.await`, so the order of edits is the
 //! order the client sent them.
 
-use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use dashmap::DashMap;
 use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
-use tree_sitter::{InputEdit, ParseOptions, Parser, Point, Tree};
+use tree_sitter::{InputEdit, Point, Tree};
 
 use super::encoding::{rope_offset, PositionEncoding};
 use crate::syntax::Dialect;
@@ -126,50 +125,20 @@ fn point_at(rope: &Rope, byte: usize) -> Point {
     }
 }
 
-thread_local! {
-    // `Parser` is not `Sync`; one per thread and grammar avoids re-creating it per keystroke.
-    static PARSERS: RefCell<[Option<Parser>; 2]> = const { RefCell::new([None, None]) };
-}
-
-/// Parses the rope (reading its chunks, no copy), reusing `old` when given.
+/// Parses the rope (reading its chunks, no copy), reusing `old` when given. `None` when the parse
+/// was abandoned at the step bound (some ambiguous garbage sends tree-sitter's error recovery
+/// into minutes of work): the document then has no tree, and the analysis parses its text
+/// (bounded too, and reported).
 pub fn parse(dialect: Dialect, rope: &Rope, old: Option<&Tree>) -> Option<Tree> {
-    PARSERS.with(|cell| {
-        let mut parsers = cell.borrow_mut();
-        let slot = &mut parsers[dialect as usize];
-        let parser = match slot {
-            Some(p) => p,
-            None => slot.insert(new_parser(dialect)?),
-        };
-        let len = rope.len_bytes();
-        let mut read = |byte: usize, _: Point| -> &[u8] {
-            if byte >= len {
-                return &[];
-            }
-            let (chunk, chunk_start, _, _) = rope.chunk_at_byte(byte);
-            &chunk.as_bytes()[byte - chunk_start..]
-        };
-        // Some ambiguous garbage sends tree-sitter's error recovery into minutes of work: the
-        // document then has no tree, and the analysis parses its text (bounded too, reported).
-        let mut progress = crate::syntax::step_bound(len);
-        let options = ParseOptions::new().progress_callback(&mut progress);
-        let tree = parser.parse_with_options(&mut read, old, Some(options));
-        if tree.is_none() {
-            // A stopped parse would resume on the next call.
-            parser.reset();
+    let len = rope.len_bytes();
+    let mut read = |byte: usize| -> &[u8] {
+        if byte >= len {
+            return &[];
         }
-        tree
-    })
-}
-
-fn new_parser(dialect: Dialect) -> Option<Parser> {
-    let mut parser = Parser::new();
-    match parser.set_language(&dialect.language()) {
-        Ok(()) => Some(parser),
-        Err(e) => {
-            tracing::error!("cannot load the {dialect:?} grammar: {e}");
-            None
-        }
-    }
+        let (chunk, chunk_start, _, _) = rope.chunk_at_byte(byte);
+        &chunk.as_bytes()[byte - chunk_start..]
+    };
+    crate::syntax::parse_chunks(dialect, len, &mut read, old)
 }
 
 /// The open documents, by URI. Guards are never held across `.await`.

@@ -71,21 +71,46 @@ const STEPS_PER_PROGRESS_CALL: usize = 100;
 /// Parses `text`, reusing `old` (already edited with `Tree::edit`) when given. A parse past the
 /// step bound is abandoned for a stand-in: the tree of the text blanked (see [`is_stand_in`]).
 pub fn parse(text: &str, dialect: Dialect, old: Option<&Tree>) -> Tree {
-    PARSERS.with(|cell| {
-        let mut parsers = cell.borrow_mut();
-        let slot = &mut parsers[dialect as usize];
-        let parser = slot.get_or_insert_with(|| new_parser(dialect));
-        bounded_parse(parser, text, old).unwrap_or_else(|| {
+    let bytes = text.as_bytes();
+    let mut read = |i: usize| bytes.get(i..).unwrap_or_default();
+    parse_chunks(dialect, text.len(), &mut read, old)
+        .unwrap_or_else(|| with_parser(dialect, |parser| stand_in(parser, text, dialect)))
+}
+
+/// Parses a text of `len` bytes that `read` hands out in chunks (the bytes from an offset on, as
+/// many as are at hand; none past the end), reusing `old` when given: what the language server
+/// parses its ropes with, without copying them. `None` when the parse was abandoned at the step
+/// bound.
+pub fn parse_chunks<'t>(
+    dialect: Dialect,
+    len: usize,
+    read: &mut dyn FnMut(usize) -> &'t [u8],
+    old: Option<&Tree>,
+) -> Option<Tree> {
+    with_parser(dialect, |parser| {
+        let mut progress = step_bound(len);
+        let options = ParseOptions::new().progress_callback(&mut progress);
+        let tree = parser.parse_with_options(&mut |i, _| read(i), old, Some(options));
+        if tree.is_none() {
             // A cancelled parse resumes on the parser's next call unless it is reset.
             parser.reset();
-            stand_in(parser, text, dialect)
-        })
+        }
+        tree
+    })
+}
+
+/// Runs `f` with this thread's parser for `dialect` (the one pool of parsers).
+fn with_parser<R>(dialect: Dialect, f: impl FnOnce(&mut Parser) -> R) -> R {
+    PARSERS.with(|cell| {
+        let mut parsers = cell.borrow_mut();
+        let parser = parsers[dialect as usize].get_or_insert_with(|| new_parser(dialect));
+        f(parser)
     })
 }
 
 /// The progress callback that stops a parse of `len` bytes at the step bound (for
 /// `Parser::parse_with_options`; a parser it stopped must be reset before its next parse).
-pub fn step_bound(len: usize) -> impl FnMut(&ParseState) -> ControlFlow<()> {
+fn step_bound(len: usize) -> impl FnMut(&ParseState) -> ControlFlow<()> {
     let steps = PARSE_STEPS_BASE.saturating_add(len.saturating_mul(PARSE_STEPS_PER_BYTE));
     let mut calls_left = steps / STEPS_PER_PROGRESS_CALL;
     move |_| {
@@ -95,18 +120,6 @@ pub fn step_bound(len: usize) -> impl FnMut(&ParseState) -> ControlFlow<()> {
         calls_left -= 1;
         ControlFlow::Continue(())
     }
-}
-
-/// The parse, or `None` when it needed more than its steps.
-fn bounded_parse(parser: &mut Parser, text: &str, old: Option<&Tree>) -> Option<Tree> {
-    let mut progress = step_bound(text.len());
-    let bytes = text.as_bytes();
-    let options = ParseOptions::new().progress_callback(&mut progress);
-    parser.parse_with_options(
-        &mut |i, _| bytes.get(i..).unwrap_or_default(),
-        old,
-        Some(options),
-    )
 }
 
 /// The tree of `text` with every byte but line breaks made a space: same length, so every span
@@ -228,6 +241,13 @@ fn extract_with(
         declarations,
         syntax_errors,
     }
+}
+
+/// `true` when `model`'s parse was abandoned at the step bound: nothing in it could be read, so
+/// nothing may be written into it either.
+pub fn parse_was_abandoned(model: &FileModel) -> bool {
+    let message = too_ambiguous_message();
+    model.syntax_errors.iter().any(|e| e.message == message)
 }
 
 /// The warning for a file whose parse was abandoned at the step bound.
