@@ -15,6 +15,7 @@
 //! editor's quick fix show them. [`tidy_imports`] is the same import rule over the combined result
 //! of several fixes (what the writers apply last).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
 
@@ -173,6 +174,20 @@ impl ImplSide {
         let cell = self.facts.get(path)?;
         let text = self.text_of(path)?;
         Some(cell.get_or_init(|| imports::facts(path, text)))
+    }
+
+    /// The import facts of `text`: parsed once per file when it is `path`'s text in the side
+    /// (what every fix of the file starts from), else now.
+    fn facts_of_original(&self, path: &str, text: &str) -> Cow<'_, Facts> {
+        let cached = self
+            .text_of(path)
+            .is_some_and(|t| t == text)
+            .then(|| self.facts(path))
+            .flatten();
+        match cached {
+            Some(facts) => Cow::Borrowed(facts),
+            None => Cow::Owned(imports::facts(path, text)),
+        }
     }
 
     /// The style most of the side's imports use, read from the text (no parse).
@@ -390,8 +405,8 @@ struct ImportNeeds {
     after: Facts,
 }
 
-fn import_needs(side: &ImplSide, path: &str, before: &str, after: &str) -> ImportNeeds {
-    let old = imports::facts(path, before);
+/// `old`: the facts of `before` (see [`ImplSide::facts_of_original`]).
+fn import_needs(side: &ImplSide, path: &str, old: &Facts, after: &str) -> ImportNeeds {
     let new = imports::facts(path, after);
     let needed_before = old.unresolved_types();
     let mut add = BTreeMap::new();
@@ -427,23 +442,28 @@ fn import_follow_ups(
     after: &str,
     target: &str,
 ) -> Vec<TextEdit> {
-    let needs = import_needs(side, path, before, after);
+    let old = &*side.facts_of_original(path, before);
+    let needs = import_needs(side, path, old, after);
     if needs.add.is_empty() && needs.remove.is_empty() {
         return Vec::new();
     }
+    let owned_target;
     let target_facts = if target == after {
-        needs.after
+        &needs.after
+    } else if target == before {
+        old
     } else {
-        imports::facts(path, target)
+        owned_target = imports::facts(path, target);
+        &owned_target
     };
     // The statements must be the ones the decision was made on.
-    if target_facts.imports.len() != imports::facts(path, after).imports.len() {
+    if target_facts.imports.len() != needs.after.imports.len() {
         return Vec::new();
     }
     imports::import_edits(
         path,
         target,
-        &target_facts,
+        target_facts,
         &needs.add,
         &needs.remove,
         false,
@@ -462,8 +482,8 @@ fn import_follow_ups_sharing(
     after: &str,
     new_statements: &BTreeMap<String, String>,
 ) -> Vec<TextEdit> {
-    let mut needs = import_needs(side, path, before, after);
-    let facts = imports::facts(path, before);
+    let facts = &*side.facts_of_original(path, before);
+    let mut needs = import_needs(side, path, facts, after);
     if facts.imports.len() != needs.after.imports.len() {
         return Vec::new();
     }
@@ -479,7 +499,7 @@ fn import_follow_ups_sharing(
         edits = imports::import_edits(
             path,
             before,
-            &facts,
+            facts,
             new_statements,
             &BTreeSet::new(),
             false,
@@ -489,7 +509,7 @@ fn import_follow_ups_sharing(
     edits.extend(imports::import_edits(
         path,
         before,
-        &facts,
+        facts,
         &needs.add,
         &needs.remove,
         false,
@@ -605,8 +625,8 @@ fn shared_new_statements(
             let Ok(after) = apply_edits(path, before, &edits) else {
                 continue;
             };
-            let facts = imports::facts(path, before);
-            let mut new: BTreeMap<String, String> = import_needs(side, path, before, &after).add;
+            let facts = &*side.facts_of_original(path, before);
+            let mut new: BTreeMap<String, String> = import_needs(side, path, facts, &after).add;
             new.retain(|_, specifier| facts.statement_to_merge_into(specifier).is_none());
             if new.is_empty() {
                 continue;
