@@ -398,15 +398,18 @@ fn normalize(path: &str) -> Option<String> {
 
 /// What changing `before` into `after` (one file) asks of its imports: the types `after` needs
 /// and `before` did not (name → specifier), and the imported names `after` no longer uses.
+#[derive(Debug, Clone)]
 struct ImportNeeds {
     add: BTreeMap<String, String>,
     remove: BTreeSet<String>,
     style: Style,
-    after: Facts,
+    /// How many import statements `after` has (edits are only made on a text with as many).
+    after_imports: usize,
 }
 
-/// `old`: the facts of `before` (see [`ImplSide::facts_of_original`]).
-fn import_needs(side: &ImplSide, path: &str, old: &Facts, after: &str) -> ImportNeeds {
+/// The needs, and the facts of `after`. `old`: the facts of `before` (see
+/// [`ImplSide::facts_of_original`]).
+fn import_needs(side: &ImplSide, path: &str, old: &Facts, after: &str) -> (ImportNeeds, Facts) {
     let new = imports::facts(path, after);
     let needed_before = old.unresolved_types();
     let mut add = BTreeMap::new();
@@ -424,46 +427,41 @@ fn import_needs(side: &ImplSide, path: &str, old: &Facts, after: &str) -> Import
         .filter(|l| new.uses(l) == 0 && old.uses(l) > 0)
         .map(str::to_string)
         .collect();
-    ImportNeeds {
+    let needs = ImportNeeds {
         add,
         remove,
         style,
-        after: new,
-    }
+        after_imports: new.imports.len(),
+    };
+    (needs, new)
+}
+
+/// The import needs of `fix`'s own edits in each file it edits (`None` where they do not apply):
+/// computed once per fix, for [`shared_new_statements`] and [`complete_with`] both.
+fn needs_of(fix: &Fix, side: &ImplSide) -> BTreeMap<String, Option<ImportNeeds>> {
+    edits_by_file(fix)
+        .into_iter()
+        .map(|(path, edits)| {
+            let before = side.text_of(path).unwrap_or("");
+            let needs = apply_edits(path, before, &edits).ok().map(|after| {
+                let old = side.facts_of_original(path, before);
+                import_needs(side, path, &old, &after).0
+            });
+            (path.to_string(), needs)
+        })
+        .collect()
 }
 
 /// The import follow-ups of changing `before` into `after` (one file): imports of types `after`
 /// needs and `before` did not, drops of imports `after` no longer uses. The edits apply to
-/// `target`, which must hold the same import statements as `after` (either text).
-fn import_follow_ups(
-    side: &ImplSide,
-    path: &str,
-    before: &str,
-    after: &str,
-    target: &str,
-) -> Vec<TextEdit> {
-    let old = &*side.facts_of_original(path, before);
-    let needs = import_needs(side, path, old, after);
-    if needs.add.is_empty() && needs.remove.is_empty() {
-        return Vec::new();
-    }
-    let owned_target;
-    let target_facts = if target == after {
-        &needs.after
-    } else if target == before {
-        old
-    } else {
-        owned_target = imports::facts(path, target);
-        &owned_target
-    };
-    // The statements must be the ones the decision was made on.
-    if target_facts.imports.len() != needs.after.imports.len() {
-        return Vec::new();
-    }
+/// `after` (what the writers tidy the combined result of several fixes with).
+fn import_follow_ups(side: &ImplSide, path: &str, before: &str, after: &str) -> Vec<TextEdit> {
+    let old = side.facts_of_original(path, before);
+    let (needs, after_facts) = import_needs(side, path, &old, after);
     imports::import_edits(
         path,
-        target,
-        target_facts,
+        after,
+        &after_facts,
         &needs.add,
         &needs.remove,
         false,
@@ -471,79 +469,67 @@ fn import_follow_ups(
     )
 }
 
-/// The import follow-ups on the original text of a file that several fixes edit together
-/// (`new_statements`: the names, from all those fixes, that need an import statement the file
-/// does not have): this fix's own imports, except that its new statements, if it needs any, are
-/// the shared ones.
-fn import_follow_ups_sharing(
-    side: &ImplSide,
+/// A fix's import follow-ups on the original text `before` of a file, from its `needs`. Where
+/// several fixes edit the file together, `shared` holds the names, from all of them, that need
+/// an import statement the file does not have: a fix needing any new statement carries that
+/// shared block instead of its own.
+fn follow_ups_on_original(
     path: &str,
     before: &str,
-    after: &str,
-    new_statements: &BTreeMap<String, String>,
+    old: &Facts,
+    needs: &ImportNeeds,
+    shared: Option<&BTreeMap<String, String>>,
 ) -> Vec<TextEdit> {
-    let facts = &*side.facts_of_original(path, before);
-    let mut needs = import_needs(side, path, facts, after);
-    if facts.imports.len() != needs.after.imports.len() {
+    // The statements must be the ones the decision was made on.
+    if old.imports.len() != needs.after_imports {
         return Vec::new();
     }
-    let needs_new_statements = needs
+    let edits_for = |add: &BTreeMap<String, String>, remove: &BTreeSet<String>| {
+        imports::import_edits(path, before, old, add, remove, false, &needs.style)
+    };
+    let Some(shared) = shared else {
+        return edits_for(&needs.add, &needs.remove);
+    };
+    let (merged, new): (BTreeMap<String, String>, BTreeMap<String, String>) = needs
         .add
-        .values()
-        .any(|specifier| facts.statement_to_merge_into(specifier).is_none());
-    needs
-        .add
-        .retain(|_, specifier| facts.statement_to_merge_into(specifier).is_some());
+        .clone()
+        .into_iter()
+        .partition(|(_, specifier)| old.statement_to_merge_into(specifier).is_some());
     let mut edits = Vec::new();
-    if needs_new_statements {
-        edits = imports::import_edits(
-            path,
-            before,
-            facts,
-            new_statements,
-            &BTreeSet::new(),
-            false,
-            &needs.style,
-        );
+    if !new.is_empty() {
+        edits = edits_for(shared, &BTreeSet::new());
     }
-    edits.extend(imports::import_edits(
-        path,
-        before,
-        facts,
-        &needs.add,
-        &needs.remove,
-        false,
-        &needs.style,
-    ));
+    edits.extend(edits_for(&merged, &needs.remove));
     edits
 }
 
 /// The fix with its follow-up edits (see the module docs). Follow-ups that would overlap the
 /// fix's own edits are left out: the fix stays what it was.
 pub fn complete(point: &DriftPoint, fix: &Fix, side: &ImplSide) -> Fix {
-    complete_with(point, fix, side, &BTreeMap::new())
+    complete_with(point, fix, side, &needs_of(fix, side), &BTreeMap::new())
 }
 
-/// [`complete`], where the new import statements of some files are shared by several fixes
-/// (`shared_new_statements`, by path: see [`complete_points`]).
+/// [`complete`], from the fix's import `needs` ([`needs_of`]), where the new import statements
+/// of some files are shared by several fixes (`shared_new_statements`, by path: see
+/// [`complete_points`]).
 fn complete_with(
     point: &DriftPoint,
     fix: &Fix,
     side: &ImplSide,
+    needs: &BTreeMap<String, Option<ImportNeeds>>,
     shared_new_statements: &BTreeMap<String, BTreeMap<String, String>>,
 ) -> Fix {
     let mut extra: Vec<TextEdit> = Vec::new();
     let mut first: Vec<TextEdit> = Vec::new();
     // Imports, per file the fix edits.
-    for (path, edits) in edits_by_file(fix) {
-        let before = side.text_of(path).unwrap_or("");
-        let Ok(after) = apply_edits(path, before, &edits) else {
+    for (path, needs) in needs {
+        let Some(needs) = needs else {
             continue;
         };
-        let follow = match shared_new_statements.get(path) {
-            Some(shared) => import_follow_ups_sharing(side, path, before, &after, shared),
-            None => import_follow_ups(side, path, before, &after, before),
-        };
+        let before = side.text_of(path).unwrap_or("");
+        let old = side.facts_of_original(path, before);
+        let shared = shared_new_statements.get(path);
+        let follow = follow_ups_on_original(path, before, &old, needs, shared);
         // New imports come before the fix's own text at the same offset (a new file's first
         // line is its import).
         for e in follow {
@@ -597,13 +583,23 @@ pub fn complete_points<'a>(
     side: &ImplSide,
 ) -> Vec<DriftPoint> {
     let points: Vec<&DriftPoint> = points.into_iter().collect();
-    let shared = shared_new_statements(&points, side);
-    let mut out: Vec<DriftPoint> = points
+    let needs: Vec<BTreeMap<String, Option<ImportNeeds>>> = points
         .iter()
         .map(|p| {
+            p.fixes
+                .first()
+                .map(|f| needs_of(f, side))
+                .unwrap_or_default()
+        })
+        .collect();
+    let shared = shared_new_statements(&needs, side);
+    let mut out: Vec<DriftPoint> = points
+        .iter()
+        .zip(&needs)
+        .map(|(p, needs)| {
             let mut out = (*p).clone();
             if let Some(f) = out.fixes.first_mut() {
-                *f = complete_with(p, f, side, &shared);
+                *f = complete_with(p, f, side, needs, &shared);
             }
             out
         })
@@ -612,29 +608,31 @@ pub fn complete_points<'a>(
     out
 }
 
-/// Per file: the names (→ specifier) that the preferred fixes of `points` import through new
-/// statements there, where two or more of those fixes each need one.
+/// Per file: the names (→ specifier) that fixes import through new statements there, where two
+/// or more of the fixes (their import `needs`, one map per fix) each need one.
 fn shared_new_statements(
-    points: &[&DriftPoint],
+    needs: &[BTreeMap<String, Option<ImportNeeds>>],
     side: &ImplSide,
 ) -> BTreeMap<String, BTreeMap<String, String>> {
     let mut needed: BTreeMap<&str, (usize, BTreeMap<String, String>)> = BTreeMap::new();
-    for fix in points.iter().filter_map(|p| p.fixes.first()) {
-        for (path, edits) in edits_by_file(fix) {
-            let before = side.text_of(path).unwrap_or("");
-            let Ok(after) = apply_edits(path, before, &edits) else {
-                continue;
-            };
-            let facts = &*side.facts_of_original(path, before);
-            let mut new: BTreeMap<String, String> = import_needs(side, path, facts, &after).add;
-            new.retain(|_, specifier| facts.statement_to_merge_into(specifier).is_none());
-            if new.is_empty() {
-                continue;
-            }
-            let (fixes, names) = needed.entry(path).or_default();
-            *fixes += 1;
-            names.extend(new);
+    for (path, needs) in needs.iter().flatten() {
+        let Some(needs) = needs else {
+            continue;
+        };
+        let before = side.text_of(path).unwrap_or("");
+        let facts = side.facts_of_original(path, before);
+        let new: BTreeMap<String, String> = needs
+            .add
+            .iter()
+            .filter(|(_, specifier)| facts.statement_to_merge_into(specifier).is_none())
+            .map(|(n, s)| (n.clone(), s.clone()))
+            .collect();
+        if new.is_empty() {
+            continue;
         }
+        let (fixes, names) = needed.entry(path).or_default();
+        *fixes += 1;
+        names.extend(new);
     }
     needed
         .into_iter()
@@ -812,7 +810,7 @@ pub fn tidy_imports(
     original: &str,
     fixed: &str,
 ) -> Result<String, ApplyError> {
-    let edits = import_follow_ups(side, path, original, fixed, fixed);
+    let edits = import_follow_ups(side, path, original, fixed);
     let refs: Vec<&TextEdit> = edits.iter().collect();
     apply_edits(path, fixed, &refs)
 }
