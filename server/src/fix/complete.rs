@@ -445,11 +445,32 @@ fn needs_of(fix: &Fix, side: &ImplSide) -> BTreeMap<String, Option<ImportNeeds>>
             let before = side.text_of(path).unwrap_or("");
             let needs = apply_edits(path, before, &edits).ok().map(|after| {
                 let old = side.facts_of_original(path, before);
+                if cannot_change_imports(&edits, side) {
+                    return ImportNeeds {
+                        add: BTreeMap::new(),
+                        remove: BTreeSet::new(),
+                        style: Style::default(),
+                        after_imports: old.imports.len(),
+                    };
+                }
                 import_needs(side, path, &old, &after).0
             });
             (path.to_string(), needs)
         })
         .collect()
+}
+
+/// `true` when `edits` only insert text that names no type the side exports and holds no
+/// `import` or `from`: they cannot change what the file imports (an added import names an
+/// exported type; an insertion removes no use), so the result need not be parsed. A fix-all of
+/// hundreds of members in one large file would otherwise parse the file once per member.
+fn cannot_change_imports(edits: &[&TextEdit], side: &ImplSide) -> bool {
+    edits.iter().all(|e| {
+        e.span.is_empty()
+            && e.new_text
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                .all(|w| w != "import" && w != "from" && !side.exporters.contains_key(w))
+    })
 }
 
 /// The import follow-ups of changing `before` into `after` (one file): imports of types `after`
@@ -833,6 +854,47 @@ mod tests {
             })
             .collect();
         (ImplSide::new(models.iter(), &[]), models)
+    }
+
+    #[test]
+    fn insertions_naming_no_exported_type_skip_the_parse_with_the_same_needs() {
+        let original = "export interface A {\n  x: string;\n}\n";
+        let (s, _) = side(&[
+            ("src/a.ts", original),
+            ("src/m.ts", "export interface Money { amount: number }\n"),
+        ]);
+        let at = original.find('}').unwrap();
+        let insert = |text: &str| TextEdit {
+            path: "src/a.ts".into(),
+            span: Span::empty_at(at),
+            new_text: text.into(),
+        };
+        let slow = |e: &TextEdit| {
+            let after = apply_edits("src/a.ts", original, &[e]).unwrap();
+            let old = s.facts_of_original("src/a.ts", original);
+            import_needs(&s, "src/a.ts", &old, &after).0
+        };
+        // No exported name: the fast path, and the same (empty) needs as parsing.
+        let plain = insert("  note?: string;\n");
+        assert!(cannot_change_imports(&[&plain], &s));
+        assert!(slow(&plain).add.is_empty() && slow(&plain).remove.is_empty());
+        // An exported name, even where it is no type reference: parsed.
+        for text in ["  price?: Money;\n", "  // Money\n"] {
+            assert!(!cannot_change_imports(&[&insert(text)], &s), "{text}");
+        }
+        assert_eq!(
+            slow(&insert("  price?: Money;\n"))
+                .add
+                .keys()
+                .collect::<Vec<_>>(),
+            ["Money"]
+        );
+        // A replacement is never taken for one.
+        let replace = TextEdit {
+            span: Span::new(at - 12, at - 3),
+            ..plain
+        };
+        assert!(!cannot_change_imports(&[&replace], &s));
     }
 
     #[test]
