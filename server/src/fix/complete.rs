@@ -407,6 +407,17 @@ struct ImportNeeds {
     after_imports: usize,
 }
 
+impl ImportNeeds {
+    /// The names to add, split into those that go into an import statement the file (`old`,
+    /// its facts) already has and those that need a new statement.
+    fn by_statement(&self, old: &Facts) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+        self.add
+            .iter()
+            .map(|(n, s)| (n.clone(), s.clone()))
+            .partition(|(_, specifier)| old.statement_to_merge_into(specifier).is_some())
+    }
+}
+
 /// The needs, and the facts of `after`. `old`: the facts of `before` (see
 /// [`ImplSide::facts_of_original`]).
 fn import_needs(side: &ImplSide, path: &str, old: &Facts, after: &str) -> (ImportNeeds, Facts) {
@@ -439,7 +450,7 @@ fn import_needs(side: &ImplSide, path: &str, old: &Facts, after: &str) -> (Impor
 /// The import needs of `fix`'s own edits in each file it edits (`None` where they do not apply):
 /// computed once per fix, for [`shared_new_statements`] and [`complete_with`] both.
 fn needs_of(fix: &Fix, side: &ImplSide) -> BTreeMap<String, Option<ImportNeeds>> {
-    edits_by_file(fix)
+    edits_by_file(&fix.edits)
         .into_iter()
         .map(|(path, edits)| {
             let before = side.text_of(path).unwrap_or("");
@@ -511,11 +522,7 @@ fn follow_ups_on_original(
     let Some(shared) = shared else {
         return edits_for(&needs.add, &needs.remove);
     };
-    let (merged, new): (BTreeMap<String, String>, BTreeMap<String, String>) = needs
-        .add
-        .clone()
-        .into_iter()
-        .partition(|(_, specifier)| old.statement_to_merge_into(specifier).is_some());
+    let (merged, new) = needs.by_statement(old);
     let mut edits = Vec::new();
     if !new.is_empty() {
         edits = edits_for(shared, &BTreeSet::new());
@@ -583,10 +590,10 @@ fn complete_with(
     }
 }
 
-/// The edits of `fix`, by the file they edit.
-fn edits_by_file(fix: &Fix) -> BTreeMap<&str, Vec<&TextEdit>> {
+/// `edits` by the file they edit, in their order.
+fn edits_by_file(edits: &[TextEdit]) -> BTreeMap<&str, Vec<&TextEdit>> {
     let mut by_file: BTreeMap<&str, Vec<&TextEdit>> = BTreeMap::new();
-    for e in &fix.edits {
+    for e in edits {
         by_file.entry(e.path.as_str()).or_default().push(e);
     }
     by_file
@@ -642,12 +649,7 @@ fn shared_new_statements(
         };
         let before = side.text_of(path).unwrap_or("");
         let facts = side.facts_of_original(path, before);
-        let new: BTreeMap<String, String> = needs
-            .add
-            .iter()
-            .filter(|(_, specifier)| facts.statement_to_merge_into(specifier).is_none())
-            .map(|(n, s)| (n.clone(), s.clone()))
-            .collect();
+        let (_, new) = needs.by_statement(&facts);
         if new.is_empty() {
             continue;
         }
@@ -706,11 +708,7 @@ fn separate_added_declarations(original: &[&DriftPoint], completed: &mut [DriftP
 
 /// Every file's edits apply (no overlap, in range).
 fn applies(edits: &[TextEdit], side: &ImplSide) -> bool {
-    let mut by_file: BTreeMap<&str, Vec<&TextEdit>> = BTreeMap::new();
-    for e in edits {
-        by_file.entry(e.path.as_str()).or_default().push(e);
-    }
-    by_file
+    edits_by_file(edits)
         .iter()
         .all(|(p, es)| apply_edits(p, side.text_of(p).unwrap_or(""), es).is_ok())
 }
